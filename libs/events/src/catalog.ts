@@ -1,0 +1,31 @@
+import { Registry } from './registry';
+import { projectCommands } from './project/project.commands';
+import { projectEvents, type ProjectEvent } from './project/project.events';
+import { runnerEvents, type RunnerEvent } from './runner/runner.events';
+import { sessionTemplateEvents, type SessionTemplateEvent } from './session-template/session-template.events';
+import { sessionEvents, type SessionEvent } from './session/session.events';
+import { sessionCommands, attemptSeatCommands, projectStackCommands } from './session/session.commands';
+import { attemptSeatEvents, projectStackEvents, type AttemptSeatEvent, type ProjectStackEvent } from './session/session-coordination.events';
+import { sessionTemplateCommands } from './session-template/session-template.commands';
+import { runnerCommands } from './runner/runner.commands';
+import { taskEvents, type TaskEvent } from './task/task.events';
+import { taskCommands } from './task/task.commands';
+import { taskGraphEvents, type TaskGraphEvent } from './project/task-graph.events';
+import { taskGraphCommands } from './project/task-graph.commands';
+import { promptTemplateEvents, type PromptTemplateEvent } from './prompt-template/prompt-template.events';
+import { promptTemplateCommands } from './prompt-template/prompt-template.commands';
+import { userEvents, type UserEvent } from './user/user.events';
+import { userCommands } from './user/user.commands';
+
+/** The one registry of every event and command type in Baton. */
+export const registry = new Registry()
+  .registerEvents(...projectEvents, ...taskEvents, ...sessionEvents, ...sessionTemplateEvents, ...runnerEvents)
+  .registerEvents(...taskGraphEvents, ...promptTemplateEvents)
+  .registerEvents(...userEvents)
+  .registerEvents(...attemptSeatEvents, ...projectStackEvents)
+  .registerCommands(...projectCommands)
+  .registerCommands(...taskGraphCommands, ...taskCommands, ...promptTemplateCommands)
+  .registerCommands(...userCommands)
+  .registerCommands(...sessionCommands, ...attemptSeatCommands, ...projectStackCommands, ...sessionTemplateCommands, ...runnerCommands);
+
+export type DomainEvent = ProjectEvent | TaskEvent | SessionEvent | SessionTemplateEvent | RunnerEvent | TaskGraphEvent | PromptTemplateEvent | UserEvent | AttemptSeatEvent | ProjectStackEvent;

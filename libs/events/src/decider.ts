@@ -1,0 +1,44 @@
+import type { CommandEnvelope } from './command';
+import type { CommandDefinition, CommandDataOf } from './define';
+import type { AggregateType, EventEnvelope, NewEvent } from './envelope';
+
+/** A command as a decider receives it: data already validated against its schema. */
+export type CommandOf<D> = D extends CommandDefinition<infer T> ? CommandEnvelope<CommandDataOf<D>> & { type: T } : never;
+
+/**
+ * An aggregate as three pure functions (emmett style). No I/O, no clock:
+ * time and ids arrive on the command.
+ */
+export interface Decider<S, C extends CommandEnvelope = CommandEnvelope, E extends EventEnvelope = EventEnvelope> {
+  readonly aggregate: AggregateType;
+  /** Command types this decider handles. */
+  readonly commands: readonly CommandDefinition[];
+  aggregateIdOf(command: C): string;
+  initialState(): S;
+  /** Throws DomainError when a rule is broken. */
+  decide(command: C, state: S): NewEvent[];
+  evolve(state: S, event: E): S;
+}
+
+/** Stamps a decider's output with the envelope fields, all taken from the command. */
+export function stampEvents(
+  command: CommandEnvelope,
+  aggregate: { type: AggregateType; id: string },
+  events: NewEvent[],
+  newId: () => string,
+  firstIndex = 0,
+  total = events.length,
+): EventEnvelope[] {
+  return events.map((e, i) => ({
+    id: newId(),
+    type: e.type,
+    version: 1, // replaced by the registry's current version on encode
+    aggregate,
+    occurredAt: command.issuedAt,
+    actor: command.actor,
+    correlationId: command.correlationId,
+    causationId: command.id,
+    batch: { index: firstIndex + i, count: total },
+    data: e.data,
+  }));
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { IdSchema } from '../envelope';
+import { BranchSchema, RepositorySchema } from '../values';
+import { OutputParserSchema, PatternSchema, QuotaRuleSchema, RelativePathSchema } from '../session-template/session-template.values';
+
+/*
+ * Messages the sessions service sends to ONE runner, on `<ns>.cmd.runner.<runnerId>.<type>`
+ * (DESIGN §3), and the heartbeat a runner keeps in the KV bucket `<ns>_runners`.
+ * They are not domain commands (no aggregate decides them): the runner acts on them and
+ * reports back with `session.record_*` commands.
+ */
+
+/** A file the runner writes into the session's own directory (outside the worktree) before spawning. */
+export const LaunchFileSchema = z.strictObject({
+  path: RelativePathSchema,
+  content: z.string().max(1_000_000),
+  mode: z.union([z.literal(0o600), z.literal(0o644), z.literal(0o755)]),
+  /** Environment variable that receives the file's absolute path. */
+  exportAs: z.string().regex(/^BATON_[A-Z0-9_]+$/).nullable(),
+});
+export type LaunchFile = z.infer<typeof LaunchFileSchema>;
+
+/** Exactly what to execute: argv is passed to exec as is (never to a shell line built by Baton). */
+export const LaunchSpecSchema = z.strictObject({
+  argv: z.array(z.string().max(100_000)).min(1).max(100),
+  env: z.record(z.string(), z.string().max(200_000)),
+  /** Relative to the workspace root (the attempt's worktree, or the project's checkout). */
+  cwd: z.string().max(1_000),
+  files: z.array(LaunchFileSchema).max(20),
+});
+export type LaunchSpec = z.infer<typeof LaunchSpecSchema>;
+
+export const RunnerStartSchema = z.strictObject({
+  sessionId: IdSchema,
+  projectId: IdSchema,
+  /** The run number: 0 first, then one more per restart (names logs and terminal chunks). */
+  run: z.number().int().min(0),
+  kind: z.enum(['agent', 'command']),
+  workspace: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('attempt'), attemptId: IdSchema, taskId: IdSchema, branch: BranchSchema, baseBranch: BranchSchema }),
+    z.strictObject({ kind: z.literal('project') }),
+  ]),
+  repository: RepositorySchema,
+  launch: LaunchSpecSchema,
+  copyFiles: z.array(RelativePathSchema).max(100),
+  setupScript: z.string().max(20_000).nullable(),
+  cleanupScript: z.string().max(20_000).nullable(),
+  patterns: z.strictObject({
+    ready: PatternSchema.nullable(),
+    success: PatternSchema.nullable(),
+    error: PatternSchema.nullable(),
+    quota: QuotaRuleSchema.shape.pattern.nullable(),
+    parsers: z.array(OutputParserSchema).max(50),
+  }),
+  /** Typed into the terminal, in order, once the process is up (inputs sent before it ran). */
+  initialInput: z.array(z.string().max(100_000)).max(100),
+  size: z.strictObject({ cols: z.number().int().min(10).max(1_000), rows: z.number().int().min(5).max(500) }),
+});
+export type RunnerStart = z.infer<typeof RunnerStartSchema>;
+
+export const RunnerStopSchema = z.strictObject({
+  sessionId: IdSchema,
+  reason: z.string().max(2_000),
+  /** SIGTERM, then SIGKILL after this long. */
+  graceMs: z.number().int().min(0).max(600_000),
+  /** Run the template's cleanup script afterwards (not when the session restarts). */
+  cleanup: z.boolean(),
+});
+export type RunnerStop = z.infer<typeof RunnerStopSchema>;
+
+export const RunnerInputSchema = z.strictObject({ sessionId: IdSchema, data: z.string().min(1).max(100_000) });
+export type RunnerInput = z.infer<typeof RunnerInputSchema>;
+
+export const RUNNER_DIRECTED = { start: RunnerStartSchema, stop: RunnerStopSchema, input: RunnerInputSchema } as const;
+export type RunnerDirectedType = keyof typeof RUNNER_DIRECTED;
+export type RunnerDirected =
+  | { type: 'start'; runnerId: string; data: RunnerStart }
+  | { type: 'stop'; runnerId: string; data: RunnerStop }
+  | { type: 'input'; runnerId: string; data: RunnerInput };
+
+/** KV `<ns>_runners`, key = runnerId, put every few seconds; the bucket's TTL makes a silent runner disappear. */
+export const RunnerHeartbeatSchema = z.object({
+  runnerId: IdSchema,
+  at: z.iso.datetime(),
+  sessions: z
+    .array(z.object({ sessionId: IdSchema, pid: z.number().int().positive().nullable(), lastOutputAt: z.iso.datetime().nullable() }))
+    .max(10_000),
+});
+export type RunnerHeartbeat = z.infer<typeof RunnerHeartbeatSchema>;

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { defineEvent, type EventOf } from '../define';
+import { IdSchema } from '../envelope';
+import { NameSchema } from '../values';
+
+export const RoleSchema = z.enum(['admin', 'operator', 'viewer']);
+export type Role = z.infer<typeof RoleSchema>;
+
+/** A token is stored only as its SHA-256; the clear text is shown once, to whoever asked for it. */
+export const TokenHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
+
+export const UserCreated = defineEvent({
+  type: 'user.created',
+  aggregate: 'user',
+  schema: z.object({ name: NameSchema, role: RoleSchema }),
+});
+
+export const UserRoleChanged = defineEvent({
+  type: 'user.role_changed',
+  aggregate: 'user',
+  schema: z.object({ from: RoleSchema, to: RoleSchema }),
+});
+
+export const UserTokenIssued = defineEvent({
+  type: 'user.token_issued',
+  aggregate: 'user',
+  schema: z.object({ tokenId: IdSchema, tokenHash: TokenHashSchema, label: z.string().max(200) }),
+});
+
+export const UserTokenRevoked = defineEvent({
+  type: 'user.token_revoked',
+  aggregate: 'user',
+  schema: z.object({ tokenId: IdSchema }),
+});
+
+export const userEvents = [UserCreated, UserRoleChanged, UserTokenIssued, UserTokenRevoked] as const;
+export type UserEvent = EventOf<typeof UserCreated> | EventOf<typeof UserRoleChanged> | EventOf<typeof UserTokenIssued> | EventOf<typeof UserTokenRevoked>;
