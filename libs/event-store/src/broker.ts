@@ -1,0 +1,138 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  jetstream,
+  jetstreamManager,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { names, type Names } from '@baton/events';
+
+export interface BrokerOptions {
+  servers: string | string[];
+  namespace: string;
+  /** Shown in the server's connection list. */
+  name?: string;
+}
+
+export interface TopologyOptions {
+  /** 1 in dev, 3 on a cluster. */
+  replicas?: number;
+  terminalMaxAgeMs?: number;
+  terminalMaxBytes?: number;
+  /** How long JetStream remembers a Nats-Msg-Id for de-duplication. */
+  duplicateWindowMs?: number;
+  runnerHeartbeatTtlMs?: number;
+  commandResultTtlMs?: number;
+}
+
+const ms = (n: number) => n * 1_000_000; // JetStream durations are nanoseconds
+
+/** One NATS connection with its JetStream handles and the namespace's names. */
+export class Broker {
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly names: Names,
+  ) {}
+
+  static async connect(opts: BrokerOptions): Promise<Broker> {
+    const nc = await connect({
+      // NATS_URL may list a cluster's servers, comma-separated: nats.js takes a string as ONE url.
+      servers: typeof opts.servers === 'string' ? opts.servers.split(',').map((s) => s.trim()).filter(Boolean) : opts.servers,
+      name: opts.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      pingInterval: 10_000,
+    });
+    const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+    return new Broker(nc, jetstream(nc, { timeout: 10_000 }), jsm, names(opts.namespace));
+  }
+
+  /** Creates or updates the streams and KV buckets; safe to run from every replica at every start. */
+  async ensureTopology(opts: TopologyOptions = {}): Promise<void> {
+    const replicas = opts.replicas ?? 1;
+    const dup = ms(opts.duplicateWindowMs ?? 120_000);
+    const n = this.names;
+    await this.ensureStream({
+      name: n.streams.events,
+      subjects: [n.evtAll],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.New,
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: 0,
+      num_replicas: replicas,
+      duplicate_window: dup,
+      deny_delete: true,
+      deny_purge: true,
+    });
+    await this.ensureStream({
+      name: n.streams.commands,
+      subjects: [`${n.namespace}.cmd.>`],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Workqueue,
+      discard: DiscardPolicy.Old,
+      max_age: ms(24 * 3600_000),
+      num_replicas: replicas,
+      duplicate_window: dup,
+    });
+    await this.ensureStream({
+      name: n.streams.terminal,
+      subjects: [n.termAll],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      max_age: ms(opts.terminalMaxAgeMs ?? 7 * 24 * 3600_000),
+      // Services pass their configured size; this fallback serves tools and tests.
+      max_bytes: opts.terminalMaxBytes ?? 64 * 1024 ** 2,
+      num_replicas: replicas,
+      duplicate_window: ms(10_000),
+    });
+    await this.kv(n.kv.runners, { ttl: opts.runnerHeartbeatTtlMs ?? 15_000, history: 1, replicas });
+    await this.kv(n.kv.commandResults, { ttl: opts.commandResultTtlMs ?? 24 * 3600_000, history: 1, replicas });
+  }
+
+  private readonly kvs = new Map<string, Promise<KV>>();
+
+  /** Opens (creating if needed) a KV bucket; one handle per bucket per connection. */
+  kv(bucket: string, opts: { ttl?: number; history?: number; replicas?: number } = {}): Promise<KV> {
+    let kv = this.kvs.get(bucket);
+    if (!kv) {
+      kv = new Kvm(this.js).create(bucket, { ...opts, replicas: opts.replicas ?? 1 });
+      kv.catch(() => this.kvs.delete(bucket));
+      this.kvs.set(bucket, kv);
+    }
+    return kv;
+  }
+
+  private async ensureStream(config: Partial<StreamConfig> & { name: string }): Promise<void> {
+    try {
+      const info = await this.jsm.streams.info(config.name);
+      // Retention and storage cannot change after creation; everything else is brought up to date.
+      const { retention: _r, storage: _s, ...mutable } = config;
+      const current = info.config;
+      const changed = Object.entries(mutable).some(([k, v]) => JSON.stringify(current[k as keyof StreamConfig]) !== JSON.stringify(v));
+      if (changed) await this.jsm.streams.update(config.name, { ...current, ...mutable });
+    } catch (e) {
+      if (!(e instanceof JetStreamApiError) || e.code !== 10059) throw e; // 10059: stream not found
+      try {
+        await this.jsm.streams.add(config);
+      } catch (addError) {
+        // 10058: another replica created it first, with the same config.
+        if (!(addError instanceof JetStreamApiError) || addError.code !== 10058) throw addError;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+  }
+}

@@ -1,0 +1,312 @@
+import { AckPolicy, DeliverPolicy, type JsMsg, type Consumer } from '@nats-io/jetstream';
+
+import { monotonicFactory } from 'ulid';
+import {
+  DecodeError,
+  isDomainError,
+  stampEvents,
+  type CommandEnvelope,
+  type CommandReply,
+  type Decider,
+  type EventEnvelope,
+  type RecordedEvent,
+  type Registry,
+  type ServiceName,
+} from '@baton/events';
+import type { Broker } from './broker';
+import { ConcurrencyError } from './errors';
+import type { EventStore } from './event-store';
+import type { Logger } from './logger';
+import { REPLY_HEADER } from './command-bus';
+
+interface CachedAggregate<S> {
+  state: S;
+  lastSeq: number;
+}
+
+export interface CommandProcessorOptions {
+  service: ServiceName;
+  broker: Broker;
+  store: EventStore;
+  registry: Registry;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- deciders of different state types share one processor
+  deciders: Decider<any, any, any>[];
+  logger: Logger;
+  /** Commands handled at once; order per aggregate is kept by optimistic concurrency, not by the loop. */
+  concurrency?: number;
+  maxConflictRetries?: number;
+  cacheSize?: number;
+  /** Observes each outcome (metrics); `command` is absent for an undecodable one. */
+  onOutcome?: (reply: CommandReply, ms: number, command?: { type: string }) => void;
+  /**
+   * Runs each decoded command's handling inside `work` (a logging context carrying its
+   * correlation and command ids). Observation only: it must call `work` once and return its result.
+   */
+  withContext?: <T>(command: CommandEnvelope, work: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * Service side of the command flow: durable work-queue consumer → load (cached) →
+ * decide → append with optimistic concurrency (bounded retry) → record the result → reply → ack.
+ * A command seen before (same id) is answered from its recorded result or from the
+ * events it already caused, so a redelivery after a crash appends nothing twice.
+ */
+export class CommandProcessor {
+  private readonly newId = monotonicFactory();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly byType = new Map<string, Decider<any, any, any>>();
+  private readonly cache = new Map<string, CachedAggregate<unknown>>();
+  /** Tail of the chain of commands in flight per aggregate on this replica. */
+  private readonly aggregateQueues = new Map<string, Promise<unknown>>();
+  private running = false;
+  private stopped?: Promise<void>;
+  private stopLoop?: () => void;
+
+  constructor(private readonly opts: CommandProcessorOptions) {
+    for (const decider of opts.deciders) {
+      for (const c of decider.commands) {
+        if (c.service !== opts.service) throw new Error(`${c.type} belongs to ${c.service}, not ${opts.service}`);
+        this.byType.set(c.type, decider);
+      }
+    }
+  }
+
+  get consumerName(): string {
+    return `${this.opts.service}-commands`;
+  }
+
+  async start(): Promise<void> {
+    const { broker, service } = this.opts;
+    const n = broker.names;
+    await broker.jsm.consumers
+      .add(n.streams.commands, {
+        durable_name: this.consumerName,
+        filter_subject: n.cmdService(service),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: 30_000_000_000,
+        max_deliver: 10,
+        max_ack_pending: 1_000,
+      })
+      .catch(async (e) => {
+        // Exists already (another replica or an earlier start): reuse it.
+        await broker.jsm.consumers.info(n.streams.commands, this.consumerName).catch(() => {
+          throw e;
+        });
+      });
+    const consumer = await broker.js.consumers.get(n.streams.commands, this.consumerName);
+    this.running = true;
+    this.stopped = this.loop(consumer);
+  }
+
+  private async loop(consumer: Consumer): Promise<void> {
+    const limit = this.opts.concurrency ?? 32;
+    const inFlight = new Set<Promise<void>>();
+    const messages = await consumer.consume({ max_messages: limit * 2 });
+    this.stopLoop = () => void messages.stop();
+    for await (const m of messages) {
+      const p = this.handle(m).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= limit) await Promise.race(inFlight);
+      if (!this.running) break;
+    }
+    await Promise.allSettled(inFlight);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopLoop?.();
+    await this.stopped;
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const started = performance.now();
+    let command: CommandEnvelope;
+    try {
+      command = this.opts.registry.decodeCommand(m.data);
+    } catch (e) {
+      // A poison message: nothing to retry. Record why and drop it.
+      const reason = e instanceof DecodeError ? `${e.message}: ${e.issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : String(e);
+      this.opts.logger.warn({ subject: m.subject, seq: m.seq, reason }, 'undecodable command dropped');
+      const id = safeCommandId(m);
+      if (id) await this.finish(m, { status: 'rejected', commandId: id, code: 'validation', message: reason }, started);
+      else m.term();
+      return;
+    }
+    const work = async () => {
+      try {
+        const recorded = await this.recordedResult(command.id);
+        const reply = recorded ?? (await this.execute(command, m.info.redelivered));
+        await this.finish(m, reply, started, !recorded, command);
+      } catch (e) {
+        // Transient (broker or timeout): let it come back.
+        this.opts.logger.error({ err: e, commandId: command.id, type: command.type }, 'command failed, will be redelivered');
+        m.nak(Math.min(5_000, 250 * m.info.deliveryCount));
+      }
+    };
+    await (this.opts.withContext ? this.opts.withContext(command, work) : work());
+  }
+
+  private async execute(command: CommandEnvelope, redelivered: boolean): Promise<CommandReply> {
+    const decider = this.byType.get(command.type);
+    if (!decider) {
+      return { status: 'rejected', commandId: command.id, code: 'internal', message: `${this.opts.service} has no decider for ${command.type}` };
+    }
+    const aggregate = { type: decider.aggregate, id: decider.aggregateIdOf(command) };
+    const key = `${aggregate.type}/${aggregate.id}`;
+    return this.serialized(key, () => this.executeOn(command, decider, aggregate, key, redelivered));
+  }
+
+  /**
+   * Commands on one aggregate run one after another on this replica: they would only
+   * conflict with each other. Conflicts left are with other replicas, and retried.
+   */
+  private async serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.aggregateQueues.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.aggregateQueues.set(key, tail);
+    void tail.then(() => {
+      if (this.aggregateQueues.get(key) === tail) this.aggregateQueues.delete(key);
+    });
+    return next;
+  }
+
+  private async executeOn(
+    command: CommandEnvelope,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    decider: Decider<any, any, any>,
+    aggregate: { type: Decider<unknown>['aggregate']; id: string },
+    key: string,
+    redelivered: boolean,
+  ): Promise<CommandReply> {
+    const maxRetries = this.opts.maxConflictRetries ?? 10;
+    let resume = redelivered;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (resume) return await this.resumeOrExecute(command, decider, aggregate);
+        const current = await this.current(decider, aggregate);
+        const events = decider.decide(command, current.state);
+        return await this.appendAndReply(command, decider, aggregate, current, events, 0, events.length);
+      } catch (e) {
+        if (isDomainError(e)) {
+          return { status: 'rejected', commandId: command.id, code: e.code, message: e.message, details: e.details };
+        }
+        if (!(e instanceof ConcurrencyError)) throw e;
+        this.cache.delete(key);
+        // Someone else wrote first; maybe it was this very command on another replica.
+        resume = true;
+        if (attempt >= maxRetries) {
+          return { status: 'rejected', commandId: command.id, code: 'conflict', message: `${key} kept changing; gave up after ${attempt + 1} tries` };
+        }
+        await sleep(Math.random() * 5 * 2 ** Math.min(attempt, 6));
+      }
+    }
+  }
+
+  /**
+   * Full read of the aggregate: if this command already caused events, answer with
+   * them, or finish a partial append from where it stopped; otherwise decide afresh.
+   */
+  private async resumeOrExecute<S>(
+    command: CommandEnvelope,
+    decider: Decider<S>,
+    aggregate: { type: Decider<S>['aggregate']; id: string },
+  ): Promise<CommandReply> {
+    const { events, lastSeq } = await this.opts.store.load(aggregate);
+    const firstOwn = events.findIndex((e) => e.causationId === command.id);
+    if (firstOwn < 0) {
+      const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
+      this.remember(aggregate, { state, lastSeq });
+      const decided = decider.decide(command, state);
+      return this.appendAndReply(command, decider, aggregate, { state, lastSeq }, decided, 0, decided.length);
+    }
+    const own = events.filter((e) => e.causationId === command.id);
+    const total = own[0].batch?.count ?? own.length;
+    if (own.length >= total) {
+      this.remember(aggregate, { state: events.reduce((s, e) => decider.evolve(s, e), decider.initialState()), lastSeq });
+      return accepted(command, aggregate, own);
+    }
+    // Partial append: decide again against the state before it, append the rest.
+    const before = events.slice(0, firstOwn).reduce((s, e) => decider.evolve(s, e), decider.initialState());
+    const all = decider.decide(command, before);
+    const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
+    return this.appendAndReply(command, decider, aggregate, { state, lastSeq }, all.slice(own.length), own.length, total, own);
+  }
+
+  private async appendAndReply<S>(
+    command: CommandEnvelope,
+    decider: Decider<S>,
+    aggregate: { type: Decider<S>['aggregate']; id: string },
+    current: CachedAggregate<S>,
+    decided: ReturnType<Decider<S>['decide']>,
+    firstIndex: number,
+    total: number,
+    earlier: RecordedEvent[] = [],
+  ): Promise<CommandReply> {
+    const stamped = stampEvents(command, aggregate, decided, this.newId, firstIndex, total);
+    const { seqs, lastSeq } = stamped.length
+      ? await this.opts.store.append(aggregate, stamped, { expectedLastSeq: current.lastSeq, msgIdBase: command.id, firstIndex })
+      : { seqs: [], lastSeq: current.lastSeq };
+    const recorded = stamped.map((e, i) => ({ ...e, position: { seq: seqs[i] } }));
+    const state = recorded.reduce((s, e) => decider.evolve(s, e as EventEnvelope), current.state);
+    this.remember(aggregate, { state, lastSeq });
+    return accepted(command, aggregate, [...earlier, ...recorded]);
+  }
+
+  private async current<S>(decider: Decider<S>, aggregate: { type: string; id: string }): Promise<CachedAggregate<S>> {
+    const key = `${aggregate.type}/${aggregate.id}`;
+    const cached = this.cache.get(key) as CachedAggregate<S> | undefined;
+    if (cached) return cached; // may be stale: the append's expected sequence finds out
+    const { events, lastSeq } = await this.opts.store.load(aggregate as { type: Decider<S>['aggregate']; id: string });
+    const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
+    return { state, lastSeq };
+  }
+
+  private remember(aggregate: { type: string; id: string }, value: CachedAggregate<unknown>): void {
+    const key = `${aggregate.type}/${aggregate.id}`;
+    this.cache.delete(key);
+    this.cache.set(key, value);
+    const max = this.opts.cacheSize ?? 10_000;
+    if (this.cache.size > max) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  private async recordedResult(commandId: string): Promise<CommandReply | null> {
+    const kv = await this.opts.broker.kv(this.opts.broker.names.kv.commandResults);
+    const entry = await kv.get(resultKey(commandId));
+    return entry && entry.operation === 'PUT' ? (entry.json() as CommandReply) : null;
+  }
+
+  private async finish(m: JsMsg, reply: CommandReply, started: number, record = true, command?: CommandEnvelope): Promise<void> {
+    if (record) {
+      const kv = await this.opts.broker.kv(this.opts.broker.names.kv.commandResults);
+      await kv.put(resultKey(reply.commandId), JSON.stringify(reply));
+    }
+    const replyTo = m.headers?.get(REPLY_HEADER);
+    if (replyTo) this.opts.broker.nc.publish(replyTo, JSON.stringify(reply));
+    m.ack();
+    this.opts.onOutcome?.(reply, performance.now() - started, command && { type: command.type });
+  }
+}
+
+function accepted(command: CommandEnvelope, aggregate: { type: string; id: string }, events: RecordedEvent[] | (EventEnvelope & { position: { seq: number } })[]): CommandReply {
+  const evs = events.map((e) => ({ id: e.id, type: e.type, seq: e.position.seq }));
+  return { status: 'accepted', commandId: command.id, aggregate, events: evs, seq: evs.reduce((m, e) => Math.max(m, e.seq), 0) };
+}
+
+/** KV keys allow `[-/_=.a-zA-Z0-9]`; command ids (client idempotency keys) are hex-encoded when they stray. */
+export function resultKey(commandId: string): string {
+  return /^[-_=a-zA-Z0-9]+$/.test(commandId) ? commandId : `x.${Buffer.from(commandId).toString('hex')}`;
+}
+
+function safeCommandId(m: JsMsg): string | null {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(m.data)) as { id?: unknown };
+    return typeof parsed.id === 'string' && parsed.id.length > 0 && parsed.id.length <= 200 ? parsed.id : null;
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+

@@ -1,0 +1,95 @@
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import type { CommandEnvelope, DomainEvent, RecordedEvent, Registry } from '@baton/events';
+import type { Broker } from './broker';
+import type { EventStore } from './event-store';
+import type { Logger } from './logger';
+
+export interface Reactor {
+  /** Names its durable consumer: `<service>-react-<name>`. */
+  name: string;
+  /** Pure: the commands an event calls for, ids derived from the event's id. */
+  react(event: RecordedEvent<DomainEvent>): CommandEnvelope[] | Promise<CommandEnvelope[]>;
+}
+
+/**
+ * Turns events into commands (process managers). Each reaction is published to
+ * `<NS>_COMMANDS` with the command id as Nats-Msg-Id before the event is acked, so a
+ * crash in between resends the same ids and the command processor applies them once.
+ * The consumer starts at "now" the first time: history is never re-reacted to.
+ */
+export class ReactorRunner {
+  private stopFn?: () => void;
+  private loop?: Promise<void>;
+  private running = false;
+
+  constructor(
+    private readonly opts: { broker: Broker; store: EventStore; registry: Registry; service: string; reactors: Reactor[]; logger: Logger },
+  ) {}
+
+  private consumerName(r: Reactor): string {
+    return `${this.opts.service}-react-${r.name}`;
+  }
+
+  async start(): Promise<void> {
+    const { broker } = this.opts;
+    this.running = true;
+    const loops: Promise<void>[] = [];
+    const stops: (() => void)[] = [];
+    for (const reactor of this.opts.reactors) {
+      const name = this.consumerName(reactor);
+      await broker.jsm.consumers
+        .add(broker.names.streams.events, {
+          durable_name: name,
+          filter_subject: broker.names.evtAll,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.New,
+          ack_wait: 30_000_000_000,
+          max_ack_pending: 1,
+        })
+        .catch(async (e) => {
+          await broker.jsm.consumers.info(broker.names.streams.events, name).catch(() => {
+            throw e;
+          });
+        });
+      const consumer = await broker.js.consumers.get(broker.names.streams.events, name);
+      const messages = await consumer.consume({ max_messages: 100 });
+      stops.push(() => void messages.stop());
+      loops.push(
+        (async () => {
+          for await (const m of messages) await this.handle(reactor, m);
+        })(),
+      );
+    }
+    this.stopFn = () => stops.forEach((s) => s());
+    this.loop = Promise.allSettled(loops).then(() => undefined);
+  }
+
+  private async handle(reactor: Reactor, m: JsMsg): Promise<void> {
+    let event: RecordedEvent<DomainEvent>;
+    try {
+      event = this.opts.store.decode(m) as RecordedEvent<DomainEvent>;
+    } catch (e) {
+      this.opts.logger.warn({ reactor: reactor.name, seq: m.seq, err: e }, 'undecodable event: no reaction');
+      m.ack();
+      return;
+    }
+    try {
+      for (const command of await reactor.react(event)) {
+        const def = this.opts.registry.command(command.type);
+        if (!def) throw new Error(`reactor ${reactor.name} produced unknown command ${command.type}`);
+        await this.opts.broker.js.publish(this.opts.broker.names.cmd(def.service, def.type), JSON.stringify(command), { msgID: command.id });
+      }
+      m.ack();
+    } catch (e) {
+      if (!this.running) return;
+      this.opts.logger.error({ reactor: reactor.name, seq: m.seq, err: e }, 'reaction failed; will retry');
+      m.nak(Math.min(10_000, 500 * m.info.deliveryCount));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopFn?.();
+    await this.loop;
+  }
+}
