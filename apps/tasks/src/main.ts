@@ -1,0 +1,4 @@
+import { runDomainService } from '@baton/service-kit';
+import { tasksService } from './tasks.service-definition';
+
+runDomainService(tasksService, 3101);

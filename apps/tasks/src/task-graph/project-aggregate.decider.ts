@@ -1,0 +1,44 @@
+import { DomainError, isTaskGraphEvent, taskGraphCommands, type Decider, type NewEvent, type ProjectEvent, type TaskGraphEvent } from '@baton/events';
+import { projectDecider, type ProjectCommand, type ProjectState } from '../project/project.decider';
+import { decideTaskGraph, isTaskGraphCommand, type TaskGraphCommand } from './task-graph.decider';
+import { evolveGraph, initialGraph, type GraphState } from './task-graph.state';
+
+export interface ProjectAggregateState {
+  project: ProjectState;
+  graph: GraphState;
+}
+
+export type ProjectAggregateCommand = ProjectCommand | TaskGraphCommand;
+export type ProjectAggregateEvent = ProjectEvent | TaskGraphEvent;
+
+/**
+ * The project's subject holds two kinds of facts: the project's own settings and its
+ * task graph. One decider per subject (the command processor caches state per
+ * aggregate), so this one composes the project decider with the task-graph rules and
+ * replaces `projectDecider` in the service definition.
+ */
+export const projectAggregateDecider: Decider<ProjectAggregateState, ProjectAggregateCommand, ProjectAggregateEvent> = {
+  aggregate: 'project',
+  commands: [...projectDecider.commands, ...taskGraphCommands],
+  aggregateIdOf: (c) => c.data.projectId,
+  initialState: () => ({ project: projectDecider.initialState(), graph: initialGraph() }),
+
+  decide(command, state): NewEvent[] {
+    if (isTaskGraphCommand(command)) return decideTaskGraph(command, state.project, state.graph);
+    if (command.type === 'project.delete') {
+      // Work in flight is never deleted from under an agent: finish or abandon it first.
+      const active = [...state.graph.tasks.values()].filter((t) => t.activeAttemptId).map((t) => t.activeAttemptId as string);
+      if (active.length) {
+        throw new DomainError('invalid_state', `project ${command.data.projectId} has ${active.length} active attempt(s); finish or abandon them first`, {
+          activeAttempts: active,
+        });
+      }
+    }
+    return projectDecider.decide(command, state.project);
+  },
+
+  evolve(state, event): ProjectAggregateState {
+    if (isTaskGraphEvent(event)) return { project: state.project, graph: evolveGraph(state.graph, event) };
+    return { project: projectDecider.evolve(state.project, event), graph: state.graph };
+  },
+};

@@ -1,0 +1,46 @@
+import { TaskAttemptFinished, TaskStatusChanged, registry, type DomainEvent } from '@baton/events';
+import { recorded } from '@baton/testing';
+import { autopilotReactor, conversationReactor } from './reactors';
+
+const P = { type: 'project' as const, id: 'p1' };
+
+describe(conversationReactor.name, () => {
+  it('closes the conversation of a finished attempt, with an id derived from the event', () => {
+    const event = recorded(P, TaskAttemptFinished({ taskId: 't1', attemptId: 'a1', outcome: 'merged' })) as DomainEvent;
+    const commands = conversationReactor(event);
+    expect(commands).toEqual([
+      {
+        id: `${event.id}:0`,
+        type: 'task.close_attempt_conversation',
+        actor: { kind: 'system', id: 'tasks-reactor' },
+        correlationId: event.correlationId,
+        issuedAt: event.occurredAt,
+        data: { taskId: 't1', attemptId: 'a1', outcome: 'merged' },
+      },
+    ]);
+    expect(conversationReactor(event)).toEqual(commands);
+    expect(() => registry.decodeCommand(commands[0])).not.toThrow();
+  });
+
+  it('ignores everything else', () => {
+    expect(conversationReactor(recorded(P, TaskStatusChanged({ taskId: 't1', from: 'todo', to: 'ready', cause: 'dependencies_met' })) as DomainEvent)).toEqual([]);
+  });
+});
+
+describe(autopilotReactor.name, () => {
+  const ready = recorded(P, TaskStatusChanged({ taskId: 't1', from: 'todo', to: 'ready', cause: 'dependencies_met' })) as DomainEvent;
+  const policy = { sessionTemplateId: 'claude-code', promptVersionId: 'v1' };
+
+  it('starts an attempt for an autonomous task that became ready, when the project runs on autopilot', () => {
+    const [c] = autopilotReactor(ready, () => policy, () => true);
+    expect(c).toMatchObject({ id: `${ready.id}:0`, type: 'task.start_attempt', data: { projectId: 'p1', taskId: 't1', attemptId: ready.id, sessionTemplateId: 'claude-code' } });
+    expect(() => registry.decodeCommand(c)).not.toThrow();
+  });
+
+  it('does nothing for interactive tasks, projects without autopilot, or other changes', () => {
+    expect(autopilotReactor(ready, () => policy, () => false)).toEqual([]);
+    expect(autopilotReactor(ready, () => null, () => true)).toEqual([]);
+    const started = recorded(P, TaskStatusChanged({ taskId: 't1', from: 'ready', to: 'in_progress', cause: 'attempt_started' })) as DomainEvent;
+    expect(autopilotReactor(started, () => policy, () => true)).toEqual([]);
+  });
+});

@@ -1,0 +1,35 @@
+import { AttemptMessageAdded, EditTask, type DomainEvent } from '@baton/events';
+import { recorded } from '@baton/testing';
+import { at, cmd, create, fail, finish, history, start } from './__tests__/graph-fixtures';
+import { taskHistoryMarkdown } from './task-history';
+
+describe(taskHistoryMarkdown.name, () => {
+  it('tells the task’s story: details, timeline with causes, and each attempt’s conversation', () => {
+    const graph = history(
+      at('2026-01-01T09:00:00.000Z', create('db', { title: 'Database' })),
+      at('2026-01-01T10:00:00.000Z', create('a', { title: 'Login', dependsOn: ['db'] })),
+      at('2026-01-01T10:01:00.000Z', cmd(EditTask, { projectId: 'p1', taskId: 'a', description: 'Use OAuth.', acceptanceCriteria: ['works'], labels: ['web'] })),
+      at('2026-01-01T11:00:00.000Z', fail('db', 'disk full')),
+      at('2026-01-01T12:00:00.000Z', start('a', 'att1', { ignoreDependencies: true })),
+      at('2026-01-01T13:00:00.000Z', finish('a', 'att1', 'merged')),
+    );
+    const conversation = [
+      recorded({ type: 'task', id: 'a' }, AttemptMessageAdded({ attemptId: 'att1', role: 'user', kind: 'prompt', text: 'Build login\n# not a heading', sessionId: null }), '2026-01-01T12:00:01.000Z'),
+      recorded({ type: 'task', id: 'a' }, AttemptMessageAdded({ attemptId: 'att1', role: 'agent', kind: 'reply', text: 'Done.', sessionId: 's1' }), '2026-01-01T12:30:00.000Z'),
+    ];
+    const md = taskHistoryMarkdown('a', [...graph, ...conversation] as DomainEvent[]);
+    expect(md).toContain('# #2 Login');
+    expect(md).toContain('## Description\n\nUse OAuth.');
+    expect(md).toContain('## Acceptance criteria\n\n- works');
+    expect(md).toContain('- 2026-01-01 11:00:00Z — **todo → blocked**: #1 Database is failed, needs success');
+    expect(md).toContain('- 2026-01-01 12:00:00Z — attempt 1 started on `baton/login-att1` from `main`');
+    expect(md).toContain('**in_progress → done**: an attempt was merged');
+    expect(md).toContain('## Attempt 1 — `baton/login-att1` (merged)');
+    expect(md).toContain('> Build login\n> # not a heading');
+    expect(md).toContain('**agent** · reply · 2026-01-01 12:30:00Z · session `s1`');
+  });
+
+  it('says so when the task has no history', () => {
+    expect(taskHistoryMarkdown('nope', [])).toBe('# Task nope\n\nNo history.\n');
+  });
+});
