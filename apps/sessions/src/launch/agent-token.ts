@@ -1,0 +1,10 @@
+// One implementation of agent tokens, shared with the gateway that verifies them.
+export {
+  AGENT_TOKEN_PREFIX,
+  AGENT_TOKEN_TTL_MS,
+  MIN_AGENT_TOKEN_SECRET_LENGTH as MIN_SECRET_LENGTH,
+  signAgentToken,
+  inspectAgentToken as verifyAgentToken,
+  isAgentToken,
+  type AgentTokenVerdict,
+} from '@baton/agent-auth';

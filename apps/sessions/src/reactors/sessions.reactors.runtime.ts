@@ -1,0 +1,62 @@
+import type { DomainEvent, RecordedEvent } from '@baton/events';
+import type { Reactor } from '@baton/event-store';
+import type { ReadSide } from '@baton/service-kit';
+import { resolveTemplate } from '../read-models/session-templates/templates.queries';
+import { UsageRowEntity } from '../read-models/session-usage/usage-row.entity';
+import type { Spend } from '../usage/budget';
+import { budgetReactor, type BudgetContext } from './budget.reactor';
+import { attemptReactor, lifecycleReactor, seatReactor, stackReactor } from './session.reactors';
+
+export interface ReactorOptions {
+  /** Task and project budgets (configured in the tasks service); absent: only sessions' own budgets apply. */
+  budgets?: (projectId: string, taskId: string | null) => Promise<ReturnType<BudgetContext['budgets']>>;
+}
+
+async function spend(read: ReadSide, projectId: string, taskId: string | null): Promise<{ task: Spend; project: Spend }> {
+  const sum = async (where: string, params: Record<string, string>) => {
+    const raw = await read.db
+      .getRepository(UsageRowEntity)
+      .createQueryBuilder('u')
+      .select('COALESCE(SUM(u.cost_usd), 0)', 'cost')
+      .addSelect('COALESCE(SUM(u.input_tokens + u.output_tokens + u.cache_read_tokens + u.cache_write_tokens), 0)', 'tokens')
+      .where(where, params)
+      .getRawOne<{ cost: string; tokens: string }>();
+    return { costUsd: Number(raw?.cost ?? 0), tokens: Number(raw?.tokens ?? 0) };
+  };
+  const project = await sum('u.project_id = :projectId', { projectId });
+  const task = taskId ? await sum('u.project_id = :projectId AND u.task_id = :taskId', { projectId, taskId }) : { costUsd: 0, tokens: 0 };
+  return { task, project };
+}
+
+/** The pure reactors, fed by the read side where they need a lookup. */
+export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Reactor[] {
+  const reactors: Reactor[] = [
+    {
+      name: 'attempts',
+      react: async (event: RecordedEvent<DomainEvent>) => {
+        if (event.type !== 'project.task_attempt_started' || !event.data.sessionTemplateId) return attemptReactor(event, { templateFor: () => null });
+        // The template was defined before the attempt started: the read model must have caught up to see it.
+        await read.waitFor(event.position.seq);
+        const snapshot = await resolveTemplate(read, event.data.sessionTemplateId, event.aggregate.id);
+        return attemptReactor(event, { templateFor: () => snapshot });
+      },
+    },
+    { name: 'seat', react: (event) => seatReactor(event) },
+    { name: 'lifecycle', react: (event) => lifecycleReactor(event) },
+    { name: 'stack', react: (event) => stackReactor(event) },
+  ];
+  const budgets = opts.budgets;
+  if (budgets) {
+    reactors.push({
+      name: 'budget',
+      react: async (event) => {
+        if (event.type !== 'session.usage_reported') return [];
+        await read.waitFor(event.position.seq);
+        const { projectId, taskId } = event.data;
+        const [limits, spent] = await Promise.all([budgets(projectId, taskId), spend(read, projectId, taskId)]);
+        return budgetReactor(event, { budgets: () => limits, spent: () => spent });
+      },
+    });
+  }
+  return reactors;
+}

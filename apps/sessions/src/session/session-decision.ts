@@ -1,0 +1,162 @@
+import {
+  DomainError,
+  ProcessExited,
+  RestartScheduled,
+  SessionEnded,
+  SessionReady,
+  SessionStatusChanged,
+  TimelineRecorded,
+  isFinalStatus,
+  type FinalSessionStatus,
+  type NewEvent,
+  type SessionStatus,
+  type SignalSource,
+  type TimelineKind,
+} from '@baton/events';
+import { decideRestart } from './restart-policy';
+import { evolveSession, liveWorkers, type PinnedTemplate, type SessionFacts, type SessionFact, type SessionState } from './session.state';
+import { acceptSignal, canTransition, PROCESS_BOUND } from './status-rules';
+
+type TimelineData = Parameters<typeof TimelineRecorded>[0];
+
+/**
+ * One command's decision over a working copy of the session: events are folded as they
+ * are decided, so later rules see earlier ones. `now` is the command's `issuedAt`.
+ */
+export class SessionDecision {
+  state: SessionState;
+  readonly events: NewEvent[] = [];
+
+  constructor(
+    initial: SessionState,
+    readonly sessionId: string,
+    readonly now: string,
+  ) {
+    this.state = initial;
+  }
+
+  emit(...facts: SessionFact[]): this {
+    for (const f of facts) {
+      this.events.push(f);
+      this.state = evolveSession(this.state, f, this.now);
+    }
+    return this;
+  }
+
+  get facts(): SessionFacts {
+    if (!this.state.facts) throw new DomainError('not_found', `session ${this.sessionId} does not exist`, { sessionId: this.sessionId });
+    return this.state.facts;
+  }
+
+  get template(): PinnedTemplate {
+    if (!this.state.template) throw new DomainError('not_found', `session ${this.sessionId} has no template`, { sessionId: this.sessionId });
+    return this.state.template;
+  }
+
+  /** Refuses commands that need a session still going. */
+  requireLive(what: string): this {
+    void this.facts;
+    if (isFinalStatus(this.state.status)) {
+      throw new DomainError('invalid_state', `session ${this.sessionId} is ${this.state.status}: cannot ${what}`, { sessionId: this.sessionId, status: this.state.status });
+    }
+    return this;
+  }
+
+  /** A runner's report about its process: 409 when the session ended or moved, so that runner kills what it still runs. */
+  requireHosted(runnerId: string): this {
+    void this.facts;
+    if (isFinalStatus(this.state.status)) {
+      throw new DomainError('conflict', `session ${this.sessionId} is ${this.state.status}: stop its process`, { sessionId: this.sessionId, status: this.state.status });
+    }
+    return this.requireRunner(runnerId);
+  }
+
+  /** A report from the runner that no longer hosts it: 409 tells that runner to kill its orphan. */
+  requireRunner(runnerId: string): this {
+    if (this.state.runnerId !== runnerId) {
+      throw new DomainError('conflict', `session ${this.sessionId} is not on runner ${runnerId}${this.state.runnerId ? ` (it is on ${this.state.runnerId})` : ''}`, {
+        sessionId: this.sessionId,
+        runnerId: this.state.runnerId,
+      });
+    }
+    return this;
+  }
+
+  /** A status change the machine allows; throws invalid_state otherwise. Same status: nothing. */
+  status(to: SessionStatus, source: SignalSource, reason: string, until: string | null = null): this {
+    const from = this.state.status;
+    if (from === to) return this;
+    if (!canTransition(from, to)) throw new DomainError('invalid_state', `session ${this.sessionId} cannot go from ${from} to ${to}`, { from, to });
+    if (PROCESS_BOUND.has(to) && this.state.process !== 'running') {
+      throw new DomainError('invalid_state', `session ${this.sessionId} cannot be ${to}: its process is not running`, { from, to });
+    }
+    return this.emit(SessionStatusChanged({ from, to, source, reason, ...(until ? { until } : {}) }));
+  }
+
+  /** A status signal, fused (status-rules.ts): applied when accepted, otherwise nothing. */
+  signal(to: SessionStatus, source: SignalSource, reason: string): boolean {
+    const verdict = acceptSignal(this.state, source, to);
+    if (verdict.accept) this.status(to, source, reason);
+    return verdict.accept;
+  }
+
+  timeline(kind: TimelineKind, message: string, extra: Partial<TimelineData> = {}): this {
+    return this.emit(TimelineRecorded({ kind, message: message.slice(0, 10_000), taskId: null, progress: null, metadata: {}, ...extra }));
+  }
+
+  /** The session becomes ready: spawning → idle (agent) or working (command). */
+  ready(via: 'registered' | 'ready_pattern' | 'spawned', source: SignalSource, agent: string | null = null): this {
+    if (this.state.ready) return this;
+    this.emit(SessionReady({ via, agent, origin: this.facts.origin }));
+    if (this.state.status === 'spawning') this.status(this.template.spec.kind === 'agent' ? 'idle' : 'working', source, `ready (${via.replace('_', ' ')})`);
+    return this;
+  }
+
+  /** The process may still run (or be about to): its runner must kill it. */
+  get processMayRun(): boolean {
+    return this.state.runnerId !== null && (this.state.process === 'running' || this.state.status === 'spawning' || this.state.status === 'lost');
+  }
+
+  end(status: FinalSessionStatus, source: SignalSource, reason: string, opts: { cascade?: boolean; exitCode?: number | null } = {}): this {
+    const facts = this.facts;
+    const killProcess = this.processMayRun;
+    const runnerId = this.state.runnerId;
+    this.status(status, source, reason);
+    this.timeline('session_stopped', reason ? `${status}: ${reason}` : status, { source });
+    return this.emit(
+      SessionEnded({
+        status,
+        reason,
+        exitCode: opts.exitCode ?? this.state.exitCode,
+        runnerId,
+        killProcess,
+        cascadeTo: opts.cascade ? liveWorkers(this.state) : [],
+        projectId: facts.projectId,
+        attemptId: facts.attemptId,
+        taskIds: facts.taskIds,
+        parentSessionId: facts.parentSessionId,
+        origin: facts.origin,
+      }),
+    );
+  }
+
+  /** After an exit, a lost runner or a stall: restart per the template's policy, or end as `otherwise`. */
+  restartOr(otherwise: FinalSessionStatus, opts: { failed: boolean; reason: string; source: SignalSource; forced?: boolean; exitCode?: number | null }): this {
+    const { spec } = this.template;
+    const lastRunMs = this.state.lastSpawnedAt ? Date.parse(this.now) - Date.parse(this.state.lastSpawnedAt) : null;
+    const decision = decideRestart({ policy: spec.restart, restarts: this.state.restarts, failed: opts.failed, lastRunMs, now: this.now, forced: opts.forced });
+    if (!decision.restart) return this.end(otherwise, opts.source, `${opts.reason}; not restarted: ${decision.reason}`, { exitCode: opts.exitCode, cascade: false });
+    const previousRunnerId = this.state.runnerId;
+    const killProcess = this.processMayRun;
+    this.timeline('restarted', `restart ${decision.number} of ${spec.restart.maxRestarts} in ${Math.round(decision.delayMs / 1000)}s: ${opts.reason}`, {
+      source: opts.source,
+      metadata: { restart: decision.number, delayMs: decision.delayMs, previousRunnerId },
+    });
+    this.emit(RestartScheduled({ restart: decision.number, reason: opts.reason, notBefore: decision.notBefore, previousRunnerId, killProcess }));
+    return this.status('pending', opts.source, `restart ${decision.number}: ${opts.reason}`, decision.notBefore);
+  }
+
+  processExited(runnerId: string, exitCode: number | null, signal: string | null): this {
+    return this.emit(ProcessExited({ runnerId, exitCode, signal }));
+  }
+}
