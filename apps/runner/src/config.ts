@@ -1,0 +1,83 @@
+import { homedir, hostname } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { BaseConfigSchema, DatabaseConfigSchema } from '@baton/service-kit';
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const LABEL_KEY = /^[A-Za-z0-9_./-]{1,64}$/;
+
+export const defaultRunnerId = (): string => hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'runner';
+
+/** `k=v,k=v` → `{k: v}`; blanks ignored, a pair without `=` or a repeated key is an error. */
+export function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const raw of text.split(',')) {
+    const pair = raw.trim();
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`"${pair}" is not key=value`);
+    const key = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    if (!LABEL_KEY.test(key)) throw new Error(`label key "${key}" must be 1-64 of letters, digits, "_", ".", "/", "-"`);
+    if (value.length > 256) throw new Error(`label ${key}'s value is longer than 256 characters`);
+    if (key in labels) throw new Error(`label ${key} is given twice`);
+    labels[key] = value;
+  }
+  return labels;
+}
+
+const labelsSchema = z.string().default('').transform((text, ctx) => {
+  try {
+    return parseLabels(text);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+const portRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, 'must be FROM-TO')
+  .default('20000-29999')
+  .transform((s, ctx) => {
+    const [from, to] = s.split('-').map(Number);
+    if (!(from >= 1 && to <= 65_535 && from <= to)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a range within 1-65535' });
+      return z.NEVER;
+    }
+    return { from, to };
+  });
+
+/** Variables a session inherits from the runner's own environment (exact names, or `PREFIX*` / `*SUFFIX`). */
+export const DEFAULT_PASS_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'LC_*', 'TZ', 'TMPDIR', 'SSH_AUTH_SOCK', '*_API_KEY'];
+
+export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.shape)
+  .extend({
+    PORT: BaseConfigSchema.shape.PORT.default(3103),
+    BATON_RUNNER_ID: z.string().regex(ID, 'must be 1-64 letters, digits, "_" or "-"').default(defaultRunnerId()),
+    BATON_RUNNER_CAPACITY: z.coerce.number().int().min(0).max(10_000).default(4),
+    BATON_RUNNER_LABELS: labelsSchema,
+    /** Where worktrees, mirrors, project checkouts and session files live; default `~/.baton/runner/<id>`. */
+    BATON_DATA_DIR: z.string().min(1).refine(isAbsolute, 'must be an absolute path').optional(),
+    /** When set, the HTTP routes beside health need `X-Baton-Runner-Secret: <this>`. */
+    BATON_RUNNER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** TCP ports handed out as BATON_PORT. */
+    BATON_RUNNER_PORTS: portRange,
+    /** Extra names (or `PREFIX*`) sessions inherit from the runner's environment, comma-separated. */
+    BATON_RUNNER_PASS_ENV: z.string().default(''),
+    BATON_RUNNER_HEARTBEAT_MS: z.coerce.number().int().min(200).max(60_000).default(3_000),
+    /** On SIGTERM: how long hosted sessions may keep running before they are stopped. */
+    BATON_RUNNER_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+    BATON_RUNNER_SETUP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
+  })
+  .transform((c) => ({
+    ...c,
+    BATON_DATA_DIR: c.BATON_DATA_DIR ?? join(homedir(), '.baton', 'runner', c.BATON_RUNNER_ID),
+    passEnv: [
+      ...DEFAULT_PASS_ENV,
+      ...c.BATON_RUNNER_PASS_ENV.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ],
+  }));
+export type RunnerConfig = z.output<typeof RunnerConfigSchema>;

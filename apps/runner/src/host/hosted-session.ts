@@ -1,0 +1,63 @@
+import type { RunnerStart } from '@baton/events';
+import type { OutputPatterns } from '../patterns';
+import type { PtyExit, PtyProcess } from '../pty';
+import type { TerminalPipeline, TerminalScreen } from '../terminal';
+
+export type SessionPhase = 'preparing' | 'running' | 'exited';
+
+/** One start of one session on this runner, from the `start` message to the reported exit. */
+export class HostedSession {
+  phase: SessionPhase = 'preparing';
+  /** A `stop` came before the process ran: do not spawn it. */
+  cancelled = false;
+  /** A newer start of the same session replaced this one: its exit is not reported. */
+  superseded = false;
+  /** The sessions service said 409: it is killed as an orphan. */
+  disowned = false;
+  stopRequest: { cleanup: boolean; reason: string } | null = null;
+  pty: PtyProcess | null = null;
+  pipeline: TerminalPipeline | null = null;
+  screen: TerminalScreen | null = null;
+  patterns: OutputPatterns | null = null;
+  lastOutputAt: string | null = null;
+  workspaceDir: string | null = null;
+  env: Record<string, string> | null = null;
+  /** Input that arrived while the workspace was being prepared; typed after `initialInput`. */
+  readonly pendingInput: string[] = [];
+  exit: PtyExit | null = null;
+  matchCount = 0;
+  /** When the `start` message arrived (performance.now()), for the spawn latency. */
+  readonly receivedAt = performance.now();
+  private resolveDone!: () => void;
+  /** Settles once the start is over: spawn failed, cancelled, or the process exited and that was handled. */
+  readonly done = new Promise<void>((r) => (this.resolveDone = r));
+
+  constructor(
+    readonly start: RunnerStart,
+    /** Stream sequence of the `start` message: keys this start's command ids. */
+    readonly startSeq: number,
+  ) {}
+
+  get sessionId(): string {
+    return this.start.sessionId;
+  }
+
+  get pid(): number | null {
+    return this.pty?.pid ?? null;
+  }
+
+  /** Prefix of every command id this start sends, so a resend is de-duplicated and a new start is not. */
+  commandId(runnerId: string, fact: string): string {
+    return reportId(runnerId, this.sessionId, this.startSeq, fact);
+  }
+
+  finish(): void {
+    this.phase = 'exited';
+    this.resolveDone();
+  }
+}
+
+/** `<runnerId>.<sessionId>.<startSeq>.<fact>`: the id of a report about one start of one session. */
+export function reportId(runnerId: string, sessionId: string, startSeq: number, fact: string): string {
+  return `${runnerId}.${sessionId}.${startSeq}.${fact}`;
+}

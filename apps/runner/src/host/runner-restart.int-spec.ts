@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { ulid } from 'ulid';
+import { Client } from 'pg';
+import type { RunnerStart } from '@baton/events';
+import { Broker } from '@baton/event-store';
+import { createTestNamespace, eventually, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
+import { FakeSessionsService, startMessage } from '../__tests__/fake-sessions-service';
+import { TerminalReader, concatFrames } from '../terminal';
+import { makeRepo, removeTemps, tempDir } from '../worktree/__tests__/git-fixtures';
+
+const decode = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+const argv = (script: string): Partial<RunnerStart> => ({ launch: { argv: ['bash', '-c', script], env: {}, cwd: '.', files: [] } });
+// Ignores the hangup a dying runner's PTY sends, like a program started with nohup.
+const HUP_PROOF = 'trap "" HUP; sleep 1000 & echo child:$!; wait';
+
+describe('runner restart and shutdown', () => {
+  let ns: TestNamespace;
+  let broker: Broker;
+  let sessions: FakeSessionsService;
+  let reader: TerminalReader;
+  let project: string;
+  let env: Record<string, string>;
+  let runner: ManagedProcess;
+
+  const start = async (overrides: Partial<RunnerStart>) => {
+    const msg = startMessage(ulid(), project, overrides);
+    await broker.js.publish(broker.names.cmdRunner('r1', 'start'), JSON.stringify(msg));
+    return msg.sessionId;
+  };
+  const childOf = async (sessionId: string) =>
+    Number((await eventually(async () => /child:(\d+)/.exec(decode(concatFrames(await reader.read(sessionId)))), 5_000, 'child pid'))[1]);
+  const heartbeat = async () => {
+    const entry = await (await broker.kv(broker.names.kv.runners)).get('r1');
+    return entry?.operation === 'PUT' ? entry.json<{ sessions: { sessionId: string }[] }>() : null;
+  };
+
+  beforeAll(async () => {
+    ns = await createTestNamespace();
+    broker = await Broker.connect({ servers: ns.natsUrl, namespace: ns.namespace });
+    await broker.ensureTopology();
+    sessions = new FakeSessionsService(broker);
+    await sessions.start();
+    reader = new TerminalReader(broker);
+    project = makeRepo();
+    env = { ...ns.env, BATON_RUNNER_ID: 'r1', BATON_DATA_DIR: tempDir('baton-runner-data-'), BATON_RUNNER_DRAIN_MS: '500', BATON_RUNNER_HEARTBEAT_MS: '500' };
+    runner = await startService('runner', env, { name: 'runner-1' });
+  });
+  afterAll(async () => {
+    await runner?.stop();
+    await sessions?.stop();
+    await broker?.close();
+    await ns?.cleanup();
+    removeTemps();
+  });
+
+  it('after kill -9 and a restart, kills what was left running and reports every exit it owed', async () => {
+    const plain = await start({ launch: { argv: ['sleep', '1000'], env: {}, cwd: '.', files: [] } });
+    const stubborn = await start(argv(HUP_PROOF));
+    const unrecorded = await start(argv(HUP_PROOF));
+    const pids = new Map<string, number>();
+    for (const id of [plain, stubborn, unrecorded]) pids.set(id, (await sessions.waitFor(id, 'session.record_spawned')).pid as number);
+    const stubbornChild = await childOf(stubborn);
+    const unrecordedChild = await childOf(unrecorded);
+
+    await runner.kill9();
+    // The hangup of its terminal ends the plain program; the other two keep running, orphaned.
+    await eventually(() => !alive(pids.get(plain)!), 5_000, 'plain program ended by the hangup');
+    await sleep(200);
+    expect([stubborn, unrecorded].map((id) => alive(pids.get(id)!))).toEqual([true, true]);
+    expect(alive(stubbornChild) && alive(unrecordedChild)).toBe(true);
+    // A spawn whose row never reached the database: only the environment marker finds it.
+    const pg = new Client({ connectionString: ns.databaseUrl });
+    await pg.connect();
+    await pg.query(`DELETE FROM "${broker.names.pgSchema('runner')}"."hosted_sessions" WHERE session_id = $1`, [unrecorded]);
+    await pg.end();
+
+    runner = await startService('runner', env, { name: 'runner-2' });
+    expect(await sessions.waitFor(plain, 'session.record_exit')).toEqual({ sessionId: plain, runnerId: 'r1', exitCode: null, signal: null });
+    expect(await sessions.waitFor(stubborn, 'session.record_exit')).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
+    await eventually(() => ![stubbornChild, unrecordedChild, pids.get(stubborn)!, pids.get(unrecorded)!].some(alive), 5_000, 'leftovers killed');
+    expect(sessions.of(unrecorded, 'session.record_exit')).toEqual([]);
+    await eventually(async () => (await heartbeat())?.sessions.length === 0, 5_000, 'empty heartbeat');
+
+    // A third life has nothing left to report: each exit was reported once.
+    await runner.kill9();
+    runner = await startService('runner', env, { name: 'runner-3' });
+    await sleep(1_000);
+    expect(sessions.of(stubborn, 'session.record_exit')).toHaveLength(1);
+    expect(sessions.of(plain, 'session.record_exit')).toHaveLength(1);
+  });
+
+  it('on SIGTERM refuses new starts, stops its sessions, reports their exits and leaves the runners bucket', async () => {
+    const running = await start({ launch: { argv: ['sleep', '1000'], env: {}, cwd: '.', files: [] } });
+    const pid = (await sessions.waitFor(running, 'session.record_spawned')).pid as number;
+    await eventually(async () => (await heartbeat())?.sessions.some((s) => s.sessionId === running), 5_000, 'in heartbeat');
+
+    runner.child.kill('SIGTERM');
+    await sleep(150);
+    const late = await start({ launch: { argv: ['sleep', '1000'], env: {}, cwd: '.', files: [] } });
+    expect(await sessions.waitFor(late, 'session.record_spawn_failed')).toMatchObject({ retryable: true, error: 'runner is shutting down' });
+    expect(await sessions.waitFor(running, 'session.record_exit')).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
+    await runner.exited;
+    expect(alive(pid)).toBe(false);
+    expect(await heartbeat()).toBeNull();
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}

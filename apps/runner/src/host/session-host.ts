@@ -1,0 +1,284 @@
+import type { RunnerHeartbeat, RunnerInput, RunnerStart, RunnerStop } from '@baton/events';
+import type { Broker, Logger } from '@baton/event-store';
+import { OutputPatterns } from '../patterns';
+import { PtySpawnError, spawnPty, type PtyExit } from '../pty';
+import { startTerminalPipeline, TerminalReader, TerminalScreen, type ScreenSnapshot } from '../terminal';
+import { NoFreePortError, UnsafePathError, type PortAllocator } from '../worktree';
+import { HostedSession } from './hosted-session';
+import type { HostedSessionsRepository } from './hosted-sessions.repository';
+import { sessionEnv } from './launch-env';
+import { procInfo, readBootId } from './processes';
+import type { Reporter } from './reporter';
+import { SessionReports } from './session-reports';
+import { runCleanup, runSetup } from './template-scripts';
+import { LaunchError, type Workspaces } from './workspaces';
+
+export interface SessionHostOptions {
+  runnerId: string;
+  /** `<namespace>/<runnerId>`: marks the processes this runner spawned. */
+  runnerKey: string;
+  capacity: number;
+  broker: Broker;
+  reporter: Reporter;
+  workspaces: Workspaces;
+  ports: PortAllocator;
+  repo: HostedSessionsRepository;
+  logger: Logger;
+  /** What sessions inherit from the runner's environment. */
+  inheritedEnv: Record<string, string>;
+  setupTimeoutMs: number;
+  /** Sessions already started by an earlier life of this runner: sessionId → start sequence. */
+  latestStarts?: Map<string, number>;
+}
+
+const CLEANUP_TIMEOUT_MS = 5 * 60_000;
+const DISOWN_GRACE_MS = 3_000;
+const MAX_RECENT = 256;
+
+/**
+ * Hosts sessions on this machine: acts on `start`/`stop`/`input`, reports what happens
+ * (`session.record_*`) and keeps what the heartbeat and the HTTP surface show. Handlers
+ * make their state changes before their first await, so messages handled concurrently
+ * still act in the order they were delivered.
+ */
+export class SessionHost {
+  private readonly sessions = new Map<string, HostedSession>();
+  /** Superseded or disowned starts whose process is still going away. */
+  private readonly leaving = new Set<HostedSession>();
+  /** Recently ended starts, for a `stop` with cleanup that arrives after the exit. */
+  private readonly recent = new Map<string, { workspaceDir: string; script: string | null; env: Record<string, string> }>();
+  private readonly latestStarts: Map<string, number>;
+  private readonly reader: TerminalReader;
+  private readonly bootId = readBootId();
+  private readonly reports: SessionReports;
+  private draining = false;
+
+  constructor(private readonly o: SessionHostOptions) {
+    this.latestStarts = o.latestStarts ?? new Map();
+    this.reader = new TerminalReader(o.broker);
+    this.reports = new SessionReports(o.reporter, o.runnerId, o.repo);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  async handleStart(start: RunnerStart, startSeq: number): Promise<void> {
+    const { sessionId } = start;
+    const existing = this.sessions.get(sessionId);
+    if (existing?.startSeq === startSeq || this.latestStarts.get(sessionId) === startSeq) {
+      // A redelivered start: carried out already (perhaps by this runner before a restart).
+      this.o.logger.info({ sessionId, startSeq }, 'start delivered again; already handled');
+      if (existing?.phase === 'running') this.reports.spawned(existing, () => this.disown(existing));
+      return;
+    }
+    if (existing) this.supersede(existing);
+    if (this.draining) return this.refuse(start, startSeq, 'runner is shutting down');
+    if (this.sessions.size >= this.o.capacity) return this.refuse(start, startSeq, `runner is at capacity (${this.sessions.size}/${this.o.capacity})`);
+
+    const h = new HostedSession(start, startSeq);
+    this.sessions.set(sessionId, h);
+    this.latestStarts.set(sessionId, startSeq);
+    if (existing) await existing.done;
+    try {
+      await this.launch(h);
+    } catch (e) {
+      this.release(h);
+      h.finish();
+      if (h.cancelled) {
+        this.o.logger.info({ sessionId }, 'stopped before it ran');
+        return;
+      }
+      const retryable = e instanceof NoFreePortError;
+      const error = describe(e).slice(0, 2_000);
+      this.o.logger.warn({ sessionId, error, retryable }, 'spawn failed');
+      this.reports.spawnFailed(sessionId, startSeq, error, retryable);
+    }
+  }
+
+  async handleStop(stop: RunnerStop): Promise<void> {
+    const h = this.sessions.get(stop.sessionId);
+    if (!h) return this.cleanupAfterExit(stop);
+    h.stopRequest = { cleanup: stop.cleanup, reason: stop.reason };
+    if (h.phase === 'preparing') {
+      h.cancelled = true;
+      return;
+    }
+    this.o.logger.info({ sessionId: h.sessionId, reason: stop.reason, graceMs: stop.graceMs }, 'stopping');
+    await h.pty?.kill('SIGTERM', stop.graceMs);
+    await h.done;
+  }
+
+  handleInput(input: RunnerInput): void {
+    const h = this.sessions.get(input.sessionId);
+    if (!h) {
+      this.o.logger.warn({ sessionId: input.sessionId }, 'input for a session this runner does not host');
+      return;
+    }
+    if (h.phase === 'preparing') h.pendingInput.push(input.data);
+    else h.pty?.write(input.data);
+  }
+
+  heartbeat(): RunnerHeartbeat {
+    return {
+      runnerId: this.o.runnerId,
+      at: new Date().toISOString(),
+      sessions: [...this.sessions.values()].map((h) => ({ sessionId: h.sessionId, pid: h.pid, lastOutputAt: h.lastOutputAt })),
+    };
+  }
+
+  async screen(sessionId: string): Promise<(ScreenSnapshot & { sessionId: string; alternateScreen: boolean }) | null> {
+    const h = this.sessions.get(sessionId);
+    if (!h?.screen) return null;
+    const snapshot = await h.screen.snapshot();
+    return { sessionId, ...snapshot, alternateScreen: h.screen.alternateScreen };
+  }
+
+  /** Stops taking starts; waits `timeoutMs` for sessions to end by themselves, then stops the rest. */
+  async drain(timeoutMs: number, graceMs = 5_000): Promise<void> {
+    this.draining = true;
+    const all = () => Promise.all([...this.sessions.values(), ...this.leaving].map((h) => h.done));
+    const ended = await Promise.race([all().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
+    if (ended) return;
+    this.o.logger.info({ sessions: this.sessions.size }, 'stopping the sessions still running');
+    for (const h of this.sessions.values()) {
+      if (h.phase === 'preparing') h.cancelled = true;
+      else h.stopRequest ??= { cleanup: false, reason: 'runner shutting down' };
+    }
+    await Promise.all([...this.sessions.values(), ...this.leaving].map((h) => h.pty?.kill('SIGTERM', graceMs)));
+    await all();
+  }
+
+  private async launch(h: HostedSession): Promise<void> {
+    const { start } = h;
+    const { sessionId } = start;
+    const started = performance.now();
+    h.patterns = new OutputPatterns(start.patterns, { onMatch: (m) => this.reports.match(h, m, () => this.disown(h)) });
+    const ws = await this.o.workspaces.prepare(start);
+    h.workspaceDir = ws.root;
+    this.checkCancelled(h);
+    const copied = await this.o.workspaces.copyFiles(ws, start);
+    if (copied?.missing.length) this.o.logger.info({ sessionId, missing: copied.missing }, 'copyFiles: not in the project checkout');
+    const port = await this.o.ports.allocate(portOwner(h));
+    const sessionDir = this.o.workspaces.sessionDir(sessionId);
+    const files = await this.o.workspaces.writeLaunchFiles(sessionId, start.launch.files);
+    const env = sessionEnv({ inherited: this.o.inheritedEnv, launch: start.launch.env, files, sessionId, port, sessionDir, workspaceDir: ws.root, runnerKey: this.o.runnerKey });
+    h.env = env;
+    if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId });
+    const cwd = await this.o.workspaces.resolveCwd(ws, start.launch.cwd);
+    const last = await this.reader.lastChunk(sessionId);
+    this.checkCancelled(h);
+    const prepareMs = performance.now() - started;
+
+    const pty = spawnPty({ argv: start.launch.argv, env, cwd, cols: start.size.cols, rows: start.size.rows });
+    h.pty = pty;
+    h.phase = 'running';
+    const screen = new TerminalScreen({ cols: start.size.cols, rows: start.size.rows });
+    h.screen = screen;
+    pty.onData((data) => {
+      h.lastOutputAt = new Date().toISOString();
+      h.patterns?.push(data);
+    });
+    h.pipeline = startTerminalPipeline({
+      broker: this.o.broker,
+      sessionId,
+      pty,
+      screen,
+      coalescer: last ? { firstIndex: last.chunk + 1, baseOffsetMs: last.offsetMs + 1 } : undefined,
+      publisher: { onError: (err, chunk) => this.o.logger.error({ err, sessionId, chunk: chunk.index }, 'terminal chunk dropped') },
+    });
+    for (const text of [...start.initialInput, ...h.pendingInput.splice(0)]) pty.write(text);
+    void h.pipeline.finished.then(
+      (exit) => this.onExit(h, exit),
+      (err) => this.o.logger.error({ err, sessionId }, 'terminal pipeline failed'),
+    );
+
+    const timing = { prepareMs: Math.round(prepareMs), totalMs: Math.round(performance.now() - h.receivedAt) };
+    this.o.logger.info({ sessionId, ...timing, pid: pty.pid, run: start.run, workspace: ws.root, port }, 'session running');
+    this.reports.spawned(h, () => this.disown(h));
+    const info = procInfo(pty.pid);
+    await this.o.repo
+      .spawned({ sessionId, run: start.run, startSeq: h.startSeq, pid: pty.pid, bootId: this.bootId, procStart: info?.startTime ?? null, workspaceDir: ws.root, cleanupScript: start.cleanupScript, startedAt: new Date().toISOString() })
+      .catch((err) => this.o.logger.error({ err, sessionId }, 'could not record the hosted session'));
+    if (h.cancelled) void pty.kill('SIGTERM', 2_000);
+  }
+
+  private async onExit(h: HostedSession, exit: PtyExit): Promise<void> {
+    const { sessionId } = h;
+    h.exit = exit;
+    h.patterns?.end(); // last line's matches go out before the exit
+    this.release(h);
+    this.o.logger.info({ sessionId, ...exit, superseded: h.superseded }, 'session exited');
+    if (!h.superseded) {
+      await this.o.repo.exited(sessionId, h.startSeq, exit.exitCode, exit.signal).catch((err) => this.o.logger.error({ err, sessionId }, 'could not record the exit'));
+      this.reports.exit(h, exit);
+    }
+    if (h.workspaceDir && h.env) this.remember(sessionId, { workspaceDir: h.workspaceDir, script: h.start.cleanupScript, env: h.env });
+    if (h.stopRequest?.cleanup && h.start.cleanupScript && h.workspaceDir && h.env) await this.cleanup(sessionId, h.workspaceDir, h.start.cleanupScript, h.env);
+    h.screen?.dispose();
+    h.finish();
+  }
+
+  private async cleanupAfterExit(stop: RunnerStop): Promise<void> {
+    const recent = this.recent.get(stop.sessionId);
+    if (!stop.cleanup || !recent?.script) {
+      this.o.logger.debug({ sessionId: stop.sessionId }, 'stop for a session that is not running here');
+      return;
+    }
+    this.recent.delete(stop.sessionId);
+    await this.cleanup(stop.sessionId, recent.workspaceDir, recent.script, recent.env);
+  }
+
+  private cleanup(sessionId: string, cwd: string, script: string, env: Record<string, string>): Promise<void> {
+    return runCleanup({ cwd, script, env, timeoutMs: CLEANUP_TIMEOUT_MS, logger: this.o.logger, sessionId });
+  }
+
+  /** Removes the start from what counts against capacity and frees its port. */
+  private release(h: HostedSession): void {
+    if (this.sessions.get(h.sessionId) === h) this.sessions.delete(h.sessionId);
+    this.leaving.delete(h);
+    this.o.ports.release(portOwner(h));
+  }
+
+  private supersede(old: HostedSession): void {
+    this.o.logger.warn({ sessionId: old.sessionId, startSeq: old.startSeq }, 'a newer start replaces the running one');
+    old.superseded = true;
+    this.sessions.delete(old.sessionId);
+    this.leaving.add(old);
+    if (old.phase === 'preparing') old.cancelled = true;
+    else void old.pty?.kill('SIGTERM', DISOWN_GRACE_MS);
+  }
+
+  private disown(h: HostedSession): void {
+    if (h.disowned || h.phase === 'exited') return;
+    h.disowned = true;
+    if (h.phase === 'preparing') h.cancelled = true;
+    else void h.pty?.kill('SIGTERM', DISOWN_GRACE_MS);
+  }
+
+  private refuse(start: RunnerStart, startSeq: number, error: string): void {
+    this.o.logger.info({ sessionId: start.sessionId, error }, 'start refused');
+    this.reports.spawnFailed(start.sessionId, startSeq, error, true);
+  }
+
+  private remember(sessionId: string, entry: { workspaceDir: string; script: string | null; env: Record<string, string> }): void {
+    this.recent.delete(sessionId);
+    this.recent.set(sessionId, entry);
+    if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  private checkCancelled(h: HostedSession): void {
+    if (h.cancelled) throw new LaunchError('stopped before it ran');
+  }
+}
+
+const portOwner = (h: HostedSession) => `${h.sessionId}:${h.startSeq}`;
+
+function describe(e: unknown): string {
+  if (e instanceof LaunchError || e instanceof PtySpawnError || e instanceof UnsafePathError || e instanceof NoFreePortError) return e.message;
+  return e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+}

@@ -1,0 +1,44 @@
+import { RecordOutputMatch, RecordSessionExit, RecordSessionSpawned, RecordSessionSpawnFailed } from '@baton/events';
+import type { OutputMatch } from '../patterns';
+import type { PtyExit } from '../pty';
+import { reportId, type HostedSession } from './hosted-session';
+import type { HostedSessionsRepository } from './hosted-sessions.repository';
+import type { Reporter } from './reporter';
+
+/**
+ * The `session.record_*` commands about one start of a session, each with an id derived from
+ * the start (so a resend after a crash is the same command) and queued per session (so they
+ * reach the sessions service in the order they happened).
+ */
+export class SessionReports {
+  constructor(
+    private readonly reporter: Reporter,
+    private readonly runnerId: string,
+    private readonly repo: HostedSessionsRepository,
+  ) {}
+
+  spawned(h: HostedSession, onConflict: () => void): void {
+    void this.reporter.send(h.sessionId, RecordSessionSpawned, { sessionId: h.sessionId, runnerId: this.runnerId, pid: h.pid }, { id: h.commandId(this.runnerId, 'spawned'), onConflict });
+  }
+
+  spawnFailed(sessionId: string, startSeq: number, error: string, retryable: boolean): void {
+    const id = reportId(this.runnerId, sessionId, startSeq, 'spawn-failed');
+    void this.reporter.send(sessionId, RecordSessionSpawnFailed, { sessionId, runnerId: this.runnerId, error, retryable }, { id });
+  }
+
+  match(h: HostedSession, m: OutputMatch, onConflict: () => void): void {
+    const id = h.commandId(this.runnerId, `match-${h.matchCount++}`);
+    void this.reporter.send(h.sessionId, RecordOutputMatch, { sessionId: h.sessionId, runnerId: this.runnerId, ...m }, { id, onConflict });
+  }
+
+  /** Marks the row once the exit is in the stream: a restarted runner re-sends only unreported exits. */
+  exit(h: HostedSession, exit: PtyExit): void {
+    const { sessionId, startSeq } = h;
+    void this.reporter.send(
+      sessionId,
+      RecordSessionExit,
+      { sessionId, runnerId: this.runnerId, exitCode: exit.exitCode, signal: exit.signal },
+      { id: h.commandId(this.runnerId, 'exit'), onPublished: () => void this.repo.exitReported(sessionId, startSeq).catch(() => undefined) },
+    );
+  }
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { RegisterRunner } from '@baton/events';
+import { Broker, CommandBus } from '@baton/event-store';
+import { openDatabase, ProjectionCheckpoints1700000000000 } from '@baton/projections';
+import { createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } from '@baton/service-kit';
+import { RunnerConfigSchema } from './config';
+import { countTerminalOutput, registerRunnerGauges } from './metrics';
+import { DirectedConsumer, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
+import { installBundledCli, withPathFirst } from './host/bundled-cli';
+import { RunnerHttpModule } from './http';
+import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
+import { PortAllocator, Worktrees } from './worktree';
+
+/**
+ * One runner per machine: hosts sessions in PTYs, each in its attempt's worktree (or the
+ * project's checkout), on the `start`/`stop`/`input` messages the sessions service sends
+ * to this runner, and reports back with `runner.register` and `session.record_*`.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(RunnerConfigSchema);
+  const runnerId = config.BATON_RUNNER_ID;
+  const logger = createLogger('runner', config.LOG_LEVEL).child({ runnerId });
+  const metrics = new ServiceMetrics('runner', { labels: { runner: runnerId } });
+  const dataDir = config.BATON_DATA_DIR;
+  if (!config.BATON_RUNNER_SECRET && !['127.0.0.1', '::1', 'localhost'].includes(config.HOST)) {
+    logger.warn({ host: config.HOST }, 'BATON_RUNNER_SECRET is not set: screens, diffs and merges are open to anyone who reaches this port');
+  }
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const broker = await Broker.connect({ servers: config.NATS_URL, namespace: config.BATON_NAMESPACE, name: `runner-${runnerId}` });
+  await broker.ensureTopology(topologyOf(config));
+  const schema = broker.names.pgSchema('runner');
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    schema,
+    entities: [],
+    migrations: [ProjectionCheckpoints1700000000000, HostedSessions1700000000400],
+    applicationName: 'baton-runner',
+  });
+  const repo = new HostedSessionsRepository(db, schema, runnerId);
+  const reporter = new Reporter({ broker, bus: new CommandBus(broker), runnerId, logger });
+  const runnerKey = `${config.BATON_NAMESPACE}/${runnerId}`;
+
+  // What an earlier life of this runner left behind is settled before any new start.
+  const reconciled = await reconcile({ runnerId, runnerKey, repo, reporter, logger });
+  if (reconciled.exits.length || reconciled.killed.length) logger.warn({ exits: reconciled.exits.length, killed: reconciled.killed.length }, 'reconciled after restart');
+  await repo.prune(7).catch((err) => logger.warn({ err }, 'could not prune old hosted sessions'));
+
+  const worktrees = new Worktrees({ dataDir });
+  const host = new SessionHost({
+    runnerId,
+    runnerKey,
+    capacity: config.BATON_RUNNER_CAPACITY,
+    broker: countTerminalOutput(broker, metrics),
+    reporter,
+    workspaces: new Workspaces(dataDir, worktrees),
+    ports: new PortAllocator({ from: config.BATON_RUNNER_PORTS.from, to: config.BATON_RUNNER_PORTS.to }),
+    repo,
+    logger,
+    inheritedEnv: withPathFirst(inheritedEnv(process.env, config.passEnv), await installBundledCli(dataDir)),
+    setupTimeoutMs: config.BATON_RUNNER_SETUP_TIMEOUT_MS,
+    latestStarts: await repo.latestStarts(),
+  });
+  registerRunnerGauges(metrics, { capacity: config.BATON_RUNNER_CAPACITY, get size() { return host.size; }, get isDraining() { return host.isDraining; } });
+  const heartbeat = new Heartbeat(broker, runnerId, () => host.heartbeat(), logger, config.BATON_RUNNER_HEARTBEAT_MS);
+  const consumer = new DirectedConsumer({
+    broker,
+    runnerId,
+    logger,
+    handlers: { start: (data, seq) => host.handleStart(data, seq), stop: (data) => host.handleStop(data), input: (data) => host.handleInput(data) },
+  });
+
+  // SIGTERM: refuse new starts (retryably, so they go elsewhere), let sessions end for a
+  // while, stop the rest and report their exits, then leave the runners bucket.
+  let drained: Promise<void> | null = null;
+  const drain = () =>
+    (drained ??= (async () => {
+      logger.info({ sessions: host.size, drainMs: config.BATON_RUNNER_DRAIN_MS }, 'draining');
+      await host.drain(config.BATON_RUNNER_DRAIN_MS);
+      await consumer.stop();
+      if (!(await reporter.flush(5_000))) logger.warn({}, 'some reports were not published before shutdown');
+      reporter.close();
+      await heartbeat.stop(true);
+    })());
+
+  await startHttpApp('runner', {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    metrics,
+    imports: [RunnerHttpModule.with({ host, worktrees, secret: config.BATON_RUNNER_SECRET ?? null }, { beforeApplicationShutdown: drain })],
+    readiness: async () => ({
+      nats: !broker.nc.isClosed() && (await broker.nc.flush().then(() => true, () => false)),
+      postgres: await db.query('SELECT 1').then(() => true, () => false),
+      accepting: !host.isDraining,
+    }),
+    onListening: async () => {
+      void reporter.send(
+        'runner',
+        RegisterRunner,
+        { runnerId, hostname: hostname().slice(0, 255) || runnerId, capacity: config.BATON_RUNNER_CAPACITY, labels: config.BATON_RUNNER_LABELS, version: version() },
+        { id: `${runnerId}.register.${Date.now().toString(36)}${randomBytes(4).toString('hex')}` },
+      );
+      await heartbeat.start();
+      await consumer.start();
+      logger.info({ dataDir, capacity: config.BATON_RUNNER_CAPACITY, labels: config.BATON_RUNNER_LABELS }, 'runner taking sessions');
+    },
+    onShutdown: async () => {
+      await drain();
+      await broker.close();
+      await db.destroy();
+    },
+  });
+}
+
+function version(): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version?.slice(0, 64) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`runner failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export * from './terminal-lines';
+export * from './output-patterns';

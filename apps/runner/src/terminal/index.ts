@@ -1,0 +1,5 @@
+export * from './output-coalescer';
+export * from './terminal-publisher';
+export * from './terminal-reader';
+export * from './terminal-pipeline';
+export * from './screen';

@@ -1,0 +1,100 @@
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Names } from '@baton/events';
+import type { PtyExit, PtyProcess } from '../pty/pty-process';
+import { OutputCoalescer, type OutputCoalescerOptions } from './output-coalescer';
+import { TerminalPublisher, type TerminalPublisherOptions } from './terminal-publisher';
+import type { TerminalScreen } from './screen';
+
+export interface TerminalPipelineOptions {
+  broker: { nc: NatsConnection; js: JetStreamClient; names: Names };
+  sessionId: string;
+  pty: PtyProcess;
+  /** Fed the same bytes, for snapshots to late viewers. */
+  screen?: TerminalScreen;
+  /** For a restarted session: `firstIndex`/`baseOffsetMs` after `TerminalReader.lastChunk`. */
+  coalescer?: Omit<OutputCoalescerOptions, 'onChunk'>;
+  publisher?: Omit<TerminalPublisherOptions, 'onBackpressure'>;
+  /** Keystrokes from `<ns>.input.<sessionId>` (core NATS) are typed into the PTY. */
+  acceptInput?: boolean;
+  /** Sizes from `<ns>.resize.<sessionId>` (core NATS, `{"cols":…,"rows":…}`) resize the PTY and the screen. */
+  acceptResize?: boolean;
+}
+
+export interface TerminalPipeline {
+  coalescer: OutputCoalescer;
+  publisher: TerminalPublisher;
+  /** The program's exit, after its last output was published (or given up on). */
+  finished: Promise<PtyExit>;
+  /** Stops taking keystrokes; output keeps flowing until the program exits. */
+  stopInput(): void;
+}
+
+/**
+ * PTY → coalescer → JetStream, PTY → screen, keystrokes → PTY. The publisher's backlog
+ * pauses the PTY, so a broker that falls behind slows the program instead of the runner
+ * buffering its output without bound.
+ */
+export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPipeline {
+  const { pty, screen } = opts;
+  let pausedByBroker = false;
+  const publisher = new TerminalPublisher(opts.broker, opts.sessionId, {
+    ...opts.publisher,
+    onBackpressure: (pause) => {
+      pausedByBroker = pause;
+      if (pause) pty.pause();
+      else pty.resume();
+    },
+  });
+  const coalescer = new OutputCoalescer({ ...opts.coalescer, onChunk: (chunk) => publisher.publish(chunk) });
+  const unsubscribe = pty.onData((data) => {
+    coalescer.push(data);
+    void screen?.write(data);
+  });
+  const input = opts.acceptInput === false ? null : subscribeInput(opts.broker.nc, opts.broker.names.input(opts.sessionId), pty);
+  const resize = opts.acceptResize === false ? null : subscribeResize(opts.broker.nc, opts.broker.names.resize(opts.sessionId), pty, screen);
+
+  const finished = pty.exited.then(async (exit) => {
+    input?.unsubscribe();
+    resize?.unsubscribe();
+    unsubscribe();
+    coalescer.close();
+    if (pausedByBroker) pty.resume();
+    await publisher.drain();
+    return exit;
+  });
+  return { coalescer, publisher, finished, stopInput: () => input?.unsubscribe() };
+}
+
+/** Raw keystroke bytes on core NATS (latency first, as DESIGN §3 says) go straight to the PTY. */
+export function subscribeInput(nc: NatsConnection, subject: string, pty: Pick<PtyProcess, 'write'>): Subscription {
+  return nc.subscribe(subject, {
+    callback: (err, msg) => {
+      if (!err && msg.data.byteLength > 0) pty.write(msg.data);
+    },
+  });
+}
+
+/** A size the gateway sends when a viewer's terminal changes: the PTY (SIGWINCH) and the screen follow. */
+export function subscribeResize(nc: NatsConnection, subject: string, pty: Pick<PtyProcess, 'resize'>, screen?: Pick<TerminalScreen, 'resize'>): Subscription {
+  return nc.subscribe(subject, {
+    callback: (err, msg) => {
+      if (err) return;
+      const size = parseTerminalSize(msg.data);
+      if (!size) return;
+      pty.resize(size.cols, size.rows);
+      screen?.resize(size.cols, size.rows);
+    },
+  });
+}
+
+/** `{"cols":…,"rows":…}` with whole numbers in range, else null (a bad message is ignored). */
+export function parseTerminalSize(data: Uint8Array): { cols: number; rows: number } | null {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(data)) as { cols?: unknown; rows?: unknown };
+    const ok = (n: unknown, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= max;
+    return ok(v.cols, 1_000) && ok(v.rows, 500) ? { cols: v.cols, rows: v.rows } : null;
+  } catch {
+    return null;
+  }
+}

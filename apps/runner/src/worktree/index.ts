@@ -1,0 +1,8 @@
+export * from './worktrees';
+export * from './merge';
+export * from './diff';
+export * from './copy-files';
+export * from './scripts';
+export * from './port-allocator';
+export * from './disk-usage';
+export { GitError } from './git';

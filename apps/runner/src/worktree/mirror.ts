@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { git, isAncestor, resolveCommit } from './git';
+
+/**
+ * One bare clone per project repository in the runner's data dir. Attempts' worktrees and
+ * branches live in it, so the project's own checkout is never touched by an agent; the
+ * project's branches arrive as `origin/*` and are fast-forwarded into local branches.
+ */
+export interface Mirror {
+  /** `<slug>-<hash of the location>`: stable per repository, readable in `ls`. */
+  key: string;
+  dir: string;
+  /** Where it was cloned from: an absolute local path or a URL. */
+  origin: string;
+}
+
+/** Absolute path for a local repository (resolving symlinks), the string itself for a URL. */
+export async function normalizeRepository(repository: string): Promise<string> {
+  if (!repository || repository.startsWith('-')) throw new Error(`invalid repository location: ${JSON.stringify(repository)}`);
+  if (repository.startsWith('file://')) return realpath(new URL(repository).pathname);
+  const looksLocal = isAbsolute(repository) || repository.startsWith('.') || existsSync(repository);
+  return looksLocal ? realpath(resolve(repository)) : repository;
+}
+
+export function mirrorKey(origin: string): string {
+  const slug = basename(origin.replace(/\/+$/, '')).replace(/\.git$/, '').replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40) || 'repo';
+  return `${slug}-${createHash('sha256').update(origin).digest('hex').slice(0, 12)}`;
+}
+
+/** Where the repository's mirror lives (whether or not it was cloned yet). */
+export async function locateMirror(reposDir: string, repository: string): Promise<Mirror> {
+  const origin = await normalizeRepository(repository);
+  const key = mirrorKey(origin);
+  return { key, dir: join(reposDir, `${key}.git`), origin };
+}
+
+/** Clones the repository on first use, fetches it afterwards. */
+export async function ensureMirror(reposDir: string, repository: string): Promise<Mirror> {
+  const { key, dir, origin } = await locateMirror(reposDir, repository);
+  if (existsSync(join(dir, 'HEAD'))) {
+    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir });
+    return { key, dir, origin };
+  }
+  await mkdir(reposDir, { recursive: true });
+  // Cloned beside and renamed into place: a runner killed mid-clone leaves no half mirror.
+  const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
+  try {
+    await git(['clone', '--bare', '--quiet', '--', origin, partial], { cwd: reposDir });
+    // A bare clone maps the origin's heads onto local heads and never updates them; track
+    // them as origin/* instead, so fetching never clobbers attempt branches or local merges.
+    await git(['config', 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*'], { cwd: partial });
+    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: partial });
+    await rename(partial, dir);
+  } catch (e) {
+    await rm(partial, { recursive: true, force: true });
+    if (existsSync(join(dir, 'HEAD'))) return { key, dir, origin }; // another caller won the race
+    throw e;
+  }
+  return { key, dir, origin };
+}
+
+/**
+ * Brings the local branch `name` up to `origin/name` when that is a fast-forward. A local
+ * branch that has merges of its own (not pushed yet) is left as it is.
+ */
+export async function syncBranch(mirrorDir: string, name: string): Promise<void> {
+  const remote = await resolveCommit(mirrorDir, `refs/remotes/origin/${name}`);
+  if (!remote) return;
+  const local = await resolveCommit(mirrorDir, `refs/heads/${name}`);
+  if (local === remote) return;
+  if (!local || (await isAncestor(mirrorDir, local, remote))) {
+    await git(['update-ref', `refs/heads/${name}`, remote, ...(local ? [local] : [])], { cwd: mirrorDir });
+  }
+}
+
+export interface ResolvedBase {
+  /** The branch the attempt merges back into; null when the base was a commit or tag. */
+  branch: string | null;
+  commit: string;
+}
+
+/** A base given as a branch (local or origin's) or any commit-ish, resolved in the mirror. */
+export async function resolveBase(mirrorDir: string, base: string): Promise<ResolvedBase> {
+  if (base.startsWith('-')) throw new Error(`invalid base: ${JSON.stringify(base)}`);
+  const name = base.replace(/^refs\/heads\//, '').replace(/^origin\//, '');
+  await syncBranch(mirrorDir, name);
+  const branchCommit = await resolveCommit(mirrorDir, `refs/heads/${name}`);
+  if (branchCommit) return { branch: name, commit: branchCommit };
+  const commit = await resolveCommit(mirrorDir, base);
+  if (!commit) throw new Error(`base ${JSON.stringify(base)} names no branch or commit in the repository`);
+  return { branch: null, commit };
+}

@@ -1,0 +1,254 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { copyFiles, type CopyFilesResult } from './copy-files';
+import { diffFiles, diffUntracked, type FileDiff } from './diff';
+import { diskUsage } from './disk-usage';
+import { assertBranchName, git, gitValue, resolveCommit } from './git';
+import { isMergedInto, mergeIntoBase, type GitIdentity, type MergeResult, type MergeStrategy } from './merge';
+import { ensureMirror, locateMirror, resolveBase } from './mirror';
+
+/** What the runner remembers of an attempt's worktree (a JSON file beside it). */
+export interface WorktreeRecord {
+  attemptId: string;
+  /** Absolute local path or URL the mirror was cloned from. */
+  repository: string;
+  mirrorDir: string;
+  dir: string;
+  branch: string;
+  /** The branch the attempt merges into; null when it was started from a commit or tag. */
+  baseBranch: string | null;
+  /** The commit the worktree was created from. */
+  baseCommit: string;
+  createdAt: string;
+  lastUsedAt: string;
+  merged?: { commit: string; strategy: MergeStrategy; at: string };
+}
+
+export interface EnsureWorktreeInput {
+  attemptId: string;
+  /** Local path or URL of the project's repository. */
+  repository: string;
+  branch: string;
+  /** Branch (local or the origin's) or commit the attempt starts from. */
+  base: string;
+}
+
+export interface CleanupReport {
+  removed: WorktreeRecord[];
+  /** Old enough to go, but holding work nobody merged — listed so an operator decides. */
+  kept: { record: WorktreeRecord; reason: 'unmerged' | 'uncommitted_changes' | 'active' | 'error'; detail?: string }[];
+}
+
+export interface WorktreesOptions {
+  /** The runner's data dir: `repos/` (mirrors), `worktrees/` (one per attempt), `tmp/`. */
+  dataDir: string;
+  /** Who commits merges. */
+  identity?: GitIdentity;
+  now?: () => Date;
+}
+
+const ATTEMPT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Worktrees of attempts: one branch and one directory each, in a mirror of the project's repository. */
+export class Worktrees {
+  private readonly reposDir: string;
+  private readonly worktreesDir: string;
+  private readonly scratchDir: string;
+  private readonly identity: GitIdentity;
+  private readonly now: () => Date;
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(opts: WorktreesOptions) {
+    this.reposDir = join(opts.dataDir, 'repos');
+    this.worktreesDir = join(opts.dataDir, 'worktrees');
+    this.scratchDir = join(opts.dataDir, 'tmp');
+    this.identity = opts.identity ?? { name: 'Baton', email: 'baton@localhost' };
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Creates the attempt's worktree, or hands back the existing one (recreating a deleted directory). */
+  async ensure(input: EnsureWorktreeInput): Promise<WorktreeRecord & { reused: boolean }> {
+    checkAttemptId(input.attemptId);
+    const existing = await this.get(input.attemptId);
+    if (existing && existing.branch !== input.branch) {
+      throw new Error(`attempt ${input.attemptId} already has branch ${existing.branch}, not ${input.branch}`);
+    }
+    const located = await locateMirror(this.reposDir, input.repository);
+    return this.serialize(located.dir, async () => {
+      const mirror = await ensureMirror(this.reposDir, input.repository);
+      await assertBranchName(mirror.dir, input.branch);
+      const dir = join(this.worktreesDir, input.attemptId);
+      const at = this.now().toISOString();
+      if (existing && existsSync(join(dir, '.git'))) {
+        const record = { ...existing, lastUsedAt: at };
+        await this.save(record);
+        return { ...record, reused: true };
+      }
+      await mkdir(this.worktreesDir, { recursive: true });
+      await git(['worktree', 'prune'], { cwd: mirror.dir }); // forget worktrees whose directory is gone
+      const branchTip = await resolveCommit(mirror.dir, `refs/heads/${input.branch}`);
+      let record: WorktreeRecord;
+      if (branchTip) {
+        // The branch outlived its directory (deleted by hand, or a crash): check it out again.
+        await git(['worktree', 'add', '--quiet', dir, input.branch], { cwd: mirror.dir });
+        const base = existing ?? (await this.recordFor(input, mirror.dir, dir, at, branchTip));
+        record = { ...base, dir, lastUsedAt: at };
+      } else {
+        const base = await resolveBase(mirror.dir, input.base);
+        await git(['worktree', 'add', '--quiet', '-b', input.branch, dir, base.commit], { cwd: mirror.dir });
+        record = { attemptId: input.attemptId, repository: mirror.origin, mirrorDir: mirror.dir, dir, branch: input.branch, baseBranch: base.branch, baseCommit: base.commit, createdAt: at, lastUsedAt: at };
+      }
+      await this.save(record);
+      return { ...record, reused: false };
+    });
+  }
+
+  async get(attemptId: string): Promise<WorktreeRecord | null> {
+    checkAttemptId(attemptId);
+    const text = await readFile(this.recordPath(attemptId), 'utf8').catch(() => null);
+    return text ? (JSON.parse(text) as WorktreeRecord) : null;
+  }
+
+  async list(): Promise<WorktreeRecord[]> {
+    const names = await readdir(this.worktreesDir).catch(() => [] as string[]);
+    const records = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => this.get(n.slice(0, -'.json'.length))));
+    return records.filter((r): r is WorktreeRecord => r !== null);
+  }
+
+  /**
+   * Files the attempt changed since it left its base (`<base>...<branch>`), with hunks.
+   * `uncommitted` also shows what sits uncommitted in the worktree, untracked files included.
+   */
+  async diff(attemptId: string, opts: { uncommitted?: boolean } = {}): Promise<FileDiff[]> {
+    const r = await this.require(attemptId);
+    const base = (r.baseBranch && (await resolveCommit(r.mirrorDir, `refs/heads/${r.baseBranch}`))) || r.baseCommit;
+    if (!opts.uncommitted) return diffFiles(r.mirrorDir, [`${base}...refs/heads/${r.branch}`]);
+    const mergeBase = await gitValue(['merge-base', base, 'HEAD'], { cwd: r.dir });
+    const tracked = await diffFiles(r.dir, [mergeBase]);
+    const untracked = (await git(['ls-files', '--others', '--exclude-standard', '-z'], { cwd: r.dir })).stdout.split('\0').filter(Boolean);
+    return [...tracked, ...(await Promise.all(untracked.map((p) => diffUntracked(r.dir, p))))].sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  /** Squash or merge-commit the attempt's committed work into its base branch (in the mirror). */
+  async merge(attemptId: string, opts: { strategy: MergeStrategy; message: string; author?: GitIdentity }): Promise<MergeResult> {
+    const r = await this.require(attemptId);
+    if (!r.baseBranch) throw new Error(`attempt ${attemptId} started from a commit, not a branch: nothing to merge into`);
+    const baseBranch = r.baseBranch;
+    return this.serialize(r.mirrorDir, async () => {
+      const result = await mergeIntoBase({ mirrorDir: r.mirrorDir, scratchDir: this.scratchDir, branch: r.branch, baseBranch, committer: this.identity, ...opts });
+      await this.save({ ...r, merged: { commit: result.commit, strategy: opts.strategy, at: this.now().toISOString() } });
+      return result;
+    });
+  }
+
+  /** Pushes the base branch to the project's repository (for a URL or a bare repository). */
+  async pushBase(attemptId: string): Promise<void> {
+    const r = await this.require(attemptId);
+    if (!r.baseBranch) throw new Error(`attempt ${attemptId} has no base branch`);
+    await git(['push', '--quiet', 'origin', `refs/heads/${r.baseBranch}:refs/heads/${r.baseBranch}`], { cwd: r.mirrorDir });
+  }
+
+  async isMerged(attemptId: string): Promise<boolean> {
+    const r = await this.require(attemptId);
+    return r.baseBranch ? isMergedInto(r.mirrorDir, r.branch, r.baseBranch) : false;
+  }
+
+  /** Uncommitted or untracked (not ignored) files in the worktree: work that no branch holds. */
+  async uncommittedChanges(attemptId: string): Promise<string[]> {
+    const r = await this.require(attemptId);
+    if (!existsSync(r.dir)) return [];
+    const status = await git(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: r.dir });
+    return status.stdout.split('\0').filter(Boolean).map((l) => l.slice(3));
+  }
+
+  async diskUsage(attemptId: string): Promise<number> {
+    const r = await this.require(attemptId);
+    return existsSync(r.dir) ? diskUsage(r.dir) : 0;
+  }
+
+  /** Copies untracked files (`.env` …) into the worktree; from the project's checkout when it is local. */
+  async copyFiles(attemptId: string, paths: readonly string[], sourceRoot?: string): Promise<CopyFilesResult> {
+    const r = await this.require(attemptId);
+    const from = sourceRoot ?? (isAbsolute(r.repository) ? r.repository : null);
+    if (!from) throw new Error(`repository ${r.repository} is not local: say where to copy files from`);
+    return copyFiles(from, r.dir, paths);
+  }
+
+  /** Removes the worktree, its branch and its record. Callers check `isMerged` first. */
+  async remove(attemptId: string): Promise<void> {
+    const r = await this.require(attemptId);
+    await this.serialize(r.mirrorDir, async () => {
+      if (existsSync(r.dir)) await git(['worktree', 'remove', '--force', r.dir], { cwd: r.mirrorDir }).catch(() => rm(r.dir, { recursive: true, force: true }));
+      await git(['worktree', 'prune'], { cwd: r.mirrorDir });
+      await git(['branch', '-D', r.branch], { cwd: r.mirrorDir, okCodes: [1] });
+      await rm(this.recordPath(attemptId), { force: true });
+    });
+  }
+
+  /**
+   * Removes worktrees unused for `olderThanDays` whose branch is merged into its base and
+   * that hold no uncommitted work. Everything else old is kept and reported, never deleted.
+   */
+  async cleanup(opts: { olderThanDays: number; isActive?: (attemptId: string) => boolean }): Promise<CleanupReport> {
+    const cutoff = this.now().getTime() - opts.olderThanDays * 86_400_000;
+    const report: CleanupReport = { removed: [], kept: [] };
+    for (const record of await this.list()) {
+      if (Date.parse(record.lastUsedAt) > cutoff) continue;
+      try {
+        if (opts.isActive?.(record.attemptId)) {
+          report.kept.push({ record, reason: 'active' });
+        } else if (!(await this.isMerged(record.attemptId))) {
+          report.kept.push({ record, reason: 'unmerged' });
+        } else {
+          const dirty = await this.uncommittedChanges(record.attemptId);
+          if (dirty.length > 0) {
+            report.kept.push({ record, reason: 'uncommitted_changes', detail: dirty.slice(0, 20).join(', ') });
+          } else {
+            await this.remove(record.attemptId);
+            report.removed.push(record);
+          }
+        }
+      } catch (e) {
+        report.kept.push({ record, reason: 'error', detail: (e as Error).message });
+      }
+    }
+    return report;
+  }
+
+  private async recordFor(input: EnsureWorktreeInput, mirrorDir: string, dir: string, at: string, branchTip: string): Promise<WorktreeRecord> {
+    const base = await resolveBase(mirrorDir, input.base);
+    const baseCommit = (await git(['merge-base', base.commit, branchTip], { cwd: mirrorDir, okCodes: [1] })).stdout.trim() || base.commit;
+    return { attemptId: input.attemptId, repository: await gitValue(['config', 'remote.origin.url'], { cwd: mirrorDir }), mirrorDir, dir, branch: input.branch, baseBranch: base.branch, baseCommit, createdAt: at, lastUsedAt: at };
+  }
+
+  private async require(attemptId: string): Promise<WorktreeRecord> {
+    const r = await this.get(attemptId);
+    if (!r) throw new Error(`no worktree for attempt ${attemptId}`);
+    return r;
+  }
+
+  private recordPath(attemptId: string): string {
+    return join(this.worktreesDir, `${attemptId}.json`);
+  }
+
+  private async save(record: WorktreeRecord): Promise<void> {
+    await mkdir(this.worktreesDir, { recursive: true });
+    const tmp = `${this.recordPath(record.attemptId)}.tmp-${process.pid}`;
+    await writeFile(tmp, JSON.stringify(record, null, 2));
+    await rename(tmp, this.recordPath(record.attemptId));
+  }
+
+  /** One git operation at a time per mirror: worktree add/remove and ref updates take repository-wide locks. */
+  private serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    this.locks.set(key, next);
+    void next.finally(() => this.locks.get(key) === next && this.locks.delete(key)).catch(() => undefined);
+    return next;
+  }
+}
+
+function checkAttemptId(attemptId: string): void {
+  if (!ATTEMPT_ID.test(attemptId)) throw new Error(`invalid attempt id: ${JSON.stringify(attemptId)}`);
+}
