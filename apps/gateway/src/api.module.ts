@@ -1,0 +1,67 @@
+import { Module } from '@nestjs/common';
+import { loadConfig } from '@baton/service-kit';
+import { AdminClient } from './admin/admin-client';
+import { AdminController } from './admin/admin.controller';
+import { AgentScope } from './agents/agent-scope';
+import { AgentsController } from './agents/agents.controller';
+import { AttemptsController } from './attempts/attempts.controller';
+import { AgentAuthModule } from './auth/agent-auth.module';
+import { MetricsController } from './metrics/metrics.controller';
+import { CommandSender } from './openapi/edge';
+import { DocsController } from './openapi/docs.controller';
+import { ProjectsController } from './projects/projects.controller';
+import { PromptsController } from './prompts/prompts.controller';
+import { ReviewController } from './review/review.controller';
+import { RunnerClient } from './review/runner-client';
+import { RunnerDirectory, RunnerProxyConfigSchema } from './review/runner-directory';
+import { RunnerLiveness } from './runners/runner-liveness';
+import { RunnersController } from './runners/runners.controller';
+import { ProjectStackController } from './sessions/project-stack.controller';
+import { SessionHistoryController } from './sessions/session-history.controller';
+import { SessionRequests } from './sessions/session-requests';
+import { SessionsController } from './sessions/sessions.controller';
+import { TaskLocator } from './tasks/task-locator';
+import { TaskWorkflowController } from './tasks/task-workflow.controller';
+import { TasksController } from './tasks/tasks.controller';
+import { TemplatesController } from './templates/templates.controller';
+import { TransferController } from './transfer/transfer.controller';
+import { UsersController } from './users/users.controller';
+
+/** Every REST controller of the gateway. Providers (buses, auth) come from the root module. */
+export const API_CONTROLLERS = [
+  ProjectsController,
+  TasksController,
+  TaskWorkflowController,
+  AttemptsController,
+  ReviewController,
+  SessionsController,
+  SessionHistoryController,
+  ProjectStackController,
+  AgentsController,
+  TemplatesController,
+  RunnersController,
+  PromptsController,
+  MetricsController,
+  TransferController,
+  DocsController,
+  UsersController,
+  AdminController,
+];
+
+@Module({
+  // Session-token authentication for the root module's auth guard (global once imported).
+  imports: [AgentAuthModule],
+  controllers: API_CONTROLLERS,
+  providers: [
+    CommandSender,
+    AdminClient,
+    TaskLocator,
+    SessionRequests,
+    AgentScope,
+    RunnerLiveness,
+    RunnerClient,
+    // Checked at boot: a malformed BATON_RUNNER_URLS stops the gateway, naming it.
+    { provide: RunnerDirectory, useFactory: () => RunnerDirectory.fromConfig(loadConfig(RunnerProxyConfigSchema)) },
+  ],
+})
+export class ApiModule {}

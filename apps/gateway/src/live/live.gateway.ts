@@ -1,0 +1,249 @@
+import { Inject, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import {
+  ClientMessages,
+  type ClientMessage,
+  type ClientMessageName,
+  type ClientToServerEvents,
+  type LiveAck,
+  type LiveErrorMessage,
+  type ServerToClientEvents,
+} from '@baton/contracts';
+import { AgentAuthenticator } from '../auth/agent-authenticator';
+import { Authenticator } from '../auth/authenticator';
+import type { Caller } from '../auth/principal';
+import { LiveError } from './live-error';
+import { LiveRuntime, type LiveServer, type SocketData } from './live-runtime';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+
+const TOKEN = /^[\x21-\x7e]{10,16384}$/;
+/** A socket's token is checked again after this long (the Authenticator caches for 10 s). */
+const RECHECK_MS = 5_000;
+const SWEEP_MS = 15_000;
+
+
+class ConnectError extends Error {
+  constructor(readonly data: LiveErrorMessage) {
+    super(data.message);
+  }
+}
+
+/**
+ * The live socket: socket.io at `/socket.io`, the contract in libs/contracts/src/socket.ts.
+ * The handshake needs a bearer token (`auth.token`, or an Authorization header) that REST
+ * accepts: a user's, or an agent's session token; a revoked or expired one is dropped within
+ * seconds. Every message is validated; a bad one gets an `error` event naming the field and
+ * changes nothing. Who may do what is decided in LiveAccess.
+ */
+@WebSocketGateway({ path: '/socket.io', serveClient: false, maxHttpBufferSize: 1_000_000 })
+export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnection<LiveSocket>, OnGatewayDisconnect<LiveSocket>, OnApplicationBootstrap, OnApplicationShutdown {
+  private server: LiveServer | null = null;
+  private sweep: NodeJS.Timeout | null = null;
+  /** Room changes of one socket run one after another (a resume must not overlap another). */
+  private readonly chains = new WeakMap<LiveSocket, Promise<unknown>>();
+
+  constructor(
+    @Inject(LiveRuntime) private readonly rt: LiveRuntime,
+    @Inject(Authenticator) private readonly users: Authenticator,
+    @Inject(AgentAuthenticator) private readonly agents: AgentAuthenticator,
+  ) {}
+
+  afterInit(server: LiveServer): void {
+    this.server = server;
+    this.rt.bind(server);
+    server.use((socket, next) => {
+      this.handshake(socket).then(
+        () => next(),
+        (e: unknown) => next(e instanceof ConnectError ? e : new ConnectError({ code: 'unavailable', message: 'could not check the token; try again' })),
+      );
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.rt.start();
+    this.sweep = setInterval(() => void this.sweepRevoked(), SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.rt.stop();
+  }
+
+  handleConnection(socket: LiveSocket): void {
+    socket.onAny((event: unknown) => {
+      if (typeof event !== 'string' || !Object.hasOwn(ClientMessages, event)) {
+        socket.emit('error', { code: 'validation', message: `unknown message "${String(event)}"; known: ${Object.keys(ClientMessages).join(', ')}` });
+      }
+    });
+  }
+
+  handleDisconnect(socket: LiveSocket): void {
+    this.rt.terminals.detachAll(socket.id);
+  }
+
+  @SubscribeMessage('subscribe')
+  subscribe(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, 'subscribe', body, async (msg, caller) => {
+      const rooms = [...new Set(msg.rooms)];
+      for (const room of rooms) await this.rt.access.checkRoom(caller, room);
+      const seq = await this.serially(socket, () => this.rt.fanout.subscribe(socket.id, rooms, msg.sinceSeq));
+      return { rooms, seq };
+    });
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, 'unsubscribe', body, async (msg) => {
+      await this.serially(socket, async () => {
+        for (const room of msg.rooms) await socket.leave(room);
+      });
+      return { rooms: msg.rooms };
+    });
+  }
+
+  @SubscribeMessage('terminal:attach')
+  attach(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, 'terminal:attach', body, async (msg, caller) => {
+      await this.rt.access.checkSession(caller, msg.sessionId, 'watch');
+      const snapshot = await this.rt.terminals.attach(socket.id, msg.sessionId, {
+        data: (m) => socket.emit('terminal:data', m),
+        snapshot: (m) => socket.emit('terminal:snapshot', m),
+        resync: (m) => socket.emit('resync', m),
+      });
+      // The PTY takes the size of whoever steers it last; watchers do not change it.
+      if (this.rt.access.mayResize(caller) && (snapshot.cols !== msg.cols || snapshot.rows !== msg.rows)) {
+        this.rt.terminals.resize(msg.sessionId, msg.cols, msg.rows);
+      }
+      return { sessionId: msg.sessionId, chunk: snapshot.chunk };
+    });
+  }
+
+  @SubscribeMessage('terminal:detach')
+  detach(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, 'terminal:detach', body, async (msg) => {
+      if (!this.rt.terminals.detach(socket.id, msg.sessionId)) throw new LiveError('not_found', `not attached to session ${msg.sessionId}`);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('terminal:input')
+  input(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, 'terminal:input', body, async (msg, caller) => {
+      if (!this.rt.access.mayType(caller)) throw new LiveError('forbidden', `typing into a terminal needs the operator role; you are ${roleOf(caller)}`);
+      await this.rt.access.checkSession(caller, msg.sessionId, 'type');
+      this.rt.terminals.input(msg.sessionId, msg.data);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('terminal:resize')
+  resize(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, 'terminal:resize', body, async (msg, caller) => {
+      if (!this.rt.access.mayResize(caller)) throw new LiveError('forbidden', `resizing a terminal needs the operator role; you are ${roleOf(caller)}`);
+      await this.rt.access.checkSession(caller, msg.sessionId, 'watch');
+      this.rt.terminals.resize(msg.sessionId, msg.cols, msg.rows);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('terminal:ack')
+  ack(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
+    return this.handle(socket, 'terminal:ack', body, async (msg) => {
+      if (!this.rt.terminals.ack(socket.id, msg.sessionId, msg.bytes)) throw new LiveError('not_found', `not attached to session ${msg.sessionId}`);
+      return {};
+    });
+  }
+
+  /**
+   * Validates, authorizes and runs one client message. Never throws: a failure is an
+   * `error` event (and the ack, when the client asked for one); the connection stays.
+   */
+  private async handle<N extends ClientMessageName, R extends object>(
+    socket: LiveSocket,
+    name: N,
+    body: unknown,
+    run: (msg: ClientMessage<N>, caller: Caller) => Promise<R>,
+  ): Promise<LiveAck<R>> {
+    try {
+      const caller = await this.callerOf(socket);
+      const parsed = ClientMessages[name].safeParse(body);
+      if (!parsed.success) throw LiveError.validation(parsed.error);
+      return { ok: true, ...(await run(parsed.data as ClientMessage<N>, caller)) };
+    } catch (e) {
+      let error: LiveErrorMessage;
+      if (e instanceof LiveError) error = { ...e.toMessage(), on: name };
+      else {
+        this.rt.logger.error({ err: e, on: name }, 'live: a socket message failed');
+        error = { code: 'internal', message: 'internal error', on: name };
+      }
+      socket.emit('error', error);
+      if (error.code === 'unauthorized') socket.disconnect(true);
+      return { ok: false, error };
+    }
+  }
+
+  private serially<T>(socket: LiveSocket, fn: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(socket) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    this.chains.set(socket, next);
+    return next;
+  }
+
+  private async handshake(socket: LiveSocket): Promise<void> {
+    const fromAuth = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const header = /^Bearer (.+)$/.exec(socket.handshake.headers.authorization ?? '')?.[1];
+    const token = typeof fromAuth === 'string' ? fromAuth : header;
+    if (!token) throw new ConnectError({ code: 'unauthorized', message: 'a bearer token is required: io(url, { auth: { token } })' });
+    if (!TOKEN.test(token) || (token.length > 512 && !AgentAuthenticator.looksLikeAgentToken(token))) throw new ConnectError({ code: 'unauthorized', message: 'malformed token' });
+    const caller = await this.authenticate(token);
+    if (typeof caller === 'string') throw new ConnectError({ code: 'unauthorized', message: caller });
+    socket.data = { caller, token, checkedAt: Date.now() };
+  }
+
+  /** The same tokens as REST: a user's (`btn_…`) or an agent's session token (`bat_s.…`); a string says why not. */
+  private async authenticate(token: string): Promise<Caller | string> {
+    if (AgentAuthenticator.looksLikeAgentToken(token)) {
+      const result = await this.agents.authenticate(token);
+      return 'error' in result ? result.error : result.principal;
+    }
+    return (await this.users.authenticate(token)) ?? 'unknown or revoked token';
+  }
+
+  /** The socket's caller, re-checked now and then so a revoked or expired token, or a changed role, takes effect. */
+  private async callerOf(socket: LiveSocket, force = false): Promise<Caller> {
+    const data = socket.data;
+    if (!force && Date.now() - data.checkedAt < RECHECK_MS) return data.caller;
+    const caller = await this.authenticate(data.token);
+    if (typeof caller === 'string') throw new LiveError('unauthorized', `your token no longer works: ${caller}`);
+    data.caller = caller;
+    data.checkedAt = Date.now();
+    return caller;
+  }
+
+  private async sweepRevoked(): Promise<void> {
+    for (const socket of this.server?.sockets.sockets.values() ?? []) {
+      try {
+        await this.callerOf(socket, true);
+      } catch (e) {
+        if (e instanceof LiveError && e.code === 'unauthorized') {
+          socket.emit('error', e.toMessage());
+          socket.disconnect(true);
+        }
+      }
+    }
+  }
+}
+
+const roleOf = (caller: Caller) => (caller.kind === 'agent' ? 'an agent' : caller.role);

@@ -1,0 +1,72 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Broker, CommandBus, QueryClient } from '@baton/event-store';
+import { BaseConfigSchema, createLogger, loadConfig, startHttpApp, topologyOf } from '@baton/service-kit';
+import { z } from 'zod';
+import { join } from 'node:path';
+import { ErrorFilter } from './http/error.filter';
+import { serveWebApp } from './http/web-app';
+import { schemaValidationPipe } from './http/zod-body';
+import { ApiModule } from './api.module';
+import { AuthGuard } from './auth/auth.guard';
+import { Authenticator } from './auth/authenticator';
+import { ensureBootstrapAdmin } from './auth/bootstrap-admin';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { LiveModule } from './live/live.module';
+
+async function main(): Promise<void> {
+  const config = loadConfig(
+    BaseConfigSchema.extend({
+      PORT: BaseConfigSchema.shape.PORT.default(3100),
+      BODY_LIMIT: z.string().default('256kb'),
+      WEB_DIST: z.string().default(join(__dirname, '../../web/dist')),
+      BATON_BOOTSTRAP_TOKEN: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 printable characters').optional(),
+    }),
+  );
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const broker = await Broker.connect({ servers: config.NATS_URL, namespace: config.BATON_NAMESPACE, name: 'gateway' });
+  await broker.ensureTopology(topologyOf(config));
+
+  const commands = new CommandBus(broker);
+  const queries = new QueryClient(broker);
+
+  @Global()
+  @Module({
+    providers: [
+      { provide: Broker, useValue: broker },
+      { provide: CommandBus, useValue: commands },
+      { provide: QueryClient, useValue: queries },
+      { provide: Authenticator, useValue: new Authenticator(queries) },
+      { provide: APP_GUARD, useClass: AuthGuard },
+    ],
+    exports: [Broker, CommandBus, QueryClient, Authenticator],
+  })
+  class GatewayCoreModule {}
+
+  await startHttpApp('gateway', {
+    imports: [GatewayCoreModule, ApiModule, LiveModule],
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    readiness: async () => ({ nats: !broker.nc.isClosed() && (await broker.nc.flush().then(() => true, () => false)) }),
+    configure: (app) => {
+      const express = app as NestExpressApplication;
+      express.useBodyParser('json', { limit: config.BODY_LIMIT });
+      express.disable('x-powered-by');
+      serveWebApp(express, config.WEB_DIST);
+      app.useGlobalPipes(schemaValidationPipe);
+      app.useGlobalFilters(new ErrorFilter(logger));
+      app.useWebSocketAdapter(new IoAdapter(app));
+    },
+    onListening: async () => {
+      void ensureBootstrapAdmin(commands, queries, logger, config.BATON_BOOTSTRAP_TOKEN);
+    },
+    onShutdown: () => broker.close(),
+  });
+}
+
+main().catch((e) => {
+  process.stderr.write(`gateway failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

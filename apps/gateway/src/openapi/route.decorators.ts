@@ -1,0 +1,68 @@
+import {
+  applyDecorators,
+  Body,
+  createParamDecorator,
+  HttpCode,
+  Param,
+  Query,
+  RequestMapping,
+  RequestMethod,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { map, type Observable } from 'rxjs';
+import { Public, RequireRole } from '../auth/auth.decorators';
+import { IdempotencyKey } from '../http/idempotency-key';
+import type { RouteSpec } from './route';
+
+const METHODS: Record<RouteSpec['method'], RequestMethod> = {
+  get: RequestMethod.GET,
+  post: RequestMethod.POST,
+  patch: RequestMethod.PATCH,
+  delete: RequestMethod.DELETE,
+};
+
+/** Sets a text media type on success only: an error still leaves as JSON. */
+class MediaType implements NestInterceptor {
+  constructor(private readonly type: string) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      map((body: unknown) => {
+        ctx.switchToHttp().getResponse<Response>().type(this.type);
+        return body;
+      }),
+    );
+  }
+}
+
+/** Maps the handler to the route: method, path, status, media type and auth, all from the spec. */
+export function Route(spec: RouteSpec): MethodDecorator {
+  const decorators: (ClassDecorator | MethodDecorator | PropertyDecorator)[] = [
+    RequestMapping({ path: spec.path, method: METHODS[spec.method] }),
+    HttpCode(spec.status),
+  ];
+  if ('mediaType' in spec.response) decorators.push(UseInterceptors(new MediaType(`${spec.response.mediaType}; charset=utf-8`)));
+  if (spec.public) decorators.push(Public());
+  if (spec.role) decorators.push(RequireRole(spec.role));
+  return applyDecorators(...decorators) as MethodDecorator;
+}
+
+function required<T>(value: T | undefined, what: string, spec: RouteSpec): T {
+  if (value === undefined) throw new Error(`route ${spec.operationId} has no ${what}`);
+  return value;
+}
+
+/** The path parameters, validated with the route's schema (400 naming the parameter). */
+export const RouteParams = (spec: RouteSpec): ParameterDecorator => Param({ schema: required(spec.params, 'params', spec) });
+export const RouteQuery = (spec: RouteSpec): ParameterDecorator => Query({ schema: required(spec.query, 'query', spec) });
+export const RouteBody = (spec: RouteSpec): ParameterDecorator => Body({ schema: required(spec.body, 'body', spec) });
+
+/** The `Idempotency-Key` header, checked (400 naming it) — it becomes the command id. */
+export const IdemKey = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => {
+  const value = ctx.switchToHttp().getRequest<Request>().headers['idempotency-key'];
+  return IdempotencyKey.parse(Array.isArray(value) ? value.join(',') : value);
+});

@@ -1,0 +1,60 @@
+import { CommandAccepted, DrainRunnerRequest, IdParams, ListRunnersQuery, ReadQuery, RunnerCapacityRequest, RunnerList, RunnerView } from '@baton/contracts';
+import { route } from '../route';
+
+const tag = 'runners';
+
+export const RunnerRoutes = {
+  listRunners: route({
+    tag,
+    operationId: 'listRunners',
+    method: 'get',
+    path: '/api/runners',
+    summary: 'Runners: capacity, labels, sessions running, and whether their heartbeat is fresh',
+    query: ListRunnersQuery,
+    status: 200,
+    response: RunnerList,
+    queries: ['list_runners'],
+  }),
+  getRunner: route({
+    tag,
+    operationId: 'getRunner',
+    method: 'get',
+    path: '/api/runners/:id',
+    summary: 'Get a runner',
+    params: IdParams,
+    query: ReadQuery,
+    status: 200,
+    response: RunnerView,
+    queries: ['get_runner'],
+  }),
+  drainRunner: route({
+    tag,
+    idempotent: true,
+    role: 'admin',
+    operationId: 'drainRunner',
+    method: 'post',
+    path: '/api/runners/:id/drain',
+    summary: 'Drain a runner (it keeps its sessions, takes no new ones), or undrain it',
+    params: IdParams,
+    body: DrainRunnerRequest,
+    status: 200,
+    response: CommandAccepted,
+    errors: [422],
+    commands: ['runner.drain'],
+  }),
+  setRunnerCapacity: route({
+    tag,
+    idempotent: true,
+    role: 'admin',
+    operationId: 'setRunnerCapacity',
+    method: 'post',
+    path: '/api/runners/:id/capacity',
+    summary: 'Limit how many sessions a runner hosts',
+    params: IdParams,
+    body: RunnerCapacityRequest,
+    status: 200,
+    response: CommandAccepted,
+    errors: [422],
+    commands: ['runner.set_capacity'],
+  }),
+};

@@ -1,0 +1,72 @@
+import { Controller, Inject } from '@nestjs/common';
+import { ArchiveProject, ChangeProjectSettings, CreateProject, DeleteProject, RenameProject, UnarchiveProject, type Actor } from '@baton/events';
+import { QueryClient } from '@baton/event-store';
+import type { CommandAccepted, Page, ProjectView } from '@baton/contracts';
+import { CurrentActor } from '../auth/auth.decorators';
+import { CommandSender, newId } from '../openapi/edge';
+import type { BodyOf, ParamsOf, QueryOf } from '../openapi/route';
+import { IdemKey, Route, RouteBody, RouteParams, RouteQuery } from '../openapi/route.decorators';
+import { ProjectRoutes as R } from '../openapi/routes/projects.routes';
+
+/** Thin: validate (schemas from the route registry), turn into a command or a query, map the answer. */
+@Controller()
+export class ProjectsController {
+  constructor(
+    @Inject(CommandSender) private readonly commands: CommandSender,
+    @Inject(QueryClient) private readonly queries: QueryClient,
+  ) {}
+
+  @Route(R.createProject)
+  create(@RouteBody(R.createProject) body: BodyOf<typeof R.createProject>, @CurrentActor() actor: Actor, @IdemKey() key?: string): Promise<CommandAccepted> {
+    const ctx = { actor, key };
+    const projectId = newId(ctx, 'project');
+    return this.commands.send(CreateProject, { projectId, ...body }, ctx, projectId);
+  }
+
+  @Route(R.listProjects)
+  list(@RouteQuery(R.listProjects) q: QueryOf<typeof R.listProjects>): Promise<Page<ProjectView>> {
+    const { minSeq, ...params } = q;
+    return this.queries.ask('tasks', 'list_projects', params, { minSeq });
+  }
+
+  @Route(R.getProject)
+  get(@RouteParams(R.getProject) p: ParamsOf<typeof R.getProject>, @RouteQuery(R.getProject) q: QueryOf<typeof R.getProject>): Promise<ProjectView> {
+    return this.queries.ask('tasks', 'get_project', { id: p.id }, { minSeq: q.minSeq });
+  }
+
+  @Route(R.renameProject)
+  rename(
+    @RouteParams(R.renameProject) p: ParamsOf<typeof R.renameProject>,
+    @RouteBody(R.renameProject) body: BodyOf<typeof R.renameProject>,
+    @CurrentActor() actor: Actor,
+    @IdemKey() key?: string,
+  ): Promise<CommandAccepted> {
+    return this.commands.send(RenameProject, { projectId: p.id, ...body }, { actor, key }, p.id);
+  }
+
+  @Route(R.changeProjectSettings)
+  changeSettings(
+    @RouteParams(R.changeProjectSettings) p: ParamsOf<typeof R.changeProjectSettings>,
+    @RouteBody(R.changeProjectSettings) body: BodyOf<typeof R.changeProjectSettings>,
+    @CurrentActor() actor: Actor,
+    @IdemKey() key?: string,
+  ): Promise<CommandAccepted> {
+    return this.commands.send(ChangeProjectSettings, { projectId: p.id, ...body }, { actor, key }, p.id);
+  }
+
+  @Route(R.archiveProject)
+  archive(@RouteParams(R.archiveProject) p: ParamsOf<typeof R.archiveProject>, @CurrentActor() actor: Actor, @IdemKey() key?: string): Promise<CommandAccepted> {
+    return this.commands.send(ArchiveProject, { projectId: p.id }, { actor, key }, p.id);
+  }
+
+  @Route(R.unarchiveProject)
+  unarchive(@RouteParams(R.unarchiveProject) p: ParamsOf<typeof R.unarchiveProject>, @CurrentActor() actor: Actor, @IdemKey() key?: string): Promise<CommandAccepted> {
+    return this.commands.send(UnarchiveProject, { projectId: p.id }, { actor, key }, p.id);
+  }
+
+  /** Refused with 422 by the tasks service while any attempt of the project is active. */
+  @Route(R.deleteProject)
+  remove(@RouteParams(R.deleteProject) p: ParamsOf<typeof R.deleteProject>, @CurrentActor() actor: Actor, @IdemKey() key?: string): Promise<CommandAccepted> {
+    return this.commands.send(DeleteProject, { projectId: p.id }, { actor, key }, p.id);
+  }
+}

@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RunnerHeartbeatSchema } from '@baton/events';
+import { Broker } from '@baton/event-store';
+
+/** A runner silent this long is gone (decision 0006). */
+export const RUNNER_SILENT_AFTER_MS = 10_000;
+
+/** Liveness from the heartbeat KV (`<ns>_runners`), never from events. */
+@Injectable()
+export class RunnerLiveness {
+  constructor(@Inject(Broker) private readonly broker: Broker) {}
+
+  async of(runnerIds: readonly string[], now = Date.now()): Promise<Map<string, { alive: boolean; lastHeartbeatAt: string | null }>> {
+    const kv = await this.broker.kv(this.broker.names.kv.runners);
+    const out = new Map<string, { alive: boolean; lastHeartbeatAt: string | null }>();
+    await Promise.all(
+      runnerIds.map(async (id) => {
+        const entry = await kv.get(id).catch(() => null);
+        const beat = entry && entry.operation === 'PUT' ? RunnerHeartbeatSchema.safeParse(safeJson(entry.string())) : null;
+        const at = beat?.success ? beat.data.at : null;
+        out.set(id, { alive: at !== null && now - Date.parse(at) <= RUNNER_SILENT_AFTER_MS, lastHeartbeatAt: at });
+      }),
+    );
+    return out;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
