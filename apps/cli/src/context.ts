@@ -1,0 +1,58 @@
+import { ApiClient } from './api-client';
+import { configPath, readConfig, resolveConnection, type Connection } from './config';
+import { formatJson } from './output';
+
+export type Env = Record<string, string | undefined>;
+/** What commands need of the client; tests hand in a fake. */
+export type Api = Pick<ApiClient, 'get' | 'post' | 'patch' | 'delete'>;
+
+/** Everything a command touches outside itself, so commands can be driven in unit tests. */
+export interface Ctx {
+  env: Env;
+  api(): Api;
+  /** Where the API is and the token to use (the live socket needs them as well). */
+  connection(): Pick<Connection, 'apiUrl' | 'token'>;
+  write(text: string): void;
+  /** Standard error: messages for people, never data. */
+  writeErr(text: string): void;
+  readStdin(): Promise<string>;
+}
+
+export function processCtx(): Ctx {
+  let client: ApiClient | undefined;
+  let conn: Connection | undefined;
+  const connection = () => {
+    if (!conn) {
+      // With both variables set the file is not needed, and a broken one does not get in the way.
+      const env = process.env;
+      const file = env.BATON_API_URL && env.BATON_TOKEN ? {} : readConfig(configPath(env));
+      conn = resolveConnection(env, file);
+    }
+    return conn;
+  };
+  return {
+    env: process.env,
+    api() {
+      if (!client) {
+        const c = connection();
+        client = new ApiClient(c.apiUrl, c.token);
+      }
+      return client;
+    },
+    connection,
+    write: (text) => void process.stdout.write(text),
+    writeErr: (text) => void process.stderr.write(text),
+    readStdin,
+  };
+}
+
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `--json` prints the answer as it came; otherwise the human form. */
+export function emit(ctx: Ctx, json: boolean | undefined, value: unknown, human: () => string): void {
+  ctx.write(json ? formatJson(value) : human());
+}

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import {
+  AcceptanceCriteriaSchema,
+  ATTEMPT_OUTCOMES,
+  DEPENDENCY_CONDITIONS,
+  EXECUTION_MODES,
+  LabelsSchema,
+  MessageKindSchema,
+  MessageRoleSchema,
+  PrioritySchema,
+  TASK_STATUSES,
+} from '@baton/events';
+import { seg } from '../api-client';
+import { given, id, optionalId, tool } from './tool';
+
+const task = (taskId: string) => `/api/tasks/${seg(taskId)}`;
+const attempt = (attemptId: string) => `/api/attempts/${seg(attemptId)}`;
+
+const details = {
+  description: z.string().max(20_000).optional().describe('what to do, in Markdown'),
+  acceptanceCriteria: AcceptanceCriteriaSchema.optional().describe('checks that say the task is done'),
+  priority: PrioritySchema.optional().describe('0 (most urgent) to 4; default 2'),
+  labels: LabelsSchema.optional(),
+  executionMode: z.enum(EXECUTION_MODES).optional().describe('interactive (a person steers) or autonomous'),
+};
+const reason = z.string().max(2_000).optional().describe('why');
+
+/** The task graph and attempts: what an agent or an orchestrator does with its work. */
+export const taskTools = [
+  tool({
+    name: 'list_tasks',
+    title: 'List tasks',
+    description: "A project's tasks, in number order, with status, dependencies and active attempt.",
+    kind: 'read',
+    input: {
+      projectId: id('project'),
+      status: z.enum(TASK_STATUSES).optional().describe('only tasks in this status'),
+      parentId: optionalId('parent task').describe('only direct subtasks of this task'),
+      limit: z.number().int().min(1).max(1_000).optional(),
+      offset: z.number().int().min(0).optional(),
+    },
+    run: (api, a) => api.get(`/api/projects/${seg(a.projectId)}/tasks`, given({ status: a.status, parentId: a.parentId, limit: a.limit, offset: a.offset })),
+  }),
+  tool({
+    name: 'get_task',
+    title: 'Get a task',
+    description: 'One task: details, status, why it is blocked, dependencies, dependants, active attempt.',
+    kind: 'read',
+    input: { taskId: id('task') },
+    run: (api, a) => api.get(task(a.taskId)),
+  }),
+  tool({
+    name: 'get_board',
+    title: 'Task board',
+    description: "A project's kanban: leaf tasks by status column, most urgent first.",
+    kind: 'read',
+    input: { projectId: id('project'), parentId: optionalId('parent task').describe('only the subtree of this task') },
+    run: (api, a) => api.get(`/api/projects/${seg(a.projectId)}/board`, given({ parentId: a.parentId })),
+  }),
+  tool({
+    name: 'create_task',
+    title: 'Create a task',
+    description: 'Add a task to a project, optionally under a parent and waiting on other tasks. Returns its id.',
+    kind: 'write',
+    input: {
+      projectId: id('project'),
+      title: z.string().trim().min(1).max(200).describe('what the task is, in a line'),
+      ...details,
+      parentId: optionalId('parent task'),
+      dependsOn: z
+        .array(z.object({ taskId: id('task'), condition: z.enum(DEPENDENCY_CONDITIONS).optional().describe('success (default), failure or any') }))
+        .max(100)
+        .optional()
+        .describe('tasks this one waits for'),
+    },
+    run: (api, { projectId, ...body }) => api.post(`/api/projects/${seg(projectId)}/tasks`, given(body)),
+  }),
+  tool({
+    name: 'update_task',
+    title: 'Edit a task',
+    description: "Change a task's title, description, acceptance criteria, priority, labels or execution mode (lists are replaced whole).",
+    kind: 'write',
+    input: { taskId: id('task'), title: z.string().trim().min(1).max(200).optional(), ...details },
+    run: (api, { taskId, ...body }) => api.patch(task(taskId), given(body)),
+  }),
+  tool({
+    name: 'move_task',
+    title: 'Move a task',
+    description: 'Move a task with its subtree under another parent, or to the top level (parentId null).',
+    kind: 'write',
+    input: { taskId: id('task'), parentId: id('new parent task').nullable() },
+    run: (api, a) => api.post(`${task(a.taskId)}/move`, { parentId: a.parentId }),
+  }),
+  tool({
+    name: 'add_dependency',
+    title: 'Add a dependency',
+    description: 'Make a task wait for another; refused if it would make a cycle.',
+    kind: 'write',
+    input: { taskId: id('waiting task'), dependsOnTaskId: id('task waited for'), condition: z.enum(DEPENDENCY_CONDITIONS).optional() },
+    run: (api, a) => api.post(`${task(a.taskId)}/dependencies`, given({ dependsOnTaskId: a.dependsOnTaskId, condition: a.condition })),
+  }),
+  tool({
+    name: 'remove_dependency',
+    title: 'Remove a dependency',
+    description: 'A task stops waiting for another.',
+    kind: 'write',
+    input: { taskId: id('waiting task'), dependsOnTaskId: id('task waited for') },
+    run: (api, a) => api.delete(`${task(a.taskId)}/dependencies/${seg(a.dependsOnTaskId)}`),
+  }),
+  tool({
+    name: 'complete_task',
+    title: 'Complete a task',
+    description: 'Mark a task done; tasks waiting on it may become ready (see task_unblocks).',
+    kind: 'write',
+    input: { taskId: id('task'), reason },
+    run: (api, a) => api.post(`${task(a.taskId)}/complete`, given({ reason: a.reason })),
+  }),
+  tool({
+    name: 'fail_task',
+    title: 'Fail a task',
+    description: 'Mark a task failed, saying why.',
+    kind: 'write',
+    input: { taskId: id('task'), reason: z.string().trim().min(1).max(2_000).describe('why it failed') },
+    run: (api, a) => api.post(`${task(a.taskId)}/fail`, { reason: a.reason }),
+  }),
+  tool({
+    name: 'cancel_task',
+    title: 'Cancel a task',
+    description: 'Cancel a task (on a parent: every unfinished task of its subtree).',
+    kind: 'destructive',
+    input: { taskId: id('task'), reason },
+    run: (api, a) => api.post(`${task(a.taskId)}/cancel`, given({ reason: a.reason })),
+  }),
+  tool({
+    name: 'reopen_task',
+    title: 'Reopen a task',
+    description: 'A done, failed or cancelled task goes back to waiting on its dependencies.',
+    kind: 'write',
+    input: { taskId: id('task'), reason },
+    run: (api, a) => api.post(`${task(a.taskId)}/reopen`, given({ reason: a.reason })),
+  }),
+  tool({
+    name: 'task_unblocks',
+    title: 'What a task unblocks',
+    description: 'Which tasks would become ready if this one finished as done (or as failed).',
+    kind: 'read',
+    input: { taskId: id('task'), as: z.enum(['done', 'failed']).optional() },
+    run: (api, a) => api.get(`${task(a.taskId)}/unblocks`, given({ as: a.as })),
+  }),
+  tool({
+    name: 'task_history',
+    title: 'Task history',
+    description: "A task's history as Markdown: what happened to it, when, and why.",
+    kind: 'read',
+    input: { taskId: id('task') },
+    run: (api, a) => api.get<string>(`${task(a.taskId)}/history`, {}, { text: true }),
+  }),
+  tool({
+    name: 'start_attempt',
+    title: 'Start an attempt',
+    description: 'Start an attempt on a task (its own branch and worktree). Refused while another attempt is active unless supersede is true.',
+    kind: 'write',
+    input: {
+      taskId: id('task'),
+      baseBranch: z.string().min(1).max(200).optional().describe("branch to start from (default: the project's)"),
+      promptVersionId: optionalId('prompt version'),
+      sessionTemplateId: optionalId('session template'),
+      supersede: z.boolean().optional().describe('finish the active attempt as superseded instead of refusing'),
+      ignoreDependencies: z.boolean().optional().describe('start although dependencies are not met'),
+      promptValues: z.record(z.string(), z.string()).optional().describe("values of the prompt version's variables"),
+    },
+    run: (api, { taskId, ...body }) => api.post(`${task(taskId)}/attempts`, given(body)),
+  }),
+  tool({
+    name: 'list_attempts',
+    title: 'List attempts',
+    description: "A task's attempts, oldest first.",
+    kind: 'read',
+    input: { taskId: id('task') },
+    run: (api, a) => api.get(`${task(a.taskId)}/attempts`),
+  }),
+  tool({
+    name: 'get_attempt',
+    title: 'Get an attempt',
+    description: 'One attempt: branch, worktree, status, counts.',
+    kind: 'read',
+    input: { attemptId: id('attempt') },
+    run: (api, a) => api.get(attempt(a.attemptId)),
+  }),
+  tool({
+    name: 'add_attempt_message',
+    title: 'Add a message to an attempt',
+    description: "Append to an attempt's conversation (a prompt, a follow-up, the agent's reply, a note).",
+    kind: 'write',
+    input: {
+      attemptId: id('attempt'),
+      text: z.string().min(1).max(200_000),
+      role: MessageRoleSchema.optional().describe('user (default), agent or system'),
+      kind: MessageKindSchema.optional().describe('follow_up (default), prompt, reply, review_comment or note'),
+      sessionId: optionalId('session'),
+    },
+    run: (api, { attemptId, role, kind, ...rest }) => api.post(`${attempt(attemptId)}/messages`, { role: role ?? 'user', kind: kind ?? 'follow_up', ...given(rest) }),
+  }),
+  tool({
+    name: 'list_attempt_messages',
+    title: "An attempt's conversation",
+    description: 'Messages in order across all its sessions; page with afterSeq.',
+    kind: 'read',
+    input: { attemptId: id('attempt'), afterSeq: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1_000).optional() },
+    run: (api, a) => api.get(`${attempt(a.attemptId)}/messages`, given({ afterSeq: a.afterSeq, limit: a.limit })),
+  }),
+  tool({
+    name: 'finish_attempt',
+    title: 'Finish an attempt',
+    description: 'End an attempt as merged, abandoned or superseded.',
+    kind: 'write',
+    input: { attemptId: id('attempt'), outcome: z.enum(ATTEMPT_OUTCOMES), reason },
+    run: (api, a) => api.post(`${attempt(a.attemptId)}/finish`, given({ outcome: a.outcome, reason: a.reason })),
+  }),
+  tool({
+    name: 'request_review',
+    title: 'Request review',
+    description: "Say an attempt's work is ready for review.",
+    kind: 'write',
+    input: { attemptId: id('attempt'), summary: z.string().max(2_000).optional().describe('what was done') },
+    run: (api, a) => api.post(`${attempt(a.attemptId)}/review`, given({ summary: a.summary })),
+  }),
+  tool({
+    name: 'request_changes',
+    title: 'Request changes',
+    description: 'Send an attempt in review back to work; the comment is sent to the agent.',
+    kind: 'write',
+    input: { attemptId: id('attempt'), comment: z.string().max(2_000).optional() },
+    run: (api, a) => api.post(`${attempt(a.attemptId)}/changes`, given({ comment: a.comment })),
+  }),
+];
