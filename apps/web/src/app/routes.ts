@@ -1,0 +1,69 @@
+/** Every screen the app has, as data: the router matches a path to one of these. */
+export type ProjectTab = 'overview' | 'board' | 'tasks' | 'graph' | 'task' | 'sessions' | 'session' | 'timeline' | 'replay' | 'review' | 'usage';
+
+export type Route =
+  | { name: 'projects' }
+  | { name: 'project'; id: string; tab: ProjectTab; sub: string | null }
+  | { name: 'fleet' }
+  | { name: 'not_found'; path: string };
+
+export type Section = 'projects' | 'fleet';
+
+/** Paths the app moves to on its own (`/` is the projects list). */
+export function redirectFor(path: string): string | null {
+  return path === '/' || path === '' ? '/projects' : null;
+}
+
+/** Project tabs and whether they take an id after them (`/sessions/<id>`). */
+const TABS: Record<string, { tab: ProjectTab; withSub?: ProjectTab; subOptional?: boolean }> = {
+  board: { tab: 'board' },
+  tasks: { tab: 'tasks', withSub: 'task' },
+  graph: { tab: 'graph' },
+  sessions: { tab: 'sessions', withSub: 'session' },
+  timeline: { tab: 'timeline' },
+  replay: { tab: 'replay', withSub: 'replay' },
+  review: { tab: 'review', withSub: 'review' },
+  usage: { tab: 'usage' },
+};
+
+function decode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+export function matchRoute(pathname: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  const parts = path.split('/').filter(Boolean);
+  const [first, second, third, fourth, ...rest] = parts;
+  if (first === 'projects' && second === undefined) return { name: 'projects' };
+  if (first === 'fleet' && second === undefined) return { name: 'fleet' };
+  if (first === 'projects' && second && rest.length === 0) {
+    const id = decode(second);
+    if (id === null) return { name: 'not_found', path };
+    if (third === undefined) return { name: 'project', id, tab: 'overview', sub: null };
+    const t = TABS[third];
+    if (!t) return { name: 'not_found', path };
+    if (fourth === undefined) return { name: 'project', id, tab: t.tab, sub: null };
+    const sub = decode(fourth);
+    if (!t.withSub || sub === null) return { name: 'not_found', path };
+    return { name: 'project', id, tab: t.withSub, sub };
+  }
+  return { name: 'not_found', path };
+}
+
+export function sectionOf(route: Route): Section | null {
+  switch (route.name) {
+    case 'projects':
+    case 'project':
+      return 'projects';
+    case 'fleet':
+      return 'fleet';
+    case 'not_found':
+      return null;
+  }
+}
+
+export const projectPath = (id: string, ...rest: string[]) => [`/projects/${encodeURIComponent(id)}`, ...rest.map(encodeURIComponent)].join('/');
