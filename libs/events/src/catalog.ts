@@ -12,6 +12,8 @@ import { taskEvents, type TaskEvent } from './task/task.events';
 import { taskCommands } from './task/task.commands';
 import { taskGraphEvents, type TaskGraphEvent } from './project/task-graph.events';
 import { taskGraphCommands } from './project/task-graph.commands';
+import { autopilotEvents, type AutopilotEvent } from './project/autopilot.events';
+import { autopilotCommands } from './project/autopilot.commands';
 import { promptTemplateEvents, type PromptTemplateEvent } from './prompt-template/prompt-template.events';
 import { promptTemplateCommands } from './prompt-template/prompt-template.commands';
 import { userEvents, type UserEvent } from './user/user.events';
@@ -21,11 +23,13 @@ import { userCommands } from './user/user.commands';
 export const registry = new Registry()
   .registerEvents(...projectEvents, ...taskEvents, ...sessionEvents, ...sessionTemplateEvents, ...runnerEvents)
   .registerEvents(...taskGraphEvents, ...promptTemplateEvents)
+  .registerEvents(...autopilotEvents)
   .registerEvents(...userEvents)
   .registerEvents(...attemptSeatEvents, ...projectStackEvents)
   .registerCommands(...projectCommands)
   .registerCommands(...taskGraphCommands, ...taskCommands, ...promptTemplateCommands)
+  .registerCommands(...autopilotCommands)
   .registerCommands(...userCommands)
   .registerCommands(...sessionCommands, ...attemptSeatCommands, ...projectStackCommands, ...sessionTemplateCommands, ...runnerCommands);
 
-export type DomainEvent = ProjectEvent | TaskEvent | SessionEvent | SessionTemplateEvent | RunnerEvent | TaskGraphEvent | PromptTemplateEvent | UserEvent | AttemptSeatEvent | ProjectStackEvent;
+export type DomainEvent = ProjectEvent | TaskEvent | SessionEvent | SessionTemplateEvent | RunnerEvent | TaskGraphEvent | PromptTemplateEvent | UserEvent | AttemptSeatEvent | ProjectStackEvent | AutopilotEvent;

@@ -15,6 +15,8 @@ export * from './task/task.values';
 export * from './task/task.commands';
 export * from './project/task-graph.events';
 export * from './project/task-graph.commands';
+export * from './project/autopilot.events';
+export * from './project/autopilot.commands';
 export * from './prompt-template/prompt-template.values';
 export * from './prompt-template/prompt-template.events';
 export * from './prompt-template/prompt-template.commands';

@@ -1,4 +1,6 @@
-import { DomainError, isTaskGraphEvent, taskGraphCommands, type Decider, type NewEvent, type ProjectEvent, type TaskGraphEvent } from '@baton/events';
+import { DomainError, autopilotCommands, isAutopilotEvent, isTaskGraphEvent, taskGraphCommands, type AutopilotEvent, type Decider, type NewEvent, type ProjectEvent, type TaskGraphEvent } from '@baton/events';
+import { decideAutopilot, isAutopilotCommand, type AutopilotCommand } from '../autopilot/autopilot.decide';
+import { evolveAutopilot, initialAutopilot, type AutopilotState } from '../autopilot/autopilot.state';
 import { projectDecider, type ProjectCommand, type ProjectState } from '../project/project.decider';
 import { decideTaskGraph, isTaskGraphCommand, type TaskGraphCommand } from './task-graph.decider';
 import { evolveGraph, initialGraph, type GraphState } from './task-graph.state';
@@ -6,10 +8,11 @@ import { evolveGraph, initialGraph, type GraphState } from './task-graph.state';
 export interface ProjectAggregateState {
   project: ProjectState;
   graph: GraphState;
+  autopilot: AutopilotState;
 }
 
-export type ProjectAggregateCommand = ProjectCommand | TaskGraphCommand;
-export type ProjectAggregateEvent = ProjectEvent | TaskGraphEvent;
+export type ProjectAggregateCommand = ProjectCommand | TaskGraphCommand | AutopilotCommand;
+export type ProjectAggregateEvent = ProjectEvent | TaskGraphEvent | AutopilotEvent;
 
 /**
  * The project's subject holds two kinds of facts: the project's own settings and its
@@ -19,12 +22,13 @@ export type ProjectAggregateEvent = ProjectEvent | TaskGraphEvent;
  */
 export const projectAggregateDecider: Decider<ProjectAggregateState, ProjectAggregateCommand, ProjectAggregateEvent> = {
   aggregate: 'project',
-  commands: [...projectDecider.commands, ...taskGraphCommands],
+  commands: [...projectDecider.commands, ...taskGraphCommands, ...autopilotCommands],
   aggregateIdOf: (c) => c.data.projectId,
-  initialState: () => ({ project: projectDecider.initialState(), graph: initialGraph() }),
+  initialState: () => ({ project: projectDecider.initialState(), graph: initialGraph(), autopilot: initialAutopilot() }),
 
   decide(command, state): NewEvent[] {
     if (isTaskGraphCommand(command)) return decideTaskGraph(command, state.project, state.graph);
+    if (isAutopilotCommand(command)) return decideAutopilot(command, state.project, state.graph, state.autopilot);
     if (command.type === 'project.delete') {
       // Work in flight is never deleted from under an agent: finish or abandon it first.
       const active = [...state.graph.tasks.values()].filter((t) => t.activeAttemptId).map((t) => t.activeAttemptId as string);
@@ -38,7 +42,8 @@ export const projectAggregateDecider: Decider<ProjectAggregateState, ProjectAggr
   },
 
   evolve(state, event): ProjectAggregateState {
-    if (isTaskGraphEvent(event)) return { project: state.project, graph: evolveGraph(state.graph, event) };
-    return { project: projectDecider.evolve(state.project, event), graph: state.graph };
+    if (isTaskGraphEvent(event)) return { ...state, graph: evolveGraph(state.graph, event) };
+    if (isAutopilotEvent(event)) return { ...state, autopilot: evolveAutopilot(state.autopilot, event) };
+    return { ...state, project: projectDecider.evolve(state.project, event) };
   },
 };

@@ -12,6 +12,7 @@ export interface AttemptNode {
   id: string;
   taskId: string;
   branch: string;
+  baseBranch: string;
   active: boolean;
   inReview: boolean;
   outcome: AttemptOutcome | null;
@@ -90,8 +91,8 @@ export function evolveGraph(state: GraphState, event: GraphFact): GraphState {
       tasks.delete(event.data.taskId);
       return state;
     case 'project.task_attempt_started': {
-      const { taskId, attemptId, branch, number } = event.data;
-      attempts.set(attemptId, { id: attemptId, taskId, branch, active: true, inReview: false, outcome: null });
+      const { taskId, attemptId, branch, baseBranch, number } = event.data;
+      attempts.set(attemptId, { id: attemptId, taskId, branch, baseBranch, active: true, inReview: false, outcome: null });
       state.branches.add(branch);
       update(taskId, { attemptCount: number, activeAttemptId: attemptId });
       return state;

@@ -39,6 +39,13 @@ interface TaskTarget {
   projectId: string;
   taskId: string;
 }
+/** A task a planner creates under (the new subtask's parent) or records a plan for. */
+interface TaskPlanTarget {
+  projectId: string;
+  taskId: string;
+  /** The task's ancestors, nearest first: a planner works the subtree of its own tasks. */
+  ancestors: string[];
+}
 interface TaskReportTarget {
   taskId: string;
   attemptId: string | null;
@@ -58,6 +65,8 @@ export interface AgentTargets {
   'task.read': TaskTarget;
   /** Messages into its attempt's conversation, review requests. */
   'task.report': TaskReportTarget;
+  /** Subtasks and plan decisions: planners, within the subtrees of their own tasks. */
+  'task.plan': TaskPlanTarget;
 }
 export type AgentAction = keyof AgentTargets;
 
@@ -113,6 +122,13 @@ export function canAgent<A extends AgentAction>(claims: AgentClaims, action: A, 
       if (!claims.taskIds.includes(t.taskId)) return deny(`task ${t.taskId} is not one of this session's tasks`);
       if (t.attemptId !== null && t.attemptId !== claims.attemptId) return deny(`attempt ${t.attemptId} is not this session's attempt`);
       return allow;
+    }
+    case 'task.plan': {
+      const t = target as TaskPlanTarget;
+      if (claims.role !== 'planner') return deny(`a ${claims.role} may not create tasks or record plans (planners may)`);
+      if (t.projectId !== claims.projectId) return deny('that task belongs to another project');
+      const mine = [t.taskId, ...t.ancestors].some((id) => claims.taskIds.includes(id));
+      return mine ? allow : deny(`task ${t.taskId} is outside the subtree of this planner's task${claims.taskIds.length === 1 ? '' : 's'} (${claims.taskIds.join(', ')})`);
     }
     default: {
       const unknown: never = action;

@@ -118,6 +118,8 @@ export const SessionOriginSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('attempt') }),
   z.object({ kind: z.literal('follow_up') }),
   z.object({ kind: z.literal('worker') }),
+  /** `baton task decompose`: a planner session for the task, `depth` levels still to decompose. */
+  z.object({ kind: z.literal('planner'), taskId: IdSchema, depth: z.number().int().min(1).max(5) }),
   z.object({ kind: z.literal('startup'), projectId: IdSchema, step: z.number().int().min(0).max(49) }),
 ]);
 export type SessionOrigin = z.infer<typeof SessionOriginSchema>;

@@ -1,0 +1,223 @@
+import {
+  ConfigureAutopilot,
+  DecomposeTask,
+  DispatchReadyTasks,
+  MergeAttemptByAutopilot,
+  PauseAutopilot,
+  RecordAttemptSessionEnd,
+  RecordAutopilotMerge,
+  RecordPlannerEnd,
+  RecordTaskPlan,
+  RequestAttemptReview,
+  ResumeAutopilot,
+  ReviewTaskPlan,
+  type NewEvent,
+} from '@baton/events';
+import { cmd, create, history, stateAfter, statusChanges, statusOf } from '../task-graph/__tests__/graph-fixtures';
+import { projectAggregateDecider, type ProjectAggregateCommand, type ProjectAggregateEvent } from '../task-graph/project-aggregate.decider';
+import { recorded } from '@baton/testing';
+import { derivedAttemptId } from './autopilot.decide';
+
+const p = { projectId: 'p1' };
+const on = (o: Record<string, unknown> = {}) => cmd(ConfigureAutopilot, { ...p, enabled: true, ...o });
+const dispatch = (taskIds: string[] | null = null) => cmd(DispatchReadyTasks, { ...p, taskIds });
+const ended = (taskId: string, attemptId: string, status: 'completed' | 'failed' | 'stopped', sessionId = `s_${attemptId}`) =>
+  cmd(RecordAttemptSessionEnd, { ...p, taskId, attemptId, sessionId, status, reason: status === 'failed' ? 'exit 1' : '' });
+const review = (taskId: string, attemptId: string) => cmd(RequestAttemptReview, { ...p, taskId, attemptId });
+const merge = (taskId: string, attemptId: string | null = null) => cmd(MergeAttemptByAutopilot, { ...p, taskId, attemptId });
+const merged = (taskId: string, attemptId: string) => cmd(RecordAutopilotMerge, { ...p, taskId, attemptId, into: 'main', outcome: 'merged', commit: 'abcdef1234' });
+const conflicted = (taskId: string, attemptId: string) =>
+  cmd(RecordAutopilotMerge, { ...p, taskId, attemptId, into: 'main', outcome: 'conflict', files: ['SHARED.md'], message: 'CONFLICT (content)' });
+
+/** Decides one command after a history; returns the longer history and what the command decided. */
+function step(given: ProjectAggregateEvent[], c: ProjectAggregateCommand): { events: ProjectAggregateEvent[]; decided: NewEvent[] } {
+  const decided = projectAggregateDecider.decide(c, stateAfter(given));
+  return { events: [...given, ...decided.map((e) => recorded({ type: 'project', id: 'p1' }, e) as ProjectAggregateEvent)], decided };
+}
+
+function story(given: ProjectAggregateEvent[], ...commands: ProjectAggregateCommand[]): { events: ProjectAggregateEvent[]; last: NewEvent[] } {
+  let events = given;
+  let last: NewEvent[] = [];
+  for (const c of commands) ({ events, decided: last } = step(events, c));
+  return { events, last };
+}
+
+const types = (events: NewEvent[]) => events.map((e) => e.type);
+const activeAttempt = (events: ProjectAggregateEvent[], taskId: string) => stateAfter(events).graph.tasks.get(taskId)!.activeAttemptId!;
+
+describe('autopilot decisions (on the project aggregate)', () => {
+  // a → b, a → c, (b, c) → d: a diamond.
+  const diamond = () => history(create('a'), create('b', { dependsOn: ['a'] }), create('c', { dependsOn: ['a'] }), create('d', { dependsOn: ['b', 'c'] }));
+
+  it('starts nothing while it is off, paused, or for tasks that are not ready', () => {
+    expect(story(diamond(), dispatch()).last).toEqual([]);
+    expect(story(diamond(), on(), cmd(PauseAutopilot, { ...p, reason: 'lunch' }), dispatch()).last).toEqual([]);
+    const { last } = story(diamond(), on(), dispatch(['b', 'd']));
+    expect(last).toEqual([]);
+  });
+
+  it('dispatches every ready leaf: an attempt with the configured template, the task in progress, in one decision', () => {
+    const c = dispatch();
+    const { last } = story(diamond(), on({ sessionTemplateId: 'baton-demo-agent' }), c);
+    const attemptId = derivedAttemptId(c.id, 'a');
+    expect(types(last)).toEqual(['project.autopilot_task_dispatched', 'project.task_attempt_started', 'project.task_status_changed']);
+    expect(last[0].data).toEqual({ taskId: 'a', attemptId, number: 1, sessionTemplateId: 'baton-demo-agent', reason: 'ready' });
+    expect(last[1].data).toMatchObject({ taskId: 'a', attemptId, baseBranch: 'main', sessionTemplateId: 'baton-demo-agent' });
+    expect(statusChanges(last)).toEqual({ a: 'in_progress' });
+  });
+
+  it('derives the attempt id from the command: a redelivered dispatch decides the same attempt', () => {
+    const c = dispatch();
+    const s = stateAfter(story(diamond(), on()).events);
+    expect(projectAggregateDecider.decide(c, s)).toEqual(projectAggregateDecider.decide(c, s));
+    expect(derivedAttemptId('x', 'a')).not.toEqual(derivedAttemptId('x', 'b'));
+    expect(derivedAttemptId('x', 'a')).toMatch(/^[A-Za-z0-9_-]{1,55}$/);
+  });
+
+  it('retries a failed attempt as a NEW attempt, then fails the task after maxAttempts and blocks exactly its dependants', () => {
+    let { events } = story(diamond(), on({ maxAttempts: 2 }), dispatch());
+    const first = activeAttempt(events, 'a');
+    const afterFailure = step(events, ended('a', first, 'failed'));
+    expect(types(afterFailure.decided)).toEqual(['project.autopilot_attempt_failed', 'project.task_attempt_finished', 'project.task_status_changed']);
+    expect(afterFailure.decided[1].data).toMatchObject({ outcome: 'abandoned' });
+    // Back to ready: that readiness is what the reactor dispatches again.
+    expect(statusChanges(afterFailure.decided)).toEqual({ a: 'ready' });
+    events = story(afterFailure.events, dispatch(['a'])).events;
+    const second = activeAttempt(events, 'a');
+    expect(second).not.toEqual(first);
+    expect(stateAfter(events).graph.tasks.get('a')!.attemptCount).toBe(2);
+
+    const gaveUp = step(events, ended('a', second, 'failed'));
+    expect(types(gaveUp.decided)).toContain('project.autopilot_task_given_up');
+    // b and c can never run; d waits on them (blocked tasks may still be unblocked by a person).
+    expect(statusChanges(gaveUp.decided)).toEqual({ a: 'failed', b: 'blocked', c: 'blocked' });
+    expect(step(gaveUp.events, dispatch()).decided).toEqual([]);
+  });
+
+  it('ignores ends of attempts it did not start, of finished attempts, and stops by a person', () => {
+    const { events } = story(diamond(), on(), dispatch());
+    const a = activeAttempt(events, 'a');
+    expect(step(events, ended('a', a, 'stopped')).decided).toEqual([]);
+    expect(step(events, ended('a', 'someone-elses', 'failed')).decided).toEqual([]);
+    expect(step(events, ended('a', a, 'completed')).decided).toEqual([]);
+  });
+
+  it('merges a reviewed attempt, and the merge marks the task done so its dependants become ready', () => {
+    let { events } = story(diamond(), on(), dispatch());
+    const a = activeAttempt(events, 'a');
+    events = story(events, review('a', a)).events;
+    const requested = step(events, merge('a'));
+    expect(requested.decided.map((e) => [e.type, e.data])).toEqual([['project.autopilot_merge_requested', { taskId: 'a', attemptId: a, branch: expect.stringMatching(/^baton\/task-a-/), into: 'main' }]]);
+    expect(step(requested.events, merge('a')).decided).toEqual([]);
+    const done = step(requested.events, merged('a', a));
+    expect(types(done.decided).slice(0, 2)).toEqual(['project.autopilot_merged', 'project.task_attempt_finished']);
+    expect(statusChanges(done.decided)).toEqual({ a: 'done', b: 'ready', c: 'ready' });
+    expect(step(done.events, merged('a', a)).decided).toEqual([]);
+  });
+
+  it('refuses to merge an attempt whose session has not completed', () => {
+    const { events } = story(diamond(), on(), dispatch());
+    expect(() => step(events, merge('a'))).toThrow(/not in review/);
+  });
+
+  it('turns a merge conflict into needs-input, holds the subtree, and merges again when a session in the attempt completes', () => {
+    const base = history(create('goal'), create('x', { parent: 'goal' }), create('y', { parent: 'goal' }), create('z', { parent: 'goal', dependsOn: ['x'] }));
+    let { events } = story(base, on(), dispatch());
+    const x = activeAttempt(events, 'x');
+    const y = activeAttempt(events, 'y');
+    events = story(events, review('x', x), merge('x')).events;
+    const conflict = step(events, conflicted('x', x));
+    expect(conflict.decided.map((e) => e.type)).toEqual(['project.autopilot_needs_input', 'project.autopilot_hold_changed']);
+    expect(conflict.decided[0].data).toMatchObject({ taskId: 'x', attemptId: x, heldTaskId: 'goal', files: ['SHARED.md'] });
+    expect(conflict.decided[1].data).toMatchObject({ taskId: 'goal', hold: 'merge_conflict' });
+    events = conflict.events;
+
+    // Held: y's retry is not dispatched while the conflict stands.
+    events = story(events, ended('y', y, 'failed')).events;
+    expect(statusOf(events, 'y')).toBe('ready');
+    expect(step(events, dispatch()).decided).toEqual([]);
+
+    // A follow-up session in x's attempt resolves it and completes: merge again.
+    const again = step(events, ended('x', x, 'completed', 's_fix'));
+    expect(again.decided.map((e) => e.type)).toEqual(['project.autopilot_merge_requested']);
+    const ok = step(again.events, merged('x', x));
+    expect(ok.decided.map((e) => e.type)).toEqual(expect.arrayContaining(['project.autopilot_merged', 'project.autopilot_hold_changed']));
+    expect(statusChanges(ok.decided)).toMatchObject({ x: 'done', z: 'ready' });
+    expect(types(step(ok.events, dispatch()).decided).filter((t) => t === 'project.autopilot_task_dispatched')).toHaveLength(2);
+  });
+
+  it('stop-all pauses and abandons every active attempt it started; resume dispatches again', () => {
+    let { events } = story(history(create('a'), create('b')), on(), dispatch());
+    const stop = step(events, cmd(PauseAutopilot, { ...p, reason: 'budget', stopAll: true }));
+    expect(types(stop.decided).filter((t) => t === 'project.task_attempt_finished')).toHaveLength(2);
+    expect(statusChanges(stop.decided)).toEqual({ a: 'ready', b: 'ready' });
+    events = stop.events;
+    expect(step(events, dispatch()).decided).toEqual([]);
+    const resumed = step(events, cmd(ResumeAutopilot, p));
+    expect(types(resumed.decided)).toEqual(['project.autopilot_resumed']);
+    expect(types(step(resumed.events, dispatch()).decided).filter((t) => t === 'project.autopilot_task_dispatched')).toHaveLength(2);
+  });
+
+  describe('decompose', () => {
+    const decompose = (taskId: string, depth: number | null = null, sessionId = `plan_${taskId}`) => cmd(DecomposeTask, { ...p, taskId, sessionId, depth });
+    const plan = (taskId: string, decision: 'execute' | 'decompose', sessionId: string | null = `plan_${taskId}`) =>
+      cmd(RecordTaskPlan, { ...p, taskId, decision, reason: `because ${decision}`, sessionId });
+
+    it('holds the task while a planner works it, and records its decision with the reason', () => {
+      let { events, last } = story(history(create('goal')), on({ decomposeDepth: 2 }), decompose('goal'));
+      expect(last.map((e) => [e.type, e.data])).toEqual([
+        ['project.task_planning_started', { taskId: 'goal', sessionId: 'plan_goal', plannerTemplateId: 'baton-demo-agent', depth: 2 }],
+        ['project.autopilot_hold_changed', { taskId: 'goal', hold: 'planning', reason: expect.any(String) }],
+      ]);
+      expect(step(events, dispatch()).decided).toEqual([]);
+      expect(() => step(events, decompose('goal', null, 'other'))).toThrow(/already being planned/);
+      expect(() => step(events, plan('goal', 'decompose'))).toThrow(/no subtasks/);
+      events = story(events, cmd(ConfigureAutopilot, { ...p, onSuccess: 'review' })).events;
+      const executed = step(events, plan('goal', 'execute'));
+      expect(executed.decided.map((e) => e.type)).toEqual(['project.task_planned', 'project.autopilot_hold_changed']);
+      expect(executed.decided[0].data).toMatchObject({ decision: 'execute', reason: 'because execute', children: [], needsApproval: false, depth: 2 });
+      expect(types(step(executed.events, dispatch()).decided)).toContain('project.autopilot_task_dispatched');
+    });
+
+    it('autonomous tasks run their plan at once; interactive ones wait for a person, who may reject the subtree', () => {
+      const interactive = story(history(create('goal')), on(), decompose('goal'), create('s1', { parent: 'goal' }), create('s2', { parent: 'goal', dependsOn: ['s1'] }));
+      const planned = step(interactive.events, plan('goal', 'decompose'));
+      expect(planned.decided[0].data).toMatchObject({ decision: 'decompose', children: ['s1', 's2'], needsApproval: true });
+      expect(planned.decided[1].data).toMatchObject({ hold: 'plan_review' });
+      expect(step(planned.events, dispatch()).decided).toEqual([]);
+
+      const rejected = step(planned.events, cmd(ReviewTaskPlan, { ...p, taskId: 'goal', accept: false, reason: 'too coarse' }));
+      expect(types(rejected.decided).filter((t) => t === 'project.task_removed')).toHaveLength(2);
+      expect(stateAfter(rejected.events).graph.tasks.has('s1')).toBe(false);
+      expect(statusOf(rejected.events, 'goal')).toBe('ready');
+
+      const accepted = step(planned.events, cmd(ReviewTaskPlan, { ...p, taskId: 'goal', accept: true }));
+      expect(accepted.decided[0].data).toMatchObject({ accepted: true, children: ['s1', 's2'] });
+      const run = step(accepted.events, dispatch()).decided.filter((e) => e.type === 'project.autopilot_task_dispatched');
+      expect(run.map((e) => (e.data as { taskId: string }).taskId)).toEqual(['s1']);
+    });
+
+    it('a planner that ends without a decision releases a leaf, and holds what it created for a person', () => {
+      const leaf = story(history(create('goal')), on(), decompose('goal'), cmd(RecordPlannerEnd, { ...p, taskId: 'goal', sessionId: 'plan_goal', status: 'failed' }));
+      expect(leaf.last.map((e) => e.type)).toEqual(['project.task_planned', 'project.autopilot_hold_changed']);
+      expect(leaf.last[1].data).toMatchObject({ hold: null });
+      const withChildren = story(history(create('goal')), on(), decompose('goal'), create('s1', { parent: 'goal' }), cmd(RecordPlannerEnd, { ...p, taskId: 'goal', sessionId: 'plan_goal', status: 'completed' }));
+      expect(withChildren.last[1].data).toMatchObject({ hold: 'plan_review' });
+      expect(story(leaf.events, cmd(RecordPlannerEnd, { ...p, taskId: 'goal', sessionId: 'plan_goal', status: 'failed' })).last).toEqual([]);
+    });
+
+    it('refuses to plan what is running, finished or already split', () => {
+      const running = story(history(create('a')), on(), dispatch());
+      expect(() => step(running.events, decompose('a'))).toThrow(/active attempt/);
+      expect(() => step(history(create('g'), create('s', { parent: 'g' })), decompose('g'))).toThrow(/already has subtasks/);
+    });
+  });
+
+  it('keeps settings across configure commands and says nothing when nothing changes', () => {
+    const { events } = story(history(), on({ maxAttempts: 4 }));
+    expect(stateAfter(events).autopilot.settings).toMatchObject({ enabled: true, maxAttempts: 4, onSuccess: 'merge' });
+    expect(step(events, on({ maxAttempts: 4 })).decided).toEqual([]);
+    expect(() => ConfigureAutopilot.schema.parse({ ...p })).toThrow(/at least one setting/);
+    expect(() => ConfigureAutopilot.schema.parse({ ...p, maxAttempts: 0 })).toThrow(/1 to 10/);
+  });
+});
