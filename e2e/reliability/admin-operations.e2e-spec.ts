@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { createTestNamespace, eventually, type TestNamespace } from '@baton/testing';
 import { ReadModelList, RebuildResult, StreamsReport, VerifyReport } from '../../apps/gateway/src/admin/admin.contracts';
+import { cleanEnv, runCli } from '../cli/baton-cli';
 import { call, isAccepted } from './harness/http';
 import { Load } from './harness/load';
 import { Stack } from './harness/stack';
@@ -154,6 +155,51 @@ describe('admin operations: rebuild on the leader, verify against the log, strea
     const commands = report.consumers.find((c) => c.name === 'tasks-commands')!;
     expect(commands.numPending).toBe(0);
     expect(report.readModels.find((s) => s.service === 'tasks')!.lastSeq).toBe(events.lastSeq);
+  });
+
+  it('does the same from the baton CLI: verify names a changed row and exits 1, rebuild repairs it, streams shows sizes and lag', async () => {
+    await caughtUp();
+    const env = cleanEnv({ BATON_API_URL: stack.gatewayUrl, BATON_TOKEN: ns.token });
+    const baton = (...args: string[]) => runCli(args, env);
+    const pg = new Client({ connectionString: ns.databaseUrl });
+    await pg.connect();
+    let changed: string;
+    try {
+      changed = (await pg.query<{ id: string }>(`SELECT id FROM "${schema()}".tasks ORDER BY id DESC LIMIT 1`)).rows[0].id;
+      await pg.query(`UPDATE "${schema()}".tasks SET title = 'changed behind its back' WHERE id = $1`, [changed]);
+    } finally {
+      await pg.end();
+    }
+
+    const found = await baton('admin', 'verify', '--service', 'tasks');
+    expect({ code: found.code, stderr: found.stderr }).toEqual({ code: 1, stderr: 'baton: verify found differences or errors in tasks\n' });
+    expect(found.stdout).toMatch(/^tasks: 1 of \d+ read models differ from their rebuild from the log/m);
+    expect(found.stdout).toContain(`  tasks/tasks ${changed!}: differs in title\n`);
+
+    const rebuilt = await baton('admin', 'rebuild', 'tasks');
+    expect({ code: rebuilt.code, stderr: rebuilt.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(rebuilt.stdout).toMatch(/^rebuilt tasks\/tasks: \d+ rows, checkpoint \d+ \(the log was at \d+\), [\d.]+s on \S+\n$/);
+
+    const clean = await baton('admin', 'verify');
+    expect(clean).toMatchObject({ code: 0, stderr: '' });
+    expect(clean.stdout).toMatch(/verify: no differences/);
+
+    const streams = await baton('admin', 'streams');
+    expect(streams.code).toBe(0);
+    const events = `${ns.namespace.toUpperCase()}_EVENTS`;
+    expect(streams.stdout).toMatch(new RegExp(`^${events} +events +\\d+ +[\\d.]+ (B|KiB|MiB) +1 +\\d+ +\\d+ +1`, 'm'));
+    expect(streams.stdout).toMatch(new RegExp(`^${events} +tasks-tasks +\\d+ +\\d+ `, 'm'));
+    expect(StreamsReport.parse(JSON.parse((await baton('admin', 'streams', '--json')).stdout)).streams.length).toBeGreaterThanOrEqual(4);
+
+    // Bad input exits 2; a token without the admin role is refused (exit 1).
+    expect((await baton('admin', 'rebuild', 'Bad-Name')).code).toBe(2);
+    const unknown = await baton('admin', 'rebuild', 'nosuch');
+    expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/no read model "nosuch"; there are: .*tasks\/tasks/) });
+    expect((await baton('admin', 'rebuild', 'sessions/projects')).code).toBe(2);
+    const viewer = (await api<{ token: string }>('POST', '/api/users', { name: 'cli-viewer', role: 'viewer' })).body.token;
+    const refused = await runCli(['admin', 'verify'], { ...env, BATON_TOKEN: viewer });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
   });
 
   it('answers 403 to operators and viewers, 404 to an unknown read model, 400 to a malformed one', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { CliError } from './api-client';
+import { registerAdminCommands } from './commands/admin';
 import { registerAttemptCommands } from './commands/attempt';
 import { registerConfigCommands } from './commands/config';
 import { registerDataCommands } from './commands/data';
@@ -37,6 +38,7 @@ export function buildProgram(ctx: Ctx = processCtx()): Command {
   registerDataCommands(program, ctx);
   registerConfigCommands(program, ctx);
   registerUserCommands(program, ctx);
+  registerAdminCommands(program, ctx);
   registerMcpCommand(program, ctx, VERSION);
   return program;
 }
