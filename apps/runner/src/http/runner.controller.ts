@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Par
 import { z } from 'zod';
 import { IdSchema } from '@baton/events';
 import type { FileDiff, MergeResult } from '../worktree';
-import { MergeConflictError } from '../worktree';
+import { BaseUpdateError, MergeConflictError } from '../worktree';
 import { RUNNER_HTTP, type RunnerHttpDeps } from './runner-http.deps';
 import { RunnerSecretGuard } from './runner-secret.guard';
 
@@ -56,6 +56,7 @@ export class RunnerController {
       return { attemptId: id, ...(await this.deps.worktrees.merge(id, parsed.data)) };
     } catch (e) {
       if (e instanceof MergeConflictError) throw fail(HttpStatus.CONFLICT, 'merge_conflict', e.message, { details: { files: e.files } });
+      if (e instanceof BaseUpdateError) throw fail(HttpStatus.CONFLICT, e.code, e.message, { details: { repository: e.repository, branch: e.branch } });
       if (e instanceof Error && /nothing to merge into|does not exist/.test(e.message)) throw fail(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_state', e.message);
       throw e;
     }

@@ -1,5 +1,6 @@
 export * from './worktrees';
 export * from './merge';
+export { BaseUpdateError, publishBranch, type PublishResult } from './publish';
 export * from './diff';
 export * from './copy-files';
 export * from './scripts';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { commit, gitIn, makeRepo, removeTemps, tempDir } from './__tests__/git-fixtures';
 import { MergeConflictError } from './merge';
+import { BaseUpdateError } from './publish';
 import { Worktrees } from './worktrees';
 
 describe(Worktrees.name, () => {
@@ -163,6 +164,38 @@ describe(Worktrees.name, () => {
     const merged = await sut.merge(wt.attemptId, { strategy: 'squash', message: 'Pushed work' });
     await sut.pushBase(wt.attemptId);
     expect(gitIn(bare, 'rev-parse', 'main')).toBe(merged.commit);
+  });
+
+  it("fast-forwards the project's own checkout when it has the base branch checked out and clean; refuses a dirty one and changes nothing", async () => {
+    const wt = await open();
+    commit(wt.dir, { 'landed.txt': 'yes\n' }, 'work');
+    const merged = await sut.merge(wt.attemptId, { strategy: 'squash', message: 'Landed' });
+    expect(gitIn(project, 'rev-parse', 'main')).toBe(merged.commit);
+    expect(readFileSync(join(project, 'landed.txt'), 'utf8')).toBe('yes\n');
+    expect(gitIn(project, 'status', '--porcelain', '--untracked-files=no')).toBe('');
+
+    const next = await open();
+    commit(next.dir, { 'second.txt': 'two\n' }, 'more work');
+    writeFileSync(join(project, 'README.md'), '# edited by hand\n');
+    const error = await sut.merge(next.attemptId, { strategy: 'squash', message: 'Second' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BaseUpdateError);
+    expect((error as Error).message).toMatch(/uncommitted changes \(README\.md\)/);
+    expect(gitIn(project, 'rev-parse', 'main')).toBe(merged.commit);
+    expect(gitIn(next.mirrorDir, 'rev-parse', 'main')).toBe(merged.commit);
+    expect(await sut.isMerged(next.attemptId)).toBe(false);
+    gitIn(project, 'checkout', '--', 'README.md');
+    const second = await sut.merge(next.attemptId, { strategy: 'squash', message: 'Second' });
+    expect(gitIn(project, 'rev-parse', 'main')).toBe(second.commit);
+  });
+
+  it('pushes to a branch the project checkout does not have checked out, and a later attempt elsewhere starts from it', async () => {
+    gitIn(project, 'checkout', '-q', '-b', 'other');
+    const wt = await open();
+    commit(wt.dir, { 'pushed.txt': 'yes\n' }, 'work');
+    const merged = await sut.merge(wt.attemptId, { strategy: 'merge', message: 'Merge work' });
+    expect(gitIn(project, 'rev-parse', 'main')).toBe(merged.commit);
+    const elsewhere = new Worktrees({ dataDir: tempDir('baton-runner-other-') });
+    expect((await elsewhere.ensure({ attemptId: ulid(), repository: project, branch: 'baton/next', base: 'main' })).baseCommit).toBe(merged.commit);
   });
 
   it('copies gitignored files from the project checkout and refuses paths out of it', async () => {

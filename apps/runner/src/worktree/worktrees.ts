@@ -7,6 +7,7 @@ import { diskUsage } from './disk-usage';
 import { assertBranchName, git, gitValue, resolveCommit } from './git';
 import { isMergedInto, mergeIntoBase, type GitIdentity, type MergeResult, type MergeStrategy } from './merge';
 import { ensureMirror, locateMirror, resolveBase } from './mirror';
+import { publishBranch } from './publish';
 
 /** What the runner remembers of an attempt's worktree (a JSON file beside it). */
 export interface WorktreeRecord {
@@ -130,23 +131,45 @@ export class Worktrees {
     return [...tracked, ...(await Promise.all(untracked.map((p) => diffUntracked(r.dir, p))))].sort((a, b) => a.path.localeCompare(b.path));
   }
 
-  /** Squash or merge-commit the attempt's committed work into its base branch (in the mirror). */
-  async merge(attemptId: string, opts: { strategy: MergeStrategy; message: string; author?: GitIdentity }): Promise<MergeResult> {
+  /**
+   * Squash or merge-commit the attempt's committed work into its base branch: on the
+   * project's newest base (fetched first), made in the mirror, then published to the
+   * project's repository (`publishBranch`: a push, or a fast-forward of its checkout) —
+   * where the base lives for everyone else, other runners included. When the repository
+   * does not take it, the mirror's base goes back to where it was and the error says why.
+   * `publish: false` merges in the mirror only.
+   */
+  async merge(attemptId: string, opts: { strategy: MergeStrategy; message: string; author?: GitIdentity; publish?: boolean }): Promise<MergeResult> {
     const r = await this.require(attemptId);
     if (!r.baseBranch) throw new Error(`attempt ${attemptId} started from a commit, not a branch: nothing to merge into`);
     const baseBranch = r.baseBranch;
+    const { publish = true, ...merge } = opts;
     return this.serialize(r.mirrorDir, async () => {
-      const result = await mergeIntoBase({ mirrorDir: r.mirrorDir, scratchDir: this.scratchDir, branch: r.branch, baseBranch, committer: this.identity, ...opts });
+      if (publish) await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: r.mirrorDir });
+      const result = await mergeIntoBase({ mirrorDir: r.mirrorDir, scratchDir: this.scratchDir, branch: r.branch, baseBranch, committer: this.identity, ...merge });
+      if (publish && result.changed) {
+        try {
+          await publishBranch({ mirrorDir: r.mirrorDir, repository: r.repository, branch: baseBranch, commit: result.commit });
+        } catch (e) {
+          await git(['update-ref', `refs/heads/${baseBranch}`, result.previousCommit, result.commit], { cwd: r.mirrorDir }).catch(() => undefined);
+          throw e;
+        }
+      }
       await this.save({ ...r, merged: { commit: result.commit, strategy: opts.strategy, at: this.now().toISOString() } });
       return result;
     });
   }
 
-  /** Pushes the base branch to the project's repository (for a URL or a bare repository). */
+  /** Publishes the mirror's base branch to the project's repository (see `merge`). */
   async pushBase(attemptId: string): Promise<void> {
     const r = await this.require(attemptId);
     if (!r.baseBranch) throw new Error(`attempt ${attemptId} has no base branch`);
-    await git(['push', '--quiet', 'origin', `refs/heads/${r.baseBranch}:refs/heads/${r.baseBranch}`], { cwd: r.mirrorDir });
+    const baseBranch = r.baseBranch;
+    await this.serialize(r.mirrorDir, async () => {
+      const commit = await resolveCommit(r.mirrorDir, `refs/heads/${baseBranch}`);
+      if (!commit) throw new Error(`base branch ${baseBranch} does not exist`);
+      await publishBranch({ mirrorDir: r.mirrorDir, repository: r.repository, branch: baseBranch, commit });
+    });
   }
 
   async isMerged(attemptId: string): Promise<boolean> {
