@@ -161,6 +161,9 @@ export class SessionHost {
     const ws = await this.o.workspaces.prepare(start);
     h.workspaceDir = ws.root;
     this.checkCancelled(h);
+    if (start.workspace.kind === 'attempt' && ws.baseCommit) {
+      this.reports.workspace(h, { attemptId: start.workspace.attemptId, taskId: start.workspace.taskId, worktreePath: ws.root, baseCommit: ws.baseCommit });
+    }
     const copied = await this.o.workspaces.copyFiles(ws, start);
     if (copied?.missing.length) this.o.logger.info({ sessionId, missing: copied.missing }, 'copyFiles: not in the project checkout');
     const port = await this.o.ports.allocate(portOwner(h));

@@ -1,4 +1,4 @@
-import { RecordOutputMatch, RecordSessionExit, RecordSessionSpawned, RecordSessionSpawnFailed } from '@baton/events';
+import { RecordAttemptWorkspace, RecordOutputMatch, RecordSessionExit, RecordSessionSpawned, RecordSessionSpawnFailed } from '@baton/events';
 import type { OutputMatch } from '../patterns';
 import type { PtyExit } from '../pty';
 import { reportId, type HostedSession } from './hosted-session';
@@ -19,6 +19,16 @@ export class SessionReports {
 
   spawned(h: HostedSession, onConflict: () => void): void {
     void this.reporter.send(h.sessionId, RecordSessionSpawned, { sessionId: h.sessionId, runnerId: this.runnerId, pid: h.pid }, { id: h.commandId(this.runnerId, 'spawned'), onConflict });
+  }
+
+  /**
+   * Tells the tasks service where the attempt's work lives now: this runner, its worktree and
+   * the commit it branched from (`task.record_attempt_workspace`; the review routes find the
+   * runner by it). Once per start; its own queue, so session reports never wait for it.
+   */
+  workspace(h: HostedSession, w: { attemptId: string; taskId: string; worktreePath: string; baseCommit: string }): void {
+    const data = { projectId: h.start.projectId, taskId: w.taskId, attemptId: w.attemptId, baseCommit: w.baseCommit, worktreePath: w.worktreePath, runnerId: this.runnerId };
+    void this.reporter.send(`attempt:${w.attemptId}`, RecordAttemptWorkspace, data, { id: h.commandId(this.runnerId, 'workspace') });
   }
 
   spawnFailed(sessionId: string, startSeq: number, error: string, retryable: boolean): void {

@@ -14,6 +14,8 @@ export interface PreparedWorkspace {
   root: string;
   /** Created by this start (a fresh worktree or checkout). */
   created: boolean;
+  /** An attempt's worktree: the commit it was created from. */
+  baseCommit?: string;
 }
 
 /** A start that cannot work however often it is tried (bad cwd, unsafe path, setup failed…). */
@@ -44,7 +46,7 @@ export class Workspaces {
     const ws = start.workspace;
     if (ws.kind === 'attempt') {
       const wt = await this.worktrees.ensure({ attemptId: ws.attemptId, repository: start.repository.location, branch: ws.branch, base: ws.baseBranch });
-      return { kind: 'attempt', key: `attempt-${ws.attemptId}`, root: wt.dir, created: !wt.reused };
+      return { kind: 'attempt', key: `attempt-${ws.attemptId}`, root: wt.dir, created: !wt.reused, baseCommit: wt.baseCommit };
     }
     return this.serialize(`project-${start.projectId}`, () => this.projectCheckout(start.projectId, start.repository.location, start.repository.defaultBranch));
   }
