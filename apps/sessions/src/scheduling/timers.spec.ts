@@ -14,6 +14,12 @@ describe(dueTimers.name, () => {
     expect(sut).toMatchObject({ id: 'sessions-timer-registration-s1-7', type: 'session.check_registration', data: { sessionId: 's1' }, issuedAt: at(10), actor: { kind: 'system' } });
   });
 
+  it('counts registration from the session’s last event (its process start), never earlier than the decider does', () => {
+    const s = session({ status: 'spawning', updatedAt: at(6) });
+    expect(dueTimers([s], () => spec, noOutput, at(15.999))).toEqual([]);
+    expect(dueTimers([s], () => spec, noOutput, at(16))[0]).toMatchObject({ type: 'session.check_registration' });
+  });
+
   it('checks a stall after stallAfterMs without output or any event, carrying the heartbeat’s last output', () => {
     const s = session({ updatedAt: at(5) });
     expect(dueTimers([s], () => spec, () => at(30), at(89))).toEqual([]);

@@ -43,7 +43,9 @@ export function dueTimers(sessions: TimedSession[], specOf: (sessionId: string) 
     switch (s.status) {
       case 'spawning': {
         const spec = specOf(sessionId);
-        if (spec && nowMs - Date.parse(s.statusSince) >= spec.registrationTimeoutMs) {
+        // The decider counts from the process's start (`session.spawned`), an event of the
+        // row: its last event is never earlier, so a command sent here is acted on.
+        if (spec && nowMs - Math.max(Date.parse(s.statusSince), Date.parse(s.updatedAt)) >= spec.registrationTimeoutMs) {
           out.push(systemCommand(TIMERS_ACTOR, id('registration', s), 'session.check_registration', { sessionId }, now));
         }
         break;

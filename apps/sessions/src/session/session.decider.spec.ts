@@ -137,13 +137,21 @@ describe('sessionDecider: lifecycle', () => {
       expect(find(events, 'session.ready')).toMatchObject({ via: 'ready_pattern' });
     });
 
-    it('fails when not ready within the registration timeout (time from the command), and tells the runner to kill it', () => {
-      const up = history(spawn(), place('r1', t(1)), spawned());
-      sut.given(up).when(cmd('session.check_registration', {}, t(30), 'system')).then([]);
-      const events = decide(up, cmd('session.check_registration', {}, t(31), 'system'));
+    it('fails when not ready within the registration timeout of its process start (time from the command), and tells the runner to kill it', () => {
+      const up = history(spawn(), place('r1', t(1)), spawned('r1', t(2)));
+      sut.given(up).when(cmd('session.check_registration', {}, t(31), 'system')).then([]);
+      const events = decide(up, cmd('session.check_registration', {}, t(32), 'system'));
       expect(statuses(events)).toEqual(['failed']);
       expect(find(events, 'session.ended')).toMatchObject({ status: 'failed', reason: 'registration timeout (30s)', killProcess: true, runnerId: 'r1' });
       sut.given(running()).when(cmd('session.check_registration', {}, t(100), 'system')).then([]);
+    });
+
+    it('the registration clock starts when the process does: a slow start on the runner (setup script) does not count', () => {
+      const placed = history(spawn(), place('r1', t(1)));
+      sut.given(placed).when(cmd('session.check_registration', {}, t(100), 'system')).then([]);
+      const late = history(spawn(), place('r1', t(1)), spawned('r1', t(90)));
+      sut.given(late).when(cmd('session.check_registration', {}, t(100), 'system')).then([]);
+      expect(statuses(decide(late, cmd('session.check_registration', {}, t(120), 'system')))).toEqual(['failed']);
     });
 
     it('a runner that cannot start it: back to pending when it may try elsewhere, else failed', () => {

@@ -84,9 +84,12 @@ function decideLifecycle(command: LifecycleCommand, d: SessionDecision): Session
     }
     case 'session.check_registration': {
       void d.facts;
-      if (d.state.status !== 'spawning' || !d.state.statusSince) return d;
+      // The clock starts when the process does (`session.spawned`), not at placement: a runner
+      // slow to start it (a fresh clone, a setup script) does not eat the agent's time. Before
+      // that the runner answers for the start itself (spawn failure, or liveness when it dies).
+      if (d.state.status !== 'spawning' || d.state.process !== 'running' || !d.state.lastSpawnedAt) return d;
       const timeoutMs = d.template.spec.registrationTimeoutMs;
-      if (Date.parse(d.now) - Date.parse(d.state.statusSince) < timeoutMs) return d;
+      if (Date.parse(d.now) - Date.parse(d.state.lastSpawnedAt) < timeoutMs) return d;
       d.timeline('error', `not ready within ${Math.round(timeoutMs / 1000)}s`, { source: 'system' });
       return d.end('failed', 'system', `registration timeout (${Math.round(timeoutMs / 1000)}s)`);
     }
