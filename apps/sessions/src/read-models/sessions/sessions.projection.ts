@@ -1,4 +1,4 @@
-import { isSessionEvent, type DomainEvent, type RecordedEvent, type SpawnRequest } from '@baton/events';
+import { isFinalStatus, isSessionEvent, type DomainEvent, type RecordedEvent, type SpawnRequest } from '@baton/events';
 import type { Projection } from '@baton/projections';
 import { SessionRowEntity, type SessionRow } from './session-row.entity';
 
@@ -97,6 +97,9 @@ export const sessionsProjection: Projection<SessionRow> = {
           until: event.data.until ?? null,
           pendingSeq: pending ? event.position.seq : null,
           ...(pending ? { runnerId: null, ready: false } : {}),
+          // A final status and `session.ended` come from one decision but may land in two
+          // projection batches: a reader never sees a final status without its end.
+          ...(isFinalStatus(to) ? { endedAt: row.endedAt ?? event.occurredAt, endedReason: row.endedReason ?? reason } : {}),
         });
       }
       case 'session.timeline_recorded':
