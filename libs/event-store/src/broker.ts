@@ -33,6 +33,16 @@ export interface TopologyOptions {
 
 const ms = (n: number) => n * 1_000_000; // JetStream durations are nanoseconds
 
+/**
+ * Pull options for every long-lived `consume()`: short pull requests with 1 s idle heartbeats.
+ * A pull request lives on the consumer's leader; when that node dies (kill -9 of a cluster
+ * node) the client is not told, and with nats.js's defaults (expires 30 s, heartbeat 15 s,
+ * two missed) it would sit idle up to 30 s after the new leader was elected. With these it
+ * pulls again within ~2 s of a missed heartbeat, so recovery is bounded by the Raft election
+ * (4–9 s on nats-server 2.9; docs/decisions/0013).
+ */
+export const LIVE_PULL = { expires: 5_000, idle_heartbeat: 1_000 } as const;
+
 /** One NATS connection with its JetStream handles and the namespace's names. */
 export class Broker {
   private constructor(

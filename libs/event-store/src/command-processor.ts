@@ -13,7 +13,7 @@ import {
   type Registry,
   type ServiceName,
 } from '@baton/events';
-import type { Broker } from './broker';
+import { LIVE_PULL, type Broker } from './broker';
 import { ConcurrencyError } from './errors';
 import type { EventStore } from './event-store';
 import type { Logger } from './logger';
@@ -36,6 +36,13 @@ export interface CommandProcessorOptions {
   concurrency?: number;
   maxConflictRetries?: number;
   cacheSize?: number;
+  /**
+   * How long JetStream waits for a delivered command's ack before handing it to another
+   * replica (or another life of this one). Short, so a command in flight on a replica that
+   * died comes back within seconds; commands still being handled are kept alive with
+   * `working()` (every third of it), so a slow one is not handed out twice. Default 5 s.
+   */
+  ackWaitMs?: number;
   /** Observes each outcome (metrics); `command` is absent for an undecodable one. */
   onOutcome?: (reply: CommandReply, ms: number, command?: { type: string }) => void;
   /**
@@ -61,6 +68,9 @@ export class CommandProcessor {
   private running = false;
   private stopped?: Promise<void>;
   private stopLoop?: () => void;
+  /** Delivered, not acknowledged yet: kept alive until handled. */
+  private readonly held = new Set<JsMsg>();
+  private keepAlive?: NodeJS.Timeout;
 
   constructor(private readonly opts: CommandProcessorOptions) {
     for (const decider of opts.deciders) {
@@ -75,37 +85,56 @@ export class CommandProcessor {
     return `${this.opts.service}-commands`;
   }
 
+  get ackWaitMs(): number {
+    return this.opts.ackWaitMs ?? 5_000;
+  }
+
   async start(): Promise<void> {
     const { broker, service } = this.opts;
     const n = broker.names;
+    const ackWait = this.ackWaitMs * 1_000_000;
     await broker.jsm.consumers
       .add(n.streams.commands, {
         durable_name: this.consumerName,
         filter_subject: n.cmdService(service),
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: 30_000_000_000,
+        ack_wait: ackWait,
         max_deliver: 10,
         max_ack_pending: 1_000,
       })
       .catch(async (e) => {
-        // Exists already (another replica or an earlier start): reuse it.
-        await broker.jsm.consumers.info(n.streams.commands, this.consumerName).catch(() => {
+        // Exists already (another replica or an earlier start): reuse it, with this ack_wait.
+        const info = await broker.jsm.consumers.info(n.streams.commands, this.consumerName).catch(() => {
           throw e;
         });
+        if (info.config.ack_wait !== ackWait) {
+          await broker.jsm.consumers
+            .update(n.streams.commands, this.consumerName, { ack_wait: ackWait })
+            .catch((err) => this.opts.logger.warn({ err, consumer: this.consumerName }, 'could not update the command consumer\'s ack_wait; keeping its own'));
+        }
       });
     const consumer = await broker.js.consumers.get(n.streams.commands, this.consumerName);
     this.running = true;
+    this.keepAlive = setInterval(() => {
+      for (const m of this.held) m.working();
+    }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
+    this.keepAlive.unref?.();
     this.stopped = this.loop(consumer);
   }
 
   private async loop(consumer: Consumer): Promise<void> {
     const limit = this.opts.concurrency ?? 32;
     const inFlight = new Set<Promise<void>>();
-    const messages = await consumer.consume({ max_messages: limit * 2 });
+    // One batch at most waits in the client's buffer (not kept alive there): the rest stay on the server for any replica.
+    const messages = await consumer.consume({ max_messages: limit, ...LIVE_PULL });
     this.stopLoop = () => void messages.stop();
     for await (const m of messages) {
-      const p = this.handle(m).finally(() => inFlight.delete(p));
+      this.held.add(m);
+      const p = this.handle(m).finally(() => {
+        this.held.delete(m);
+        inFlight.delete(p);
+      });
       inFlight.add(p);
       if (inFlight.size >= limit) await Promise.race(inFlight);
       if (!this.running) break;
@@ -117,6 +146,7 @@ export class CommandProcessor {
     this.running = false;
     this.stopLoop?.();
     await this.stopped;
+    clearInterval(this.keepAlive);
   }
 
   private async handle(m: JsMsg): Promise<void> {

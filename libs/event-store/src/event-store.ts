@@ -1,6 +1,6 @@
 import { JetStreamApiError, DeliverPolicy, jetstream, type Consumer, type JetStreamClient, type JsMsg, type MsgRequest, type OrderedConsumerOptions, type PubAck } from '@nats-io/jetstream';
 import type { AggregateRef, EventEnvelope, RecordedEvent, Registry } from '@baton/events';
-import type { Broker } from './broker';
+import { LIVE_PULL, type Broker } from './broker';
 import { ConcurrencyError } from './errors';
 
 const WRONG_LAST_SEQUENCE = 10071;
@@ -208,6 +208,7 @@ export class EventStore {
       ...(fromSeq > 0 ? { opt_start_seq: fromSeq } : {}),
     });
     const messages = await consumer.consume({
+      ...LIVE_PULL,
       callback: (m) => {
         try {
           onEvent(this.decode(m));

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { CommandEnvelope, DomainEvent, RecordedEvent, Registry } from '@baton/events';
-import type { Broker } from './broker';
+import { LIVE_PULL, type Broker } from './broker';
 import type { EventStore } from './event-store';
 import type { Logger } from './logger';
 
@@ -23,8 +23,21 @@ export class ReactorRunner {
   private running = false;
 
   constructor(
-    private readonly opts: { broker: Broker; store: EventStore; registry: Registry; service: string; reactors: Reactor[]; logger: Logger },
+    private readonly opts: {
+      broker: Broker;
+      store: EventStore;
+      registry: Registry;
+      service: string;
+      reactors: Reactor[];
+      logger: Logger;
+      /** As for commands: an event in flight on a replica that died comes back after this; one being handled is kept alive. Default 5 s. */
+      ackWaitMs?: number;
+    },
   ) {}
+
+  private get ackWaitMs(): number {
+    return this.opts.ackWaitMs ?? 5_000;
+  }
 
   private consumerName(r: Reactor): string {
     return `${this.opts.service}-react-${r.name}`;
@@ -43,16 +56,21 @@ export class ReactorRunner {
           filter_subject: broker.names.evtAll,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.New,
-          ack_wait: 30_000_000_000,
+          ack_wait: this.ackWaitMs * 1_000_000,
           max_ack_pending: 1,
         })
         .catch(async (e) => {
-          await broker.jsm.consumers.info(broker.names.streams.events, name).catch(() => {
+          const info = await broker.jsm.consumers.info(broker.names.streams.events, name).catch(() => {
             throw e;
           });
+          if (info.config.ack_wait !== this.ackWaitMs * 1_000_000) {
+            await broker.jsm.consumers
+              .update(broker.names.streams.events, name, { ack_wait: this.ackWaitMs * 1_000_000 })
+              .catch((err) => this.opts.logger.warn({ err, consumer: name }, "could not update the reactor consumer's ack_wait; keeping its own"));
+          }
         });
       const consumer = await broker.js.consumers.get(broker.names.streams.events, name);
-      const messages = await consumer.consume({ max_messages: 100 });
+      const messages = await consumer.consume({ max_messages: 100, ...LIVE_PULL });
       stops.push(() => void messages.stop());
       loops.push(
         (async () => {
@@ -65,6 +83,15 @@ export class ReactorRunner {
   }
 
   private async handle(reactor: Reactor, m: JsMsg): Promise<void> {
+    const keepAlive = setInterval(() => m.working(), Math.max(100, Math.floor(this.ackWaitMs / 3)));
+    try {
+      await this.handleOne(reactor, m);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async handleOne(reactor: Reactor, m: JsMsg): Promise<void> {
     let event: RecordedEvent<DomainEvent>;
     try {
       event = this.opts.store.decode(m) as RecordedEvent<DomainEvent>;
