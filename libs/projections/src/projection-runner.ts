@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { DomainEvent, RecordedEvent } from '@baton/events';
-import { QueryError, type Broker, type EventStore, type Logger } from '@baton/event-store';
+import { LIVE_PULL, QueryError, type Broker, type EventStore, type Logger } from '@baton/event-store';
 import { foldAfter, type Projection } from './projection';
 import { upsertRows } from './upsert-rows';
 
@@ -221,7 +221,7 @@ export class ProjectionRunner {
    */
   private async consumeBatches(lane: Lane, consumer: Consumer): Promise<void> {
     const batchSize = this.opts.batchSize ?? 5_000;
-    const messages = await consumer.consume({ max_messages: batchSize * 2 });
+    const messages = await consumer.consume({ max_messages: batchSize * 2, ...LIVE_PULL });
     lane.stopFetch = () => void messages.stop();
     this.phase(lane, 'fetching');
     const it = messages[Symbol.asyncIterator]();
@@ -249,7 +249,9 @@ export class ProjectionRunner {
           batch.push(m);
           lane.buffered = batch.length;
           if (batch.length === 1) linger = sleep(LINGER_MS).then(() => 'linger' as const);
-          if (batch.length < batchSize && m.info.pending > 0) continue;
+          // More to come: on the server (`pending`) or already in the client's buffer — without the
+          // latter, a backlog pulled in one go was applied an event per transaction.
+          if (batch.length < batchSize && (m.info.pending > 0 || messages.getPending() > 0)) continue;
           await flush();
         }
         if (!lane.running || this.stopping) break;
