@@ -108,7 +108,7 @@ export class SessionDecision {
   ready(via: 'registered' | 'ready_pattern' | 'spawned', source: SignalSource, agent: string | null = null): this {
     if (this.state.ready) return this;
     this.emit(SessionReady({ via, agent, origin: this.facts.origin }));
-    if (this.state.status === 'spawning') this.status(this.template.spec.kind === 'agent' ? 'idle' : 'working', source, `ready (${via.replace('_', ' ')})`);
+    if (this.state.status === 'spawning') this.status(statusWhenReady(this.template.spec.kind), source, readyReason(via));
     return this;
   }
 
@@ -159,4 +159,13 @@ export class SessionDecision {
   processExited(runnerId: string, exitCode: number | null, signal: string | null): this {
     return this.emit(ProcessExited({ runnerId, exitCode, signal }));
   }
+}
+
+/** Where a spawning session goes once ready: an agent waits for work, a command works. (The read model applies the same rule.) */
+export function statusWhenReady(kind: 'agent' | 'command'): SessionStatus {
+  return kind === 'agent' ? 'idle' : 'working';
+}
+
+export function readyReason(via: 'registered' | 'ready_pattern' | 'spawned'): string {
+  return `ready (${via.replace('_', ' ')})`;
 }

@@ -1,5 +1,6 @@
 import { isFinalStatus, isSessionEvent, type DomainEvent, type RecordedEvent, type SpawnRequest } from '@baton/events';
 import type { Projection } from '@baton/projections';
+import { readyReason, statusWhenReady } from '../../session/session-decision';
 import { SessionRowEntity, type SessionRow } from './session-row.entity';
 
 function newRow(id: string, r: Omit<SpawnRequest, 'sessionId' | 'template'> & { attemptId: string | null }, event: RecordedEvent<DomainEvent>): SessionRow {
@@ -84,7 +85,17 @@ export const sessionsProjection: Projection<SessionRow> = {
       case 'session.spawned':
         return row && touch({ ...row, runnerId: event.data.runnerId, lastRunnerId: event.data.runnerId, runs: row.runs + 1 });
       case 'session.ready':
-        return row && touch({ ...row, ready: true });
+        // The decision that makes a spawning session ready also moves its status (the same
+        // rule as the decider's); the status event may land in the next projection batch, and
+        // a reader must never see a ready session still `spawning`.
+        return (
+          row &&
+          touch({
+            ...row,
+            ready: true,
+            ...(row.status === 'spawning' ? { status: statusWhenReady(row.kind), statusReason: readyReason(event.data.via), statusSince: event.occurredAt } : {}),
+          })
+        );
       case 'session.status_changed': {
         if (!row) return row;
         const { to, reason } = event.data;
