@@ -101,9 +101,13 @@ export class ReactorRunner {
       return;
     }
     try {
-      for (const command of await reactor.react(event)) {
-        const def = this.opts.registry.command(command.type);
-        if (!def) throw new Error(`reactor ${reactor.name} produced unknown command ${command.type}`);
+      for (const reaction of await reactor.react(event)) {
+        const def = this.opts.registry.command(reaction.type);
+        if (!def) throw new Error(`reactor ${reactor.name} produced unknown command ${reaction.type}`);
+        // Reactions of one event in other reactors (other services too) derive the same
+        // `<eventId>:<n>`: the reactor's name keeps their ids apart, for the stream's
+        // de-duplication and for the results a processor answers a resent command from.
+        const command = { ...reaction, id: reactionCommandId(this.opts.service, reactor.name, reaction.id) };
         await this.opts.broker.js.publish(this.opts.broker.names.cmd(def.service, def.type), JSON.stringify(command), { msgID: command.id });
       }
       m.ack();
@@ -119,4 +123,9 @@ export class ReactorRunner {
     this.stopFn?.();
     await this.loop;
   }
+}
+
+/** The id a reaction's command is sent with: unique per service and reactor, the same on every redelivery. */
+export function reactionCommandId(service: string, reactor: string, id: string): string {
+  return `${service}.${reactor}:${id}`;
 }
