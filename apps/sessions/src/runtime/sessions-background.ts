@@ -1,6 +1,7 @@
 import { registry } from '@baton/events';
 import { QueryClient } from '@baton/event-store';
 import { LeaderElector, type BackgroundContext, type BackgroundTask } from '@baton/service-kit';
+import { RunnerRowEntity } from '../read-models/runners/runner-row.entity';
 import { agentTokenSecret } from './agent-token-secret';
 import { CommandSender } from './command-sender';
 import { HeartbeatReader } from './heartbeats';
@@ -34,7 +35,7 @@ export function sessionsBackground(ctx: BackgroundContext, opts: { config?: Part
   const elector = new LeaderElector({ db: ctx.db, scope: broker.names.pgSchema(ctx.service), logger, checkEveryMs: config.BATON_LEADER_CHECK_MS });
   const confirm = () => elector.confirm();
   const sender = new CommandSender(broker, registry, logger);
-  const heartbeats = new HeartbeatReader(broker, logger);
+  const heartbeats = new HeartbeatReader(broker, logger, async () => (await read.db.getRepository(RunnerRowEntity).find({ select: { id: true } })).map((r) => r.id));
   let secret: Promise<string> | undefined;
   const loadSecret = () => (secret ??= agentTokenSecret(broker, config.BATON_AGENT_TOKEN_SECRET, config.NATS_REPLICAS).catch((e) => {
     secret = undefined;
