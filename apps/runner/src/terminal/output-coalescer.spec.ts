@@ -36,7 +36,7 @@ const text = (c: TerminalChunk) => new TextDecoder().decode(c.data);
 describe(OutputCoalescer.name, () => {
   let clock: ManualClock;
   let chunks: TerminalChunk[];
-  const make = (opts: { maxBytes?: number; firstIndex?: number; baseOffsetMs?: number } = {}) =>
+  const make = (opts: { maxBytes?: number; firstIndex?: number; baseOffsetMs?: number; quietDelayMs?: number } = {}) =>
     new OutputCoalescer({ onChunk: (c) => chunks.push(c), clock, ...opts });
 
   beforeEach(() => {
@@ -45,7 +45,7 @@ describe(OutputCoalescer.name, () => {
   });
 
   it('gathers writes that arrive within 16 ms into one chunk', () => {
-    const sut = make();
+    const sut = make({ quietDelayMs: 16 });
     clock.advance(5);
     sut.push(bytes('a'));
     clock.advance(10);
@@ -54,6 +54,28 @@ describe(OutputCoalescer.name, () => {
     clock.advance(6);
     expect(chunks.map(text)).toEqual(['ab']);
     expect(chunks[0]).toMatchObject({ index: 0, offsetMs: 5 });
+  });
+
+  it('sends output after a quiet spell within 2 ms (an echoed keystroke), and steady output in 16 ms frames', () => {
+    const sut = make();
+    sut.push(bytes('k'));
+    clock.advance(1);
+    sut.push(bytes('e'));
+    expect(chunks).toHaveLength(0);
+    clock.advance(1);
+    expect(chunks.map(text)).toEqual(['ke']);
+    // Right after a chunk, output keeps coming: it waits for the frame.
+    clock.advance(3);
+    sut.push(bytes('y'));
+    clock.advance(15);
+    expect(chunks.map(text)).toEqual(['ke']);
+    clock.advance(1);
+    expect(chunks.map(text)).toEqual(['ke', 'y']);
+    // Quiet again for a frame: the next keystroke's echo is prompt.
+    clock.advance(100);
+    sut.push(bytes('s'));
+    clock.advance(2);
+    expect(chunks.map(text)).toEqual(['ke', 'y', 's']);
   });
 
   it('stamps each chunk with the offset of its first byte and counts chunks up', () => {

@@ -25,6 +25,11 @@ export interface OutputCoalescerOptions {
   onChunk(chunk: TerminalChunk): void;
   /** A chunk is cut at most this long after its first byte (about one frame). */
   maxDelayMs?: number;
+  /**
+   * …or this long when it starts after a quiet spell (no chunk for `maxDelayMs`): an echoed
+   * keystroke or a lone prompt goes out at once, while steady output still comes in frames.
+   */
+  quietDelayMs?: number;
   /** …or as soon as it holds this many bytes. */
   maxBytes?: number;
   clock?: CoalescerClock;
@@ -39,10 +44,14 @@ export interface OutputCoalescerOptions {
 /**
  * Turns the PTY's many small writes into chunks of about 16 ms or 32 KiB, whichever comes
  * first, so the log gets few messages per second while a viewer still sees smooth output.
+ * Output after a quiet spell waits only `quietDelayMs` (2 ms): typing feels immediate (the
+ * keystroke round trip), and the writes of one burst still travel together.
  */
 export class OutputCoalescer {
   private readonly maxDelayMs: number;
+  private readonly quietDelayMs: number;
   private readonly maxBytes: number;
+  private lastFlushAt = -Infinity;
   private readonly clock: CoalescerClock;
   private readonly startedAt: number;
   private readonly baseOffsetMs: number;
@@ -56,6 +65,7 @@ export class OutputCoalescer {
 
   constructor(private readonly opts: OutputCoalescerOptions) {
     this.maxDelayMs = opts.maxDelayMs ?? 16;
+    this.quietDelayMs = Math.min(opts.quietDelayMs ?? 2, this.maxDelayMs);
     this.maxBytes = opts.maxBytes ?? 32 * 1024;
     this.clock = opts.clock ?? systemClock;
     this.startedAt = opts.startedAt ?? this.clock.now();
@@ -95,6 +105,7 @@ export class OutputCoalescer {
     const chunk: TerminalChunk = { index: this.nextIndex++, offsetMs: this.pendingOffset, data };
     this.pending = [];
     this.pendingBytes = 0;
+    this.lastFlushAt = this.clock.now();
     this.opts.onChunk(chunk);
   }
 
@@ -106,13 +117,18 @@ export class OutputCoalescer {
 
   private startChunk(): void {
     // Whole milliseconds, never below the previous chunk's: replay pacing needs a monotonic axis.
-    const offset = this.baseOffsetMs + Math.max(0, Math.floor(this.clock.now() - this.startedAt));
+    const now = this.clock.now();
+    const offset = this.baseOffsetMs + Math.max(0, Math.floor(now - this.startedAt));
     this.pendingOffset = Math.max(offset, this.lastOffset);
     this.lastOffset = this.pendingOffset;
-    this.timer = this.clock.setTimer(() => {
-      this.timer = null;
-      this.flush();
-    }, this.maxDelayMs);
+    const quiet = now - this.lastFlushAt >= this.maxDelayMs;
+    this.timer = this.clock.setTimer(
+      () => {
+        this.timer = null;
+        this.flush();
+      },
+      quiet ? this.quietDelayMs : this.maxDelayMs,
+    );
   }
 }
 
