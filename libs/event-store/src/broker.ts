@@ -12,6 +12,7 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { names, type Names } from '@baton/events';
+import { TRY_TIMEOUT_MS } from './until-answered';
 
 export interface BrokerOptions {
   servers: string | string[];
@@ -45,12 +46,20 @@ export const LIVE_PULL = { expires: 5_000, idle_heartbeat: 1_000 } as const;
 
 /** One NATS connection with its JetStream handles and the namespace's names. */
 export class Broker {
+  /** Handles with short request timeouts, for requests repeated with `untilAnswered`. */
+  readonly quickJs: JetStreamClient;
+  readonly quickJsm: JetStreamManager;
+
   private constructor(
     readonly nc: NatsConnection,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     readonly names: Names,
-  ) {}
+    quickJsm: JetStreamManager,
+  ) {
+    this.quickJs = jetstream(nc, { timeout: TRY_TIMEOUT_MS });
+    this.quickJsm = quickJsm;
+  }
 
   static async connect(opts: BrokerOptions): Promise<Broker> {
     const nc = await connect({
@@ -62,7 +71,8 @@ export class Broker {
       pingInterval: 10_000,
     });
     const jsm = await jetstreamManager(nc, { timeout: 10_000 });
-    return new Broker(nc, jetstream(nc, { timeout: 10_000 }), jsm, names(opts.namespace));
+    const quickJsm = await jetstreamManager(nc, { timeout: TRY_TIMEOUT_MS, checkAPI: false });
+    return new Broker(nc, jetstream(nc, { timeout: 10_000 }), jsm, names(opts.namespace), quickJsm);
   }
 
   /** Creates or updates the streams and KV buckets; safe to run from every replica at every start. */
@@ -111,6 +121,18 @@ export class Broker {
   }
 
   private readonly kvs = new Map<string, Promise<KV>>();
+  private readonly quickKvs = new Map<string, Promise<KV>>();
+
+  /** The bucket (created as `kv` does) with short request timeouts: for gets and puts repeated with `untilAnswered`. */
+  quickKv(bucket: string): Promise<KV> {
+    let kv = this.quickKvs.get(bucket);
+    if (!kv) {
+      kv = this.kv(bucket).then(() => new Kvm(this.quickJs).open(bucket));
+      kv.catch(() => this.quickKvs.delete(bucket));
+      this.quickKvs.set(bucket, kv);
+    }
+    return kv;
+  }
 
   /** Opens (creating if needed) a KV bucket; one handle per bucket per connection. */
   kv(bucket: string, opts: { ttl?: number; history?: number; replicas?: number } = {}): Promise<KV> {

@@ -5,6 +5,7 @@ import type { Actor, CommandDefinition, CommandEnvelope, CommandReply } from '@b
 import type { Broker } from './broker';
 import { CommandTimeoutError } from './errors';
 import { resultKey } from './command-processor';
+import { untilAnswered } from './until-answered';
 
 export const REPLY_HEADER = 'Baton-Reply-To';
 
@@ -55,7 +56,7 @@ export class CommandBus {
       data,
     };
     const timeoutMs = opts.timeoutMs ?? 10_000;
-    const { nc, js, names } = this.broker;
+    const { nc, names } = this.broker;
     const inbox = createInbox();
     const sub = nc.subscribe(inbox, { max: 1, timeout: timeoutMs });
     const replied = (async () => {
@@ -64,7 +65,8 @@ export class CommandBus {
     })().catch(() => null);
     const h = headers();
     h.set(REPLY_HEADER, inbox);
-    const ack = await js.publish(names.cmd(def.service, def.type), JSON.stringify(command), { msgID: id, headers: h });
+    // Repeated while the commands stream elects a leader; a try stored after all comes back as a duplicate.
+    const ack = await untilAnswered(() => this.broker.quickJs.publish(names.cmd(def.service, def.type), JSON.stringify(command), { msgID: id, headers: h }));
     if (ack.duplicate) {
       sub.unsubscribe();
       return this.awaitRecorded(id, timeoutMs);
@@ -75,10 +77,10 @@ export class CommandBus {
 
   /** The outcome recorded for a command id, polled until `timeoutMs`. */
   private async awaitRecorded(id: string, timeoutMs: number): Promise<CommandReply> {
-    const kv = await this.broker.kv(this.broker.names.kv.commandResults);
+    const kv = await this.broker.quickKv(this.broker.names.kv.commandResults);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const entry = await kv.get(resultKey(id));
+      const entry = await untilAnswered(() => kv.get(resultKey(id)));
       if (entry && entry.operation === 'PUT') return entry.json<CommandReply>();
       if (Date.now() >= deadline) throw new CommandTimeoutError(id, timeoutMs);
       await new Promise((r) => setTimeout(r, 50));

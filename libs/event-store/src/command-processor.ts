@@ -18,6 +18,15 @@ import { ConcurrencyError } from './errors';
 import type { EventStore } from './event-store';
 import type { Logger } from './logger';
 import { REPLY_HEADER } from './command-bus';
+import { untilAnswered } from './until-answered';
+
+/**
+ * Deliveries before JetStream gives a command up. A command that fails for a transient reason
+ * (the broker electing a leader, a lost connection) is nak'd with a backoff of at most 5 s; a
+ * given-up command is never answered, and its resends are de-duplicated away for the duplicate
+ * window. 100 deliveries ride out minutes of trouble.
+ */
+const MAX_DELIVER = 100;
 
 interface CachedAggregate<S> {
   state: S;
@@ -100,7 +109,7 @@ export class CommandProcessor {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: ackWait,
-        max_deliver: 10,
+        max_deliver: MAX_DELIVER,
         max_ack_pending: 1_000,
       })
       .catch(async (e) => {
@@ -108,9 +117,9 @@ export class CommandProcessor {
         const info = await broker.jsm.consumers.info(n.streams.commands, this.consumerName).catch(() => {
           throw e;
         });
-        if (info.config.ack_wait !== ackWait) {
+        if (info.config.ack_wait !== ackWait || info.config.max_deliver !== MAX_DELIVER) {
           await broker.jsm.consumers
-            .update(n.streams.commands, this.consumerName, { ack_wait: ackWait })
+            .update(n.streams.commands, this.consumerName, { ack_wait: ackWait, max_deliver: MAX_DELIVER })
             .catch((err) => this.opts.logger.warn({ err, consumer: this.consumerName }, 'could not update the command consumer\'s ack_wait; keeping its own'));
         }
       });
@@ -302,15 +311,15 @@ export class CommandProcessor {
   }
 
   private async recordedResult(commandId: string): Promise<CommandReply | null> {
-    const kv = await this.opts.broker.kv(this.opts.broker.names.kv.commandResults);
-    const entry = await kv.get(resultKey(commandId));
+    const kv = await this.opts.broker.quickKv(this.opts.broker.names.kv.commandResults);
+    const entry = await untilAnswered(() => kv.get(resultKey(commandId)));
     return entry && entry.operation === 'PUT' ? (entry.json() as CommandReply) : null;
   }
 
   private async finish(m: JsMsg, reply: CommandReply, started: number, record = true, command?: CommandEnvelope): Promise<void> {
     if (record) {
-      const kv = await this.opts.broker.kv(this.opts.broker.names.kv.commandResults);
-      await kv.put(resultKey(reply.commandId), JSON.stringify(reply));
+      const kv = await this.opts.broker.quickKv(this.opts.broker.names.kv.commandResults);
+      await untilAnswered(() => kv.put(resultKey(reply.commandId), JSON.stringify(reply)));
     }
     const replyTo = m.headers?.get(REPLY_HEADER);
     if (replyTo) this.opts.broker.nc.publish(replyTo, JSON.stringify(reply));

@@ -2,6 +2,7 @@ import { JetStreamApiError, DeliverPolicy, jetstream, type Consumer, type JetStr
 import type { AggregateRef, EventEnvelope, RecordedEvent, Registry } from '@baton/events';
 import { LIVE_PULL, type Broker } from './broker';
 import { ConcurrencyError } from './errors';
+import { untilAnswered } from './until-answered';
 
 const WRONG_LAST_SEQUENCE = 10071;
 const encoder = new TextEncoder();
@@ -111,7 +112,9 @@ export class EventStore {
 
   private async publish(subject: string, payload: Uint8Array, msgID: string, expectedLastSeq: number): Promise<PubAck> {
     try {
-      return await this.broker.js.publish(subject, payload, { msgID, expect: { lastSubjectSequence: expectedLastSeq } });
+      // Short tries (see until-answered.ts): a try that was stored after all is answered from the
+      // Nats-Msg-Id de-duplication, which nats-server checks before the expected sequence.
+      return await untilAnswered(() => this.broker.quickJs.publish(subject, payload, { msgID, expect: { lastSubjectSequence: expectedLastSeq } }));
     } catch (e) {
       if (e instanceof JetStreamApiError && e.code === WRONG_LAST_SEQUENCE) throw new ConcurrencyError(subject, expectedLastSeq);
       throw e;
@@ -120,7 +123,7 @@ export class EventStore {
 
   /** Stream sequence of the aggregate's last event, 0 when it has none. */
   async lastSeqOf(aggregate: AggregateRef): Promise<number> {
-    const msg = await this.broker.jsm.streams.getMessage(this.stream, { last_by_subj: this.subjectOf(aggregate) });
+    const msg = await untilAnswered(() => this.broker.quickJsm.streams.getMessage(this.stream, { last_by_subj: this.subjectOf(aggregate) }));
     return msg?.seq ?? 0;
   }
 
@@ -158,13 +161,26 @@ export class EventStore {
       yield* this.readByGet(subject, fromSeq, toSeq);
       return;
     }
-    for await (const m of this.consumeUntil(consumer, toSeq, opts.batch)) yield this.decode(m);
+    // A consumer that stops delivering (its node lost mid-read: the ordered consumer is re-created,
+    // maybe on a peer that is down) would hold the read forever: one aggregate's read goes on
+    // message by message instead, a read of the whole log fails and is retried by its caller.
+    let last = fromSeq - 1;
+    try {
+      for await (const m of this.consumeUntil(consumer, toSeq, opts.batch, opts.subject ? 5_000 : 30_000)) {
+        last = m.seq;
+        yield this.decode(m);
+      }
+    } catch (e) {
+      if (!opts.subject || !isTimeout(e)) throw e;
+      this.placementFailedAt = Date.now();
+      yield* this.readByGet(subject, last + 1, toSeq);
+    }
   }
 
   private async *readByGet(subject: string, fromSeq: number, toSeq: number): AsyncGenerator<RecordedEvent> {
     for (let seq = fromSeq; seq <= toSeq; ) {
       // STREAM.MSG.GET takes `next_by_subj` on 2.9 (the client types it for direct gets only).
-      const m = await this.broker.jsm.streams.getMessage(this.stream, { seq, next_by_subj: subject } as unknown as MsgRequest);
+      const m = await untilAnswered(() => this.broker.quickJsm.streams.getMessage(this.stream, { seq, next_by_subj: subject } as unknown as MsgRequest));
       if (!m || m.seq > toSeq) return;
       yield { ...this.registry.decodeEvent(m.data), position: { seq: m.seq } };
       seq = m.seq + 1;
@@ -181,12 +197,19 @@ export class EventStore {
     yield* this.consumeUntil(consumer, opts.toSeq, opts.batch);
   }
 
-  private async *consumeUntil(consumer: Consumer, toSeq: number, batch?: number): AsyncGenerator<JsMsg> {
-    const messages = await consumer.consume({ max_messages: batch ?? 1_000 });
+  /** Messages up to `toSeq`; a TimeoutError when none arrives for `idleMs`. */
+  private async *consumeUntil(consumer: Consumer, toSeq: number, batch?: number, idleMs = 30_000): AsyncGenerator<JsMsg> {
+    const messages = await consumer.consume({ max_messages: batch ?? 1_000, ...LIVE_PULL });
+    const it = messages[Symbol.asyncIterator]();
     try {
-      for await (const m of messages) {
-        yield m;
-        if (m.seq >= toSeq || m.info.pending === 0) break;
+      for (;;) {
+        let timer: NodeJS.Timeout | undefined;
+        const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), idleMs)));
+        const r = await Promise.race([it.next(), idle]).finally(() => clearTimeout(timer));
+        if (r === 'idle') throw Object.assign(new Error(`no message from the log within ${idleMs} ms`), { name: 'TimeoutError' });
+        if (r.done) return;
+        yield r.value;
+        if (r.value.seq >= toSeq || r.value.info.pending === 0) return;
       }
     } finally {
       messages.stop();

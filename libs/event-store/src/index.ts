@@ -6,3 +6,4 @@ export * from './command-processor';
 export * from './query-bus';
 export * from './reactor-runner';
 export * from './logger';
+export * from './until-answered';
