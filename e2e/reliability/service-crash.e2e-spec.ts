@@ -100,7 +100,7 @@ describe('kill -9 of each service during load', () => {
     await eventually(() => load.acceptedCount > 60, 60_000, 'load under way');
 
     const recovery: Record<string, number> = {};
-    // tasks last: a command in flight on the killed (only) tasks replica waits out ack_wait (30 s) before another life redelivers it, which holds those clients meanwhile.
+    // tasks last: a command in flight on the killed (only) tasks replica comes back after its ack_wait (5 s, libs/event-store) to the next life.
     for (const target of ['gateway', 'runner-1', 'sessions', 'tasks']) {
       const killedAt = Date.now();
       await stack.kill9(target);

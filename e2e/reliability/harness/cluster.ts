@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { eventually, freePort, startNatsServer, type ManagedProcess } from '@baton/testing';
@@ -8,6 +10,8 @@ type Node = ManagedProcess & { port: number; url: string; storeDir: string };
 export class NatsCluster {
   readonly nodes = new Map<string, Node>();
   private readonly clusterPorts = new Map<string, number>();
+  /** Output of a node's earlier lives (before a kill), kept for `dump`. */
+  private readonly earlier = new Map<string, string>();
   private readonly clientPorts = new Map<string, number>();
 
   constructor(readonly name = `rel${process.pid}`) {}
@@ -62,10 +66,19 @@ export class NatsCluster {
 
   /** Starts a killed node again on its ports and its store: it rejoins and catches up. */
   async restart(name: string): Promise<Node> {
-    return this.startNode(name, this.nodes.get(name)!.storeDir);
+    const before = this.nodes.get(name)!;
+    this.earlier.set(name, `${this.earlier.get(name) ?? ''}${before.output()}\n----- restarted -----\n`);
+    return this.startNode(name, before.storeDir);
+  }
+
+  /** Writes every node's log to `dir` (elections, lost quorum: the broker's side of a run). */
+  dump(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    for (const [name, n] of this.nodes) writeFileSync(join(dir, `nats-${name}.log`), `${this.earlier.get(name) ?? ''}${n.output()}`);
   }
 
   async stop(): Promise<void> {
+    if (process.env.BATON_REL_LOGS) this.dump(process.env.BATON_REL_LOGS);
     await Promise.allSettled([...this.nodes.values()].map((n) => n.stop(3_000)));
   }
 }

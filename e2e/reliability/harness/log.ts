@@ -19,7 +19,18 @@ export async function readLog(natsUrl: string, namespace: string): Promise<Logge
     const last = (await jsm.streams.info(stream)).state.last_seq;
     const out: LoggedEvent[] = [];
     if (!last) return out;
-    const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: `${namespace}.evt.>`, deliver_policy: DeliverPolicy.All });
+    // nats-server before 2.12 may place an ephemeral consumer on a peer that is down (nats-io/nats-server#7165):
+    // such a creation never answers. Each try is placed anew.
+    const js = jetstream(nc, { timeout: 3_000 });
+    let consumer;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        consumer = await js.consumers.get(stream, { filter_subjects: `${namespace}.evt.>`, deliver_policy: DeliverPolicy.All });
+        break;
+      } catch (e) {
+        if ((e as Error).name !== 'TimeoutError' || attempt >= 10) throw e;
+      }
+    }
     const messages = await consumer.consume({ max_messages: 1_000 });
     for await (const m of messages) {
       const e = m.json<{ id: string; type: string; causationId: string; batch?: { index: number; count: number } }>();
