@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './api-client';
 import { registerAdminCommands } from './commands/admin';
 import { registerAttemptCommands } from './commands/attempt';
+import { registerAutopilotCommands } from './commands/autopilot';
 import { registerConfigCommands } from './commands/config';
 import { registerDataCommands } from './commands/data';
 import { registerDemoAgentCommand } from './commands/demo-agent';
@@ -28,6 +29,7 @@ export function buildProgram(ctx: Ctx = processCtx()): Command {
     .showHelpAfterError('(add --help for usage)');
   registerProjectCommands(program, ctx);
   registerTaskCommands(program, ctx);
+  registerAutopilotCommands(program, ctx);
   registerAttemptCommands(program, ctx);
   registerPromptCommands(program, ctx);
   registerSessionCommands(program, ctx);

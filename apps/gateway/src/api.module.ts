@@ -5,6 +5,7 @@ import { AdminController } from './admin/admin.controller';
 import { AgentScope } from './agents/agent-scope';
 import { AgentsController } from './agents/agents.controller';
 import { AttemptsController } from './attempts/attempts.controller';
+import { AutopilotController } from './autopilot/autopilot.controller';
 import { AgentAuthModule } from './auth/agent-auth.module';
 import { MetricsController } from './metrics/metrics.controller';
 import { CommandSender } from './openapi/edge';
@@ -34,6 +35,7 @@ export const API_CONTROLLERS = [
   TaskWorkflowController,
   AttemptsController,
   ReviewController,
+  AutopilotController,
   SessionsController,
   SessionHistoryController,
   ProjectStackController,

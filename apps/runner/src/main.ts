@@ -14,6 +14,7 @@ import { installBundledCli, withPathFirst } from './host/bundled-cli';
 import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
 import { PortAllocator, Worktrees } from './worktree';
+import { mergeForAutopilot } from './host/attempt-merge';
 
 /**
  * One runner per machine: hosts sessions in PTYs, each in its attempt's worktree (or the
@@ -71,7 +72,12 @@ async function main(): Promise<void> {
     broker,
     runnerId,
     logger,
-    handlers: { start: (data, seq) => host.handleStart(data, seq), stop: (data) => host.handleStop(data), input: (data) => host.handleInput(data) },
+    handlers: {
+      start: (data, seq) => host.handleStart(data, seq),
+      stop: (data) => host.handleStop(data),
+      input: (data) => host.handleInput(data),
+      merge: (data, seq) => mergeForAutopilot({ worktrees, reporter, logger }, data, seq),
+    },
   });
 
   // SIGTERM: refuse new starts (retryably, so they go elsewhere), let sessions end for a

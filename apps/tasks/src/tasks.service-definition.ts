@@ -16,6 +16,8 @@ import { tasksProjection } from './read-models/tasks/tasks.projection';
 import { taskQueries } from './read-models/tasks/tasks.queries';
 import { projectAggregateDecider } from './task-graph/project-aggregate.decider';
 import { conversationReactor } from './task-graph/reactors';
+import { autopilotReactor } from './autopilot/autopilot.reactor';
+import { autopilotQueries } from './autopilot/autopilot.status';
 import { taskDecider } from './task/task.decider';
 import { Users1700000000300 } from './migrations/1700000000300-users';
 import { usersProjection, userTokensProjection } from './read-models/users/users.projection';
@@ -36,6 +38,10 @@ export const tasksService: ServiceDefinition = {
     ...promptTemplateQueries(read),
     ...metricsQueries(read),
     ...userQueries(read),
+    ...autopilotQueries(read),
   }),
-  reactors: () => [{ name: 'conversation', react: conversationReactor }],
+  reactors: () => [
+    { name: 'conversation', react: conversationReactor },
+    { name: 'autopilot', react: autopilotReactor },
+  ],
 };

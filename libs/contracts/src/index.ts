@@ -11,3 +11,4 @@ export * from './sessions';
 export * from './templates';
 export * from './runners';
 export * from './review';
+export * from './autopilot';

@@ -40,7 +40,7 @@ export class BackgroundTasks {
   ) {}
 
   static attach(def: ServiceDefinitionWithBackground, runtime: ServiceRuntime, logger: Logger): BackgroundTasks {
-    const read: ReadSide = { db: runtime.db, store: runtime.store, waitFor: (seq) => runtime.projections.waitFor(seq) };
+    const read: ReadSide = { db: runtime.db, store: runtime.store, broker: runtime.broker, waitFor: (seq) => runtime.projections.waitFor(seq) };
     const ctx: BackgroundContext = { service: def.service, broker: runtime.broker, store: runtime.store, db: runtime.db, read, logger };
     return new BackgroundTasks(def.background?.(ctx) ?? [], logger);
   }

@@ -24,6 +24,8 @@ export interface ReadSide {
   store: EventStore;
   /** Waits until every projection of this service has applied `seq` (read-your-writes). */
   waitFor(seq: number): Promise<void>;
+  /** For reactions that message one runner directly (runner-directed subjects), never for domain events. */
+  broker: Broker;
 }
 
 export interface ServiceDefinition {
@@ -94,7 +96,7 @@ export class ServiceRuntime {
       // Every log line written while a command is handled names it and its flow.
       withContext: (command, work) => logContext.run({ correlationId: command.correlationId, commandId: command.id, commandType: command.type }, work),
     });
-    const read: ReadSide = { db, store, waitFor: (seq) => runner.waitFor(seq) };
+    const read: ReadSide = { db, store, broker, waitFor: (seq) => runner.waitFor(seq) };
     // Admin queries (checkpoints, rebuild on the leader, verify) are served beside the service's own.
     const admin = new AdminServer({ service: def.service, broker, store, db, runner, projections, migrations: def.migrations, logger });
     const queries = new QueryServer(broker, def.service, { ...def.queries(read), ...admin.queries() }, logger);

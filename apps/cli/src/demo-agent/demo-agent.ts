@@ -9,6 +9,7 @@ import { Reporter } from './reporter';
 import { LineReader, TerminalLog } from './terminal';
 import { workTask } from './work-task';
 import type { AgentRun, Outcome, WorkItem } from './work-item';
+import { planTask } from './plan-task';
 
 export interface DemoAgentOptions {
   env: Env;
@@ -85,11 +86,18 @@ export async function runDemoAgent(o: DemoAgentOptions): Promise<DemoAgentResult
     await reporter.register();
     log.ok('registered');
     const before = await sessions.get(sessionId).catch(() => null);
-    const outcomes = manifest.session.strategy === 'queue' ? await workQueue(run, before) : await workSimple(run, before);
+    const outcomes =
+      manifest.session.role === 'planner' ? await planAll(run) : manifest.session.strategy === 'queue' ? await workQueue(run, before) : await workSimple(run, before);
     return await finish(run, outcomes);
   } finally {
     input.close();
   }
+}
+
+async function planAll(run: AgentRun): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const t of run.manifest.tasks) outcomes.push(await planTask(run, toItem(t)));
+  return outcomes;
 }
 
 async function workSimple(run: AgentRun, before: SessionView | null): Promise<Outcome[]> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canAgent, isFinalStatus, type AgentAction, type AgentTargets } from '@baton/events';
 import { QueryClient } from '@baton/event-store';
-import type { SessionView } from '@baton/contracts';
+import type { SessionView, TaskView } from '@baton/contracts';
 import { ApiError } from '../http/api-error';
 import type { AgentPrincipal, Caller } from '../auth/principal';
 
@@ -39,6 +39,24 @@ export class AgentScope {
     this.check(caller, action, { sessionId, parentSessionId: target.parentSessionId, projectId: target.projectId });
     if (action !== 'session.read' && sessionId !== caller.sessionId) await this.requireLive(caller, minSeq);
     return target;
+  }
+
+  /**
+   * Subtasks and plan decisions: a planner, within the subtree of its own task. `taskId` is
+   * the task planned, or the parent a new subtask goes under (null: a root task, never an agent's).
+   */
+  async plan(caller: Caller, projectId: string, taskId: string | null, minSeq = 0): Promise<void> {
+    if (caller.kind !== 'agent') return;
+    if (!taskId) throw refuse(caller, 'an agent creates subtasks of its task only (give parentId)');
+    const ancestors: string[] = [];
+    let task = await this.queries.ask<TaskView>('tasks', 'get_task', { id: taskId }, { minSeq });
+    if (task.projectId !== projectId) throw refuse(caller, `task ${taskId} belongs to another project`);
+    while (task.parentId && ancestors.length < 100) {
+      ancestors.push(task.parentId);
+      task = await this.queries.ask<TaskView>('tasks', 'get_task', { id: task.parentId }, { minSeq });
+    }
+    this.check(caller, 'task.plan', { projectId, taskId, ancestors });
+    await this.requireLive(caller, minSeq);
   }
 
   /** Only users may call this route, though agents reach the controller. */

@@ -1,6 +1,7 @@
 import type { RouteSpec } from './route';
 import { AdminRoutes } from './routes/admin.routes';
 import { AttemptRoutes } from './routes/attempts.routes';
+import { AutopilotRoutes } from './routes/autopilot.routes';
 import { DocsRoutes } from './routes/docs.routes';
 import { MetricsRoutes } from './routes/metrics.routes';
 import { ProjectRoutes } from './routes/projects.routes';
@@ -19,6 +20,7 @@ export const ALL_ROUTES: readonly RouteSpec[] = [
   TaskRoutes,
   AttemptRoutes,
   ReviewRoutes,
+  AutopilotRoutes,
   SessionRoutes,
   AgentRoutes,
   TemplateRoutes,
@@ -37,6 +39,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'tasks', description: 'The task tree (parentId) and dependency DAG (dependsOn, AND semantics); statuses are derived by the tasks service.' },
   { name: 'attempts', description: 'Attempts on a task (at most one active), their conversations and review loop.' },
   { name: 'review', description: "An attempt's diff and merge, served by the runner that holds its worktree." },
+  { name: 'autopilot', description: 'Autopilot: ready tasks start, retry, merge and block on their own; planners decompose goals into subtasks.' },
   { name: 'sessions', description: 'Sessions: agents and commands in PTYs on runners; timelines, replay, recordings, usage; a project\'s startup and shutdown.' },
   { name: 'agents', description: 'What agents call with their session token (BATON_TOKEN, `bat_s.…`): register, report, queue, spawn workers — on their own session only.' },
   { name: 'templates', description: 'Session templates: what to run (argv, env, restart policy, output patterns), built-in or per project, versioned.' },

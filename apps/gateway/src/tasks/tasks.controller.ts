@@ -2,7 +2,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { CreateTask, EditTask, MoveTask, RemoveTask, type Actor } from '@baton/events';
 import { QueryClient } from '@baton/event-store';
 import type { CommandAccepted, Page, TaskBoard, TaskUnblocks, TaskView } from '@baton/contracts';
-import { CurrentActor } from '../auth/auth.decorators';
+import { AgentScope } from '../agents/agent-scope';
+import { AgentRoute, CurrentActor, CurrentCaller } from '../auth/auth.decorators';
+import type { Caller } from '../auth/principal';
 import { CommandSender, newId } from '../openapi/edge';
 import type { BodyOf, ParamsOf, QueryOf } from '../openapi/route';
 import { IdemKey, Route, RouteBody, RouteParams, RouteQuery } from '../openapi/route.decorators';
@@ -16,15 +18,20 @@ export class TasksController {
     @Inject(CommandSender) private readonly commands: CommandSender,
     @Inject(QueryClient) private readonly queries: QueryClient,
     @Inject(TaskLocator) private readonly locator: TaskLocator,
+    @Inject(AgentScope) private readonly scope: AgentScope,
   ) {}
 
+  /** People, and planner agents (subtasks within their own task's subtree). */
   @Route(R.createTask)
+  @AgentRoute()
   async create(
     @RouteParams(R.createTask) p: ParamsOf<typeof R.createTask>,
     @RouteBody(R.createTask) body: BodyOf<typeof R.createTask>,
+    @CurrentCaller() caller: Caller,
     @CurrentActor() actor: Actor,
     @IdemKey() key?: string,
   ): Promise<CommandAccepted> {
+    await this.scope.plan(caller, p.projectId, body.parentId ?? null);
     const ctx = { actor, key };
     const taskId = newId(ctx, 'task');
     const accepted = await this.commands.send(CreateTask, { projectId: p.projectId, taskId, ...body }, ctx, taskId);

@@ -1,8 +1,12 @@
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { RUNNER_DIRECTED, type RunnerInput, type RunnerStart, type RunnerStop } from '@baton/events';
+import { RUNNER_DIRECTED, type RunnerInput, type RunnerMerge, type RunnerStart, type RunnerStop } from '@baton/events';
 import type { Broker, Logger } from '@baton/event-store';
 
-export type DirectedMessage = { type: 'start'; data: RunnerStart } | { type: 'stop'; data: RunnerStop } | { type: 'input'; data: RunnerInput };
+export type DirectedMessage =
+  | { type: 'start'; data: RunnerStart }
+  | { type: 'stop'; data: RunnerStop }
+  | { type: 'input'; data: RunnerInput }
+  | { type: 'merge'; data: RunnerMerge };
 
 export class DirectedDecodeError extends Error {
   constructor(message: string) {
@@ -39,6 +43,8 @@ export interface DirectedHandlers {
   start(data: RunnerStart, seq: number): Promise<void>;
   stop(data: RunnerStop): Promise<void>;
   input(data: RunnerInput): void;
+  /** The autopilot's merge of an attempt this runner holds; answers with its own command. */
+  merge(data: RunnerMerge, seq: number): Promise<unknown>;
 }
 
 export interface DirectedConsumerOptions {
@@ -121,6 +127,7 @@ export class DirectedConsumer {
     try {
       if (msg.type === 'start') await this.o.handlers.start(msg.data, m.seq);
       else if (msg.type === 'stop') await this.o.handlers.stop(msg.data);
+      else if (msg.type === 'merge') await this.o.handlers.merge(msg.data, m.seq);
       else this.o.handlers.input(msg.data);
       m.ack();
     } catch (e) {

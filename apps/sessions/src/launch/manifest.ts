@@ -10,7 +10,7 @@ export interface ManifestTask {
 export interface ManifestInput {
   session: { id: string; name: string; role: SessionRole; strategy: SessionStrategy; templateId: string; templateName: string };
   project: { id: string; name: string };
-  attempt: { id: string; branch: string; baseBranch: string } | null;
+  attempt: { id: string; branch: string; baseBranch: string; number?: number } | null;
   tasks: ManifestTask[];
   parent: { id: string; name: string } | null;
   apiUrl: string;
@@ -90,7 +90,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     `- Session: \`${s.id}\` (${s.role}, ${s.strategy} strategy, template ${inline(s.templateName)})`,
     `- Project: ${inline(input.project.name)} (\`${input.project.id}\`)`,
   ];
-  if (input.attempt) md.push(`- Branch: \`${inline(input.attempt.branch)}\` from \`${inline(input.attempt.baseBranch)}\` (attempt \`${input.attempt.id}\`) — commit your work here`);
+  if (input.attempt) md.push(`- Branch: \`${inline(input.attempt.branch)}\` from \`${inline(input.attempt.baseBranch)}\` (attempt \`${input.attempt.id}\`${input.attempt.number ? `, #${input.attempt.number} of its task` : ''}) — commit your work here`);
   if (input.parent) md.push(`- Parent session: ${inline(input.parent.name || input.parent.id)} (\`${input.parent.id}\`) reports to you through Baton`);
   md.push('', `## ${s.strategy === 'queue' ? 'Your queue (in order; take them with `baton queue next`)' : 'Your tasks'}`, '');
   if (input.tasks.length === 0) md.push('No task is assigned: follow the prompt.');

@@ -10,7 +10,7 @@ export interface StartContext {
   projectName: string;
   projectEnv: Record<string, string>;
   /** The attempt's branch and base (from `project.task_attempt_started`); null outside an attempt. */
-  attempt: { taskId: string; branch: string; baseBranch: string } | null;
+  attempt: { taskId: string; branch: string; baseBranch: string; /** 1 for the task's first attempt. */ number?: number } | null;
   tasks: ManifestTask[];
   parent: { id: string; name: string } | null;
   /** The first prompt: the session's own, else the attempt conversation's prompt. */
@@ -34,7 +34,7 @@ export function buildRunnerStart(state: SessionState, ctx: StartContext): { runn
   const manifest = buildManifest({
     session: { id: ctx.sessionId, name: facts.name, role: facts.role, strategy: facts.strategy, templateId: template.templateId, templateName: spec.name },
     project: { id: facts.projectId, name: ctx.projectName },
-    attempt: facts.attemptId && ctx.attempt ? { id: facts.attemptId, branch: ctx.attempt.branch, baseBranch: ctx.attempt.baseBranch } : null,
+    attempt: facts.attemptId && ctx.attempt ? { id: facts.attemptId, branch: ctx.attempt.branch, baseBranch: ctx.attempt.baseBranch, ...(ctx.attempt.number ? { number: ctx.attempt.number } : {}) } : null,
     tasks: ctx.tasks,
     parent: ctx.parent,
     apiUrl: ctx.apiUrl,

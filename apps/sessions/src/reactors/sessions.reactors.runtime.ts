@@ -6,6 +6,9 @@ import { UsageRowEntity } from '../read-models/session-usage/usage-row.entity';
 import type { Spend } from '../usage/budget';
 import { budgetReactor, type BudgetContext } from './budget.reactor';
 import { attemptReactor, lifecycleReactor, seatReactor, stackReactor } from './session.reactors';
+import { mergeDirective, plannerReactor } from './autopilot.reactors';
+import { SessionRowEntity } from '../read-models/sessions/session-row.entity';
+import { publishToRunner } from '../runtime/runner-publish';
 
 export interface ReactorOptions {
   /** Task and project budgets (configured in the tasks service); absent: only sessions' own budgets apply. */
@@ -39,6 +42,36 @@ export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Rea
         await read.waitFor(event.position.seq);
         const snapshot = await resolveTemplate(read, event.data.sessionTemplateId, event.aggregate.id);
         return attemptReactor(event, { templateFor: () => snapshot });
+      },
+    },
+    {
+      name: 'planner',
+      react: async (event: RecordedEvent<DomainEvent>) => {
+        if (event.type !== 'project.task_planning_started') return [];
+        await read.waitFor(event.position.seq);
+        const snapshot = await resolveTemplate(read, event.data.plannerTemplateId, event.aggregate.id);
+        return plannerReactor(event, { templateFor: () => snapshot });
+      },
+    },
+    {
+      // The one reaction that messages a runner instead of sending a command: the message id
+      // derives from the event, so a redelivery publishes nothing twice.
+      name: 'autopilot-merge',
+      react: async (event: RecordedEvent<DomainEvent>) => {
+        if (event.type !== 'project.autopilot_merge_requested') return [];
+        await read.waitFor(event.position.seq);
+        const latest = await read.db
+          .getRepository(SessionRowEntity)
+          .createQueryBuilder('s')
+          .where('s.attempt_id = :attemptId', { attemptId: event.data.attemptId })
+          .andWhere('COALESCE(s.runner_id, s.last_runner_id) IS NOT NULL')
+          .orderBy('s.created_at', 'DESC')
+          .getOne();
+        const directive = mergeDirective(event, latest ? (latest.runnerId ?? latest.lastRunnerId) : null);
+        if (!directive) return [];
+        if (directive.kind === 'command') return [directive.command];
+        await publishToRunner(read.broker, { type: 'merge', runnerId: directive.runnerId, data: directive.data }, directive.msgId);
+        return [];
       },
     },
     { name: 'seat', react: (event) => seatReactor(event) },

@@ -1,6 +1,5 @@
-import { headers } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type JsMsg } from '@nats-io/jetstream';
-import { DomainError, isSessionEvent, RUNNER_DIRECTED, type RecordedEvent, type RunnerDirected, type SessionEvent } from '@baton/events';
+import { DomainError, isSessionEvent, type RecordedEvent, type RunnerDirected, type SessionEvent } from '@baton/events';
 import type { Broker, EventStore, Logger } from '@baton/event-store';
 import type { LeaderRole } from '@baton/service-kit';
 import { buildRunnerStart, runnerMessagesFor } from '../launch/runner-messages';
@@ -8,10 +7,10 @@ import { DISPATCHER_ACTOR, systemCommand } from '../scheduling/loop-commands';
 import { evolveSession, initialSessionState, type SessionState } from '../session/session.state';
 import type { CommandSender } from './command-sender';
 import { PermanentStartError, type StartContextLoader } from './start-context';
+import { InvalidRunnerMessage, publishToRunner } from './runner-publish';
 
 export const DISPATCHER_CONSUMER = 'sessions-runner-dispatch';
-export const SESSION_ID_HEADER = 'Baton-Session-Id';
-export const MESSAGE_ID_HEADER = 'Baton-Message-Id';
+export { SESSION_ID_HEADER, MESSAGE_ID_HEADER } from './runner-publish';
 
 export interface RunnerDispatcherOptions {
   broker: Broker;
@@ -220,13 +219,12 @@ export class RunnerDispatcher implements LeaderRole {
   }
 
   private async publish(message: RunnerDirected, msgId: string): Promise<void> {
-    const parsed = RUNNER_DIRECTED[message.type].safeParse(message.data);
-    if (!parsed.success) throw new PermanentStartError(`the ${message.type} message is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-    const { js, names } = this.opts.broker;
-    const h = headers();
-    h.set(SESSION_ID_HEADER, message.data.sessionId);
-    h.set(MESSAGE_ID_HEADER, msgId);
-    await js.publish(names.cmdRunner(message.runnerId, message.type), JSON.stringify(parsed.data), { msgID: msgId, headers: h });
+    try {
+      await publishToRunner(this.opts.broker, message, msgId);
+    } catch (e) {
+      if (e instanceof InvalidRunnerMessage) throw new PermanentStartError(e.message);
+      throw e;
+    }
   }
 
   /** The start cannot be built: the runner never hears of it, the session fails with the reason. */

@@ -22,6 +22,7 @@ interface TaskView {
 interface AttemptView {
   id: string;
   taskId: string;
+  number: number;
   branch: string;
   baseBranch: string;
 }
@@ -74,7 +75,7 @@ export class StartContextLoader {
       repository: { location: project.repositoryLocation, defaultBranch: project.defaultBranch },
       projectName: project.name,
       projectEnv: project.env,
-      attempt: attempt ? { taskId: attempt.taskId, branch: attempt.branch, baseBranch: attempt.baseBranch } : null,
+      attempt: attempt ? { taskId: attempt.taskId, branch: attempt.branch, baseBranch: attempt.baseBranch, number: attempt.number } : null,
       tasks,
       parent: facts.parentSessionId ? { id: facts.parentSessionId, name: parentRow ? parentRow.name || parentRow.templateName : '' } : null,
       prompt,

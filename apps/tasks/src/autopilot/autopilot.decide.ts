@@ -219,6 +219,7 @@ export function decideAutopilot(command: AutopilotCommand, project: ProjectState
       const { taskId } = command.data;
       const node = d.task(taskId);
       const attemptId = command.data.attemptId ?? node.activeAttemptId;
+      if (command.data.auto && (!attemptId || !ap.dispatched.has(attemptId) || ap.settings.onSuccess !== 'merge')) return [];
       if (!attemptId) throw new DomainError('invalid_state', `${d.label(taskId)} has no active attempt to merge`, { taskId });
       const attempt = d.attempt(taskId, attemptId);
       if (!attempt.active) {
@@ -227,7 +228,6 @@ export function decideAutopilot(command: AutopilotCommand, project: ProjectState
       }
       if (!attempt.inReview) throw new DomainError('invalid_state', `attempt ${attemptId} is not in review: its session has not completed`, { attemptId });
       if (ap.merging.has(attemptId)) return [];
-      // A person's policy: `review` leaves merging to them, unless they ask (a command not from the reactor).
       return x.say(AutopilotMergeRequested({ taskId, attemptId, branch: attempt.branch, into: attempt.baseBranch })).finish();
     }
     case 'autopilot.record_merge': {

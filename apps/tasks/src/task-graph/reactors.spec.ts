@@ -1,6 +1,6 @@
 import { TaskAttemptFinished, TaskStatusChanged, registry, type DomainEvent } from '@baton/events';
 import { recorded } from '@baton/testing';
-import { autopilotReactor, conversationReactor } from './reactors';
+import { conversationReactor } from './reactors';
 
 const P = { type: 'project' as const, id: 'p1' };
 
@@ -24,23 +24,5 @@ describe(conversationReactor.name, () => {
 
   it('ignores everything else', () => {
     expect(conversationReactor(recorded(P, TaskStatusChanged({ taskId: 't1', from: 'todo', to: 'ready', cause: 'dependencies_met' })) as DomainEvent)).toEqual([]);
-  });
-});
-
-describe(autopilotReactor.name, () => {
-  const ready = recorded(P, TaskStatusChanged({ taskId: 't1', from: 'todo', to: 'ready', cause: 'dependencies_met' })) as DomainEvent;
-  const policy = { sessionTemplateId: 'claude-code', promptVersionId: 'v1' };
-
-  it('starts an attempt for an autonomous task that became ready, when the project runs on autopilot', () => {
-    const [c] = autopilotReactor(ready, () => policy, () => true);
-    expect(c).toMatchObject({ id: `${ready.id}:0`, type: 'task.start_attempt', data: { projectId: 'p1', taskId: 't1', attemptId: ready.id, sessionTemplateId: 'claude-code' } });
-    expect(() => registry.decodeCommand(c)).not.toThrow();
-  });
-
-  it('does nothing for interactive tasks, projects without autopilot, or other changes', () => {
-    expect(autopilotReactor(ready, () => policy, () => false)).toEqual([]);
-    expect(autopilotReactor(ready, () => null, () => true)).toEqual([]);
-    const started = recorded(P, TaskStatusChanged({ taskId: 't1', from: 'ready', to: 'in_progress', cause: 'attempt_started' })) as DomainEvent;
-    expect(autopilotReactor(started, () => policy, () => true)).toEqual([]);
   });
 });

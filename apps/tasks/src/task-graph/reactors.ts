@@ -1,5 +1,5 @@
 import type { CommandDataOf, CommandEnvelope, DomainEvent, EventEnvelope } from '@baton/events';
-import type { CloseAttemptConversation, StartAttempt } from '@baton/events';
+import type { CloseAttemptConversation } from '@baton/events';
 
 /**
  * Cross-aggregate consequences as pure functions: event → commands. Command ids are
@@ -11,7 +11,7 @@ export type ReactorCommand<T extends string = string, D = unknown> = CommandEnve
 
 export const REACTOR_ACTOR = { kind: 'system', id: 'tasks-reactor' } as const;
 
-function commandsFor(event: EventEnvelope, commands: { type: string; data: unknown }[]): ReactorCommand[] {
+export function commandsFor(event: EventEnvelope, commands: { type: string; data: unknown }[]): ReactorCommand[] {
   return commands.map((c, i) => ({
     id: `${event.id}:${i}`,
     type: c.type,
@@ -39,32 +39,4 @@ export function conversationReactor(event: DomainEvent): ReactorCommand[] {
     default:
       return [];
   }
-}
-
-/** How a project runs its autonomous tasks; null: autopilot is off for it. */
-export interface AutopilotPolicy {
-  sessionTemplateId: string | null;
-  promptVersionId: string | null;
-}
-
-/**
- * Autopilot (DESIGN §6): an autonomous task that became ready starts an attempt. The
- * attempt id is the event's id, so a redelivery starts nothing twice; the graph still
- * refuses it if the task is no longer ready or already has an active attempt.
- */
-export function autopilotReactor(event: DomainEvent, policyOf: (projectId: string) => AutopilotPolicy | null, isAutonomous: (taskId: string) => boolean): ReactorCommand[] {
-  if (event.type !== 'project.task_status_changed' || event.data.to !== 'ready') return [];
-  const projectId = event.aggregate.id;
-  const policy = policyOf(projectId);
-  if (!policy || !isAutonomous(event.data.taskId)) return [];
-  const data: CommandDataOf<typeof StartAttempt> = {
-    projectId,
-    taskId: event.data.taskId,
-    attemptId: event.id,
-    promptVersionId: policy.promptVersionId,
-    sessionTemplateId: policy.sessionTemplateId,
-    supersede: false,
-    ignoreDependencies: false,
-  };
-  return commandsFor(event, [{ type: 'task.start_attempt', data }]);
 }

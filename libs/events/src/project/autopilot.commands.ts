@@ -59,7 +59,13 @@ export const RecordAttemptSessionEnd = defineCommand({
 export const MergeAttemptByAutopilot = defineCommand({
   type: 'autopilot.merge',
   service: 'tasks',
-  schema: z.strictObject({ ...project, taskId: IdSchema, attemptId: IdSchema.nullable().default(null) }),
+  schema: z.strictObject({
+    ...project,
+    taskId: IdSchema,
+    attemptId: IdSchema.nullable().default(null),
+    /** From the reactor: merge only the autopilot's own attempts, and only when its policy is `merge`. */
+    auto: z.boolean().default(false),
+  }),
 });
 
 export const RecordAutopilotMerge = defineCommand({

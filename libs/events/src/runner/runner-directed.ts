@@ -71,12 +71,28 @@ export type RunnerStop = z.infer<typeof RunnerStopSchema>;
 export const RunnerInputSchema = z.strictObject({ sessionId: IdSchema, data: z.string().min(1).max(100_000) });
 export type RunnerInput = z.infer<typeof RunnerInputSchema>;
 
-export const RUNNER_DIRECTED = { start: RunnerStartSchema, stop: RunnerStopSchema, input: RunnerInputSchema } as const;
+/**
+ * Autopilot: merge an attempt's branch into its base on the runner that holds its worktree,
+ * publish the base to the project's repository, and answer with `autopilot.record_merge`.
+ */
+export const RunnerMergeSchema = z.strictObject({
+  projectId: IdSchema,
+  taskId: IdSchema,
+  attemptId: IdSchema,
+  branch: BranchSchema,
+  into: BranchSchema,
+  strategy: z.enum(['squash', 'merge']),
+  message: z.string().min(1).max(10_000),
+});
+export type RunnerMerge = z.infer<typeof RunnerMergeSchema>;
+
+export const RUNNER_DIRECTED = { start: RunnerStartSchema, stop: RunnerStopSchema, input: RunnerInputSchema, merge: RunnerMergeSchema } as const;
 export type RunnerDirectedType = keyof typeof RUNNER_DIRECTED;
 export type RunnerDirected =
   | { type: 'start'; runnerId: string; data: RunnerStart }
   | { type: 'stop'; runnerId: string; data: RunnerStop }
-  | { type: 'input'; runnerId: string; data: RunnerInput };
+  | { type: 'input'; runnerId: string; data: RunnerInput }
+  | { type: 'merge'; runnerId: string; data: RunnerMerge };
 
 /** KV `<ns>_runners`, key = runnerId, put every few seconds; the bucket's TTL makes a silent runner disappear. */
 export const RunnerHeartbeatSchema = z.object({
