@@ -9,6 +9,7 @@
 'use strict';
 const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { Children, pickPort, canListen, waitUntil } = require('./lib/children');
 const { startEmbeddedPostgres } = require('./lib/postgres');
@@ -153,13 +154,26 @@ async function main() {
   const apiHost = gatewayHost === '0.0.0.0' || gatewayHost === '::' ? '127.0.0.1' : gatewayHost;
   await startService('sessions', await port(3102), { ...common, BATON_PUBLIC_API_URL: process.env.BATON_PUBLIC_API_URL || `http://${apiHost}:${gatewayPort}` });
   mkdirSync(path.join(home, 'runner'), { recursive: true, mode: 0o700 });
-  await startService('runner', await port(3103), {
+  // The gateway reaches the runner's HTTP API (diff, merge, files) at the address it is told,
+  // showing a secret made for this start: nothing else on the machine may drive the runner.
+  const runnerId = process.env.BATON_RUNNER_ID || os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'runner';
+  const runnerSecret = process.env.BATON_RUNNER_SECRET || randomBytes(24).toString('hex');
+  const runnerPort = await port(3103);
+  await startService('runner', runnerPort, {
     ...common,
+    BATON_RUNNER_ID: runnerId,
+    BATON_RUNNER_SECRET: runnerSecret,
     BATON_DATA_DIR: path.join(home, 'runner'),
     BATON_RUNNER_DRAIN_MS: process.env.BATON_RUNNER_DRAIN_MS || '5000',
   });
   const web = path.join(root, 'apps', 'web', 'dist', 'index.html');
-  await startService('gateway', gatewayPort, { ...common, HOST: gatewayHost, BATON_BOOTSTRAP_TOKEN: token });
+  await startService('gateway', gatewayPort, {
+    ...common,
+    HOST: gatewayHost,
+    BATON_BOOTSTRAP_TOKEN: token,
+    BATON_RUNNER_URLS: process.env.BATON_RUNNER_URLS || `${runnerId}=http://127.0.0.1:${runnerPort}`,
+    BATON_RUNNER_SECRET: runnerSecret,
+  });
 
   // The gateway creates the admin through the tasks service once it listens: wait until the token works.
   const url = `http://${gatewayHost === '0.0.0.0' || gatewayHost === '::' ? '127.0.0.1' : gatewayHost}:${gatewayPort}`;
