@@ -133,6 +133,7 @@ function apiClient(url, token) {
     serverErrors: [],
     get: (p, query) => request('GET', p, undefined, query),
     post: (p, body = {}, query) => request('POST', p, body, query),
+    patch: (p, body = {}, query) => request('PATCH', p, body, query),
   };
   return client;
 }

@@ -8,7 +8,7 @@ import { ReasonSchema } from '../task/task.values';
  * Autopilot (DESIGN §6) lives on the project's subject beside the task graph: whether a
  * ready task may start is decided together with the graph it belongs to, so a dispatch,
  * the attempt it starts and the task's new status are one decision
- * (docs/decisions/0013-autopilot-on-the-project-aggregate.md).
+ * (docs/decisions/0014-autopilot-on-the-project-aggregate.md).
  */
 
 export const AUTOPILOT_ON_SUCCESS = ['review', 'merge'] as const;

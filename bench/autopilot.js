@@ -1,0 +1,137 @@
+'use strict';
+// Autopilot suite (`npm run bench:autopilot`): a generated DAG of 200 tasks, 20 wide (10 layers
+// of 20; each task waits on 1-2 tasks of the layer before, seeded), run by the autopilot with a
+// `[fast]` demo agent on one runner with 20 slots; every completed attempt is merged into the
+// project's (bare) repository. Figures:
+//   autopilot.makespan        first dispatch → last task done, beside the critical-path lower
+//                             bound of the SAME run (longest dependency chain of each task's own
+//                             dispatch → done time); target makespan ≤ 1.5 × the bound
+//   autopilot.overhead.per_task   mean time from a task's last dependency done to its dispatch
+//   autopilot.task.p50/p99    one task's dispatch → done (session spawn, agent, merge)
+
+const { Broker, EventStore } = require('@baton/event-store');
+const { registry } = require('@baton/events');
+const { startSessionsStack, gitRepo, sleep } = require('./lib/sessions-stack');
+const { percentile, round } = require('./lib/measure');
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+
+/** Deterministic: the same DAG every run (mulberry32). */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function generateDag(layers, width, seed = 7) {
+  const next = rng(seed);
+  const nodes = [];
+  for (let l = 0; l < layers; l++) {
+    for (let i = 0; i < width; i++) {
+      const deps = [];
+      if (l > 0) {
+        const count = 1 + Math.floor(next() * 2);
+        while (deps.length < count) {
+          const d = (l - 1) * width + Math.floor(next() * width);
+          if (!deps.includes(d)) deps.push(d);
+        }
+      }
+      nodes.push({ index: nodes.length, layer: l, deps });
+    }
+  }
+  return nodes;
+}
+
+async function readProjectLog(natsUrl, namespace, projectId) {
+  const broker = await Broker.connect({ servers: natsUrl, namespace, name: 'bench-autopilot-log' });
+  try {
+    const store = new EventStore(broker, registry);
+    return (await store.load({ type: 'project', id: projectId })).events;
+  } finally {
+    await broker.nc.close();
+  }
+}
+
+async function run(ctx) {
+  const width = ctx.size(20, 4);
+  const layers = ctx.size(10, 3);
+  const stack = await startSessionsStack(ctx, { capacity: width, runnerId: 'bench-ap' });
+  const { api } = stack;
+  ctx.log(`stack up: namespace ${stack.namespace}; DAG of ${layers * width} tasks, ${width} wide`);
+
+  const work = gitRepo(ctx);
+  const bare = path.join(path.dirname(work), `${path.basename(work)}.git`);
+  execFileSync('git', ['clone', '--quiet', '--bare', work, bare]);
+  ctx.defer(() => require('node:fs').rmSync(bare, { recursive: true, force: true }));
+  const project = await api.post('/api/projects', { name: 'Autopilot bench', repository: { location: bare, defaultBranch: 'main' } });
+  const projectId = project.id;
+
+  const builtIn = await api.get('/api/session-templates/baton-demo-agent');
+  const template = await api.post('/api/session-templates', {
+    projectId: null,
+    spec: { ...builtIn.spec, name: 'Fast demo agent', argv: ['env', 'BATON_DEMO_STEP_MS=0', ...builtIn.spec.argv], restart: { mode: 'never', backoffMs: 1_000, maxBackoffMs: 1_000, maxRestarts: 0, resetAfterMs: null } },
+  });
+
+  const dag = generateDag(layers, width);
+  const ids = [];
+  for (const node of dag) {
+    const res = await api.post(`/api/projects/${projectId}/tasks`, { title: `T${node.layer}.${node.index % width} [fast]`, dependsOn: node.deps.map((d) => ({ taskId: ids[d] })) });
+    ids.push(res.id);
+  }
+  ctx.log(`${ids.length} tasks created; switching the autopilot on`);
+
+  const started = Date.now();
+  await api.patch(`/api/projects/${projectId}/autopilot`, { enabled: true, sessionTemplateId: template.id, maxAttempts: 2, onSuccess: 'merge' }, { minSeq: api.lastSeq });
+
+  const timeoutMs = 20 * 60_000;
+  let status;
+  for (;;) {
+    status = await api.get(`/api/projects/${projectId}/autopilot`);
+    const open = status.tasks.filter((t) => !['done', 'failed', 'blocked', 'cancelled'].includes(t.status));
+    if (!open.length) break;
+    if (Date.now() - started > timeoutMs) throw new Error(`not done in ${timeoutMs / 60_000} min: ${open.length} open, e.g. ${JSON.stringify(open.slice(0, 3))}`);
+    await sleep(1_000);
+  }
+  const done = status.tasks.filter((t) => t.status === 'done').length;
+  ctx.log(`${done}/${ids.length} done in ${((Date.now() - started) / 1000).toFixed(1)} s (wall, polled)`);
+
+  const events = await readProjectLog(ctx.natsUrl, stack.namespace, projectId);
+  const at = (e) => Date.parse(e.occurredAt);
+  const firstDispatch = new Map();
+  const doneAt = new Map();
+  for (const e of events) {
+    if (e.type === 'project.autopilot_task_dispatched' && !firstDispatch.has(e.data.taskId)) firstDispatch.set(e.data.taskId, at(e));
+    if (e.type === 'project.task_status_changed' && e.data.to === 'done') doneAt.set(e.data.taskId, at(e));
+  }
+  const own = ids.map((id) => (doneAt.get(id) ?? NaN) - (firstDispatch.get(id) ?? NaN));
+  // Longest chain of own durations (the DAG is layered: dependencies come earlier in `dag`).
+  const chain = new Array(dag.length).fill(0);
+  for (const node of dag) chain[node.index] = own[node.index] + Math.max(0, ...node.deps.map((d) => chain[d]));
+  const lowerBound = Math.max(...chain);
+  const makespan = Math.max(...ids.map((id) => doneAt.get(id) ?? NaN)) - Math.min(...ids.map((id) => firstDispatch.get(id) ?? NaN));
+  const waits = dag.map((node) => (firstDispatch.get(ids[node.index]) ?? NaN) - (node.deps.length ? Math.max(...node.deps.map((d) => doneAt.get(ids[d]) ?? NaN)) : firstDispatch.get(ids[node.index])));
+
+  const ok = done === ids.length && Number.isFinite(makespan) && Number.isFinite(lowerBound);
+  ctx.report({ name: 'autopilot.tasks.done', value: done, unit: 'tasks', target: `value==${ids.length}`, ok: done === ids.length });
+  ctx.report({
+    name: 'autopilot.makespan',
+    value: round(makespan / 1000, 2),
+    unit: 's',
+    raw: round(lowerBound / 1000, 2),
+    ratio: round(makespan / lowerBound, 3),
+    target: 'ratio<=1.5',
+    ok: ok && makespan <= 1.5 * lowerBound,
+  });
+  ctx.report({ name: 'autopilot.overhead.per_task', value: round(waits.reduce((a, b) => a + b, 0) / waits.length, 1), unit: 'ms' });
+  ctx.report({ name: 'autopilot.overhead.p99', value: round(percentile(waits, 99), 1), unit: 'ms' });
+  ctx.report({ name: 'autopilot.task.p50', value: round(percentile(own, 50), 1), unit: 'ms' });
+  ctx.report({ name: 'autopilot.task.p99', value: round(percentile(own, 99), 1), unit: 'ms' });
+  ctx.report({ name: 'api.server_errors', value: api.serverErrors.length, unit: 'answers', target: 'value==0', ok: api.serverErrors.length === 0 });
+}
+
+module.exports = { run, generateDag };
