@@ -2,6 +2,10 @@ import type { AutopilotStatus, SessionView } from '@baton/contracts';
 import { sleep } from '@baton/testing';
 import { readCommandResults, readLog, type LoggedEvent } from '../sessions/harness/log';
 import { git, projectRepo, Stack } from '../sessions/harness/stack';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, launchBrowser, SHOTS } from '../web/stack';
+import { execFileSync } from 'node:child_process';
 
 /*
  * Autopilot on real processes (issue #7): tasks, sessions, gateway and THREE runner
@@ -138,6 +142,29 @@ describe('autopilot: a goal decomposed into a DAG and run across three runners',
     // `baton autopilot status` has it all: nothing held, nothing waiting.
     expect(s.needsInput).toEqual([]);
     expect(s.tasks.every((t) => t.hold === null)).toBe(true);
+    const printed = execFileSync(process.execPath, [CLI, 'autopilot', 'status', projectId], {
+      env: { ...process.env, BATON_API_URL: stack.gatewayUrl, BATON_TOKEN: stack.ns.token, BATON_CONFIG: join(stack.tempDir('cli'), 'config.json') },
+      encoding: 'utf8',
+    });
+    expect(printed).toContain('autopilot RUNNING');
+    expect(printed).toMatch(/✔ #1 Ship the feature \[done\]\n {2}✔ #2 Scaffold \[done\] — attempt 1\n {2}✔ #3 API \[fail-once\] \[done\] — attempt 2, 1 failed/);
+    expect(printed).toContain('plan: DECOMPOSE into 6 subtasks');
+
+    // The console shows the same: the DAG, its state, its decisions.
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(`${stack.gatewayUrl}/projects/${projectId}/autopilot`);
+      await page.getByLabel('Access token').fill(stack.ns.token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('autopilot-state').filter({ hasText: 'Running' }).waitFor();
+      await eventually(async () => (await page.getByTestId('autopilot-task').count()) === 7, 15_000, 'seven rows');
+      expect(await page.getByTestId('autopilot-decisions').textContent()).toContain('merged into main');
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'autopilot-dag.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('fails a task that always fails after its attempts and blocks exactly its dependants; the rest runs', async () => {

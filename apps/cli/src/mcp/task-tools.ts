@@ -233,4 +233,28 @@ export const taskTools = [
     input: { attemptId: id('attempt'), comment: z.string().max(2_000).optional() },
     run: (api, a) => api.post(`${attempt(a.attemptId)}/changes`, given({ comment: a.comment })),
   }),
+  tool({
+    name: 'decompose_task',
+    title: 'Decompose a task',
+    description: 'Start a planner session for a task: it creates subtasks with dependencies (DECOMPOSE) or keeps the task whole (EXECUTE), with its reason on the timeline. Returns the planner session id.',
+    kind: 'write',
+    input: { taskId: id('task'), depth: z.number().int().min(1).max(5).optional().describe('recurse into the subtasks (1-5)'), plannerTemplateId: optionalId('planner session template') },
+    run: (api, a) => api.post(`${task(a.taskId)}/decompose`, given({ depth: a.depth, plannerTemplateId: a.plannerTemplateId })),
+  }),
+  tool({
+    name: 'record_plan',
+    title: "Record a task's plan",
+    description: 'For planners: say whether the task runs as one piece (execute) or as the subtasks created under it (decompose), and why.',
+    kind: 'write',
+    input: { taskId: id('task'), decision: z.enum(['execute', 'decompose']), reason: z.string().trim().min(1).max(2_000).describe('why (goes on the timeline)') },
+    run: (api, a) => api.post(`${task(a.taskId)}/plan`, { decision: a.decision, reason: a.reason }),
+  }),
+  tool({
+    name: 'autopilot_status',
+    title: 'Autopilot status',
+    description: "A project's autopilot: on/off/paused, every task as it sees it (what it waits on, attempts, failures, holds), what needs a person, its latest decisions.",
+    kind: 'read',
+    input: { projectId: id('project') },
+    run: (api, a) => api.get(`/api/projects/${seg(a.projectId)}/autopilot`),
+  }),
 ];

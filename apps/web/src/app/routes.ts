@@ -1,5 +1,5 @@
 /** Every screen the app has, as data: the router matches a path to one of these. */
-export type ProjectTab = 'overview' | 'board' | 'tasks' | 'graph' | 'task' | 'sessions' | 'session' | 'timeline' | 'replay' | 'review' | 'usage';
+export type ProjectTab = 'overview' | 'board' | 'tasks' | 'graph' | 'task' | 'autopilot' | 'sessions' | 'session' | 'timeline' | 'replay' | 'review' | 'usage';
 
 export type Route =
   | { name: 'projects' }
@@ -19,6 +19,7 @@ const TABS: Record<string, { tab: ProjectTab; withSub?: ProjectTab; subOptional?
   board: { tab: 'board' },
   tasks: { tab: 'tasks', withSub: 'task' },
   graph: { tab: 'graph' },
+  autopilot: { tab: 'autopilot' },
   sessions: { tab: 'sessions', withSub: 'session' },
   timeline: { tab: 'timeline' },
   replay: { tab: 'replay', withSub: 'replay' },

@@ -27,6 +27,7 @@ import { TaskDetailPage } from '../../tasks/ui/TaskDetailPage';
 import { TreePage } from '../../tasks/ui/TreePage';
 import { ProjectTimelinePage } from '../../timeline/ui/ProjectTimelinePage';
 import { UsagePage } from '../../fleet/ui/UsagePage';
+import { AutopilotPage } from '../../autopilot/ui/AutopilotPage';
 import { ProjectProvider, useProjectWindow } from '../model/project-context';
 import { NeedsInputBanner } from './NeedsInputBanner';
 import { OverviewPage } from './OverviewPage';
@@ -41,6 +42,7 @@ const TABS: { tab: ProjectTab; label: string; path: string; icon: ReactNode; als
   { tab: 'board', label: 'Board', path: 'board', icon: <BoardIcon /> },
   { tab: 'tasks', label: 'Tasks', path: 'tasks', icon: <TreeIcon />, also: ['task'] },
   { tab: 'graph', label: 'Dependencies', path: 'graph', icon: <GraphIcon /> },
+  { tab: 'autopilot', label: 'Autopilot', path: 'autopilot', icon: <GraphIcon /> },
   { tab: 'sessions', label: 'Sessions', path: 'sessions', icon: <TerminalIcon />, also: ['session'] },
   { tab: 'timeline', label: 'Timeline', path: 'timeline', icon: <TimelineIcon /> },
   { tab: 'replay', label: 'Replay', path: 'replay', icon: <ReplayIcon /> },
@@ -170,6 +172,8 @@ function ProjectScreen({ route }: { route: ProjectRoute }) {
       return <TaskDetailPage key={route.sub} taskId={route.sub!} />;
     case 'graph':
       return <GraphPage />;
+    case 'autopilot':
+      return <AutopilotPage />;
     case 'sessions':
       return <SessionsPage />;
     case 'session':
