@@ -1,4 +1,4 @@
-import { AttemptMessageAdded, EditTask, type DomainEvent } from '@baton/events';
+import { AttemptMessageAdded, ConfigureAutopilot, DecomposeTask, EditTask, RecordTaskPlan, type DomainEvent } from '@baton/events';
 import { recorded } from '@baton/testing';
 import { at, cmd, create, fail, finish, history, start } from './__tests__/graph-fixtures';
 import { taskHistoryMarkdown } from './task-history';
@@ -27,6 +27,19 @@ describe(taskHistoryMarkdown.name, () => {
     expect(md).toContain('## Attempt 1 — `baton/login-att1` (merged)');
     expect(md).toContain('> Build login\n> # not a heading');
     expect(md).toContain('**agent** · reply · 2026-01-01 12:30:00Z · session `s1`');
+  });
+
+  it("puts the planner's decision, with its reason and the subtasks, on the task's timeline", () => {
+    const graph = history(
+      create('g', { title: 'Goal' }),
+      cmd(ConfigureAutopilot, { projectId: 'p1', enabled: false, decomposeDepth: 2 }),
+      cmd(DecomposeTask, { projectId: 'p1', taskId: 'g', sessionId: 'pl1' }),
+      create('s1', { title: 'Step one', parent: 'g' }),
+      cmd(RecordTaskPlan, { projectId: 'p1', taskId: 'g', decision: 'decompose', reason: 'two layers', sessionId: 'pl1' }),
+    );
+    const md = taskHistoryMarkdown('g', graph as DomainEvent[]);
+    expect(md).toContain('planning: planner session `pl1` (`baton-demo-agent`, depth 2)');
+    expect(md).toContain('**plan: DECOMPOSE** into #2 Step one — two layers (awaits a person)');
   });
 
   it('says so when the task has no history', () => {

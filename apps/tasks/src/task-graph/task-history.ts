@@ -94,6 +94,30 @@ export function taskHistoryMarkdown(taskId: string, events: readonly DomainEvent
         line(e.occurredAt, `attempt ${a.number} ${e.data.outcome}${e.data.reason ? ` (${e.data.reason})` : ''}`);
         break;
       }
+      case 'project.task_planning_started':
+        if (e.data.taskId === taskId) line(e.occurredAt, `planning: planner session ${code(e.data.sessionId)} (${code(e.data.plannerTemplateId)}, depth ${e.data.depth})`);
+        break;
+      case 'project.task_planned':
+        if (e.data.taskId === taskId) {
+          const into = e.data.children.length ? ` into ${e.data.children.map(name).join(', ')}` : '';
+          line(e.occurredAt, `**plan: ${e.data.decision.toUpperCase()}**${into} — ${e.data.reason}${e.data.needsApproval ? ' (awaits a person)' : ''}`);
+        }
+        break;
+      case 'project.task_plan_reviewed':
+        if (e.data.taskId === taskId) line(e.occurredAt, `plan ${e.data.accepted ? 'accepted' : 'rejected'} by ${e.actor.kind} ${e.actor.id}${e.data.reason ? ` (${e.data.reason})` : ''}`);
+        break;
+      case 'project.autopilot_attempt_failed':
+        if (e.data.taskId === taskId) line(e.occurredAt, `autopilot: attempt failed (${e.data.failures} so far): ${e.data.reason}`);
+        break;
+      case 'project.autopilot_task_given_up':
+        if (e.data.taskId === taskId) line(e.occurredAt, `autopilot gave up: ${e.data.reason}`);
+        break;
+      case 'project.autopilot_merged':
+        if (e.data.taskId === taskId) line(e.occurredAt, `autopilot merged it into ${code(e.data.into)} as ${code(e.data.commit.slice(0, 12))}`);
+        break;
+      case 'project.autopilot_needs_input':
+        if (e.data.taskId === taskId) line(e.occurredAt, `**needs input**: ${e.data.message}`);
+        break;
       case 'task.attempt_message_added': {
         const a = e.aggregate.id === taskId ? attempts.get(e.data.attemptId) : undefined;
         if (a) a.messages.push(`**${e.data.role}** · ${e.data.kind} · ${when(e.occurredAt)}${e.data.sessionId ? ` · session ${code(e.data.sessionId)}` : ''}\n\n${quote(e.data.text)}`);
