@@ -47,11 +47,21 @@ function generateDag(layers, width, seed = 7) {
   return nodes;
 }
 
+/**
+ * The project's events with the time JetStream stored each one. Not `occurredAt`: a reaction's
+ * command carries its event's time (reactions are pure), so a whole chain of reactions would
+ * share one timestamp.
+ */
 async function readProjectLog(natsUrl, namespace, projectId) {
   const broker = await Broker.connect({ servers: natsUrl, namespace, name: 'bench-autopilot-log' });
   try {
     const store = new EventStore(broker, registry);
-    return (await store.load({ type: 'project', id: projectId })).events;
+    const toSeq = await store.lastSeq();
+    const out = [];
+    for await (const m of store.rawRead({ fromSeq: 1, toSeq, subject: broker.names.evt('project', projectId) })) {
+      out.push({ ...store.decode(m), storedAt: Number(BigInt(m.info.timestampNanos) / 1_000_000n) });
+    }
+    return out;
   } finally {
     await broker.nc.close();
   }
@@ -101,7 +111,7 @@ async function run(ctx) {
   ctx.log(`${done}/${ids.length} done in ${((Date.now() - started) / 1000).toFixed(1)} s (wall, polled)`);
 
   const events = await readProjectLog(ctx.natsUrl, stack.namespace, projectId);
-  const at = (e) => Date.parse(e.occurredAt);
+  const at = (e) => e.storedAt;
   const firstDispatch = new Map();
   const doneAt = new Map();
   for (const e of events) {

@@ -142,7 +142,7 @@ describe('autopilot: a goal decomposed into a DAG and run across three runners',
     // `baton autopilot status` has it all: nothing held, nothing waiting.
     expect(s.needsInput).toEqual([]);
     expect(s.tasks.every((t) => t.hold === null)).toBe(true);
-    const printed = execFileSync(process.execPath, [CLI, 'autopilot', 'status', projectId], {
+    const printed = execFileSync(process.execPath, [CLI, 'autopilot', 'status', projectId, '--decisions', '100'], {
       env: { ...process.env, BATON_API_URL: stack.gatewayUrl, BATON_TOKEN: stack.ns.token, BATON_CONFIG: join(stack.tempDir('cli'), 'config.json') },
       encoding: 'utf8',
     });
