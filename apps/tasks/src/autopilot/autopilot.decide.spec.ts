@@ -164,8 +164,9 @@ describe('autopilot decisions (on the project aggregate)', () => {
       cmd(RecordTaskPlan, { ...p, taskId, decision, reason: `because ${decision}`, sessionId });
 
     it('holds the task while a planner works it, and records its decision with the reason', () => {
-      let { events, last } = story(history(create('goal')), on({ decomposeDepth: 2 }), decompose('goal'));
-      expect(last.map((e) => [e.type, e.data])).toEqual([
+      const planning = story(history(create('goal')), on({ decomposeDepth: 2 }), decompose('goal'));
+      let events = planning.events;
+      expect(planning.last.map((e) => [e.type, e.data])).toEqual([
         ['project.task_planning_started', { taskId: 'goal', sessionId: 'plan_goal', plannerTemplateId: 'baton-demo-agent', depth: 2 }],
         ['project.autopilot_hold_changed', { taskId: 'goal', hold: 'planning', reason: expect.any(String) }],
       ]);
