@@ -14,7 +14,8 @@ import { ProjectsController } from './projects/projects.controller';
 import { PromptsController } from './prompts/prompts.controller';
 import { ReviewController } from './review/review.controller';
 import { RunnerClient } from './review/runner-client';
-import { RunnerDirectory, RunnerProxyConfigSchema } from './review/runner-directory';
+import { heartbeatUrls, RunnerDirectory, RunnerProxyConfigSchema } from './review/runner-directory';
+import { Broker } from '@baton/event-store';
 import { RunnerLiveness } from './runners/runner-liveness';
 import { RunnersController } from './runners/runners.controller';
 import { ProjectStackController } from './sessions/project-stack.controller';
@@ -63,7 +64,7 @@ export const API_CONTROLLERS = [
     RunnerLiveness,
     RunnerClient,
     // Checked at boot: a malformed BATON_RUNNER_URLS stops the gateway, naming it.
-    { provide: RunnerDirectory, useFactory: () => RunnerDirectory.fromConfig(loadConfig(RunnerProxyConfigSchema)) },
+    { provide: RunnerDirectory, inject: [Broker], useFactory: (broker: Broker) => RunnerDirectory.fromConfig(loadConfig(RunnerProxyConfigSchema), heartbeatUrls(broker)) },
   ],
 })
 export class ApiModule {}

@@ -69,10 +69,21 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
     /** On SIGTERM: how long hosted sessions may keep running before they are stopped. */
     BATON_RUNNER_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
     BATON_RUNNER_SETUP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
+    /**
+     * Where the gateway reaches this runner's HTTP API, announced in its heartbeat (e.g.
+     * `http://$(POD_IP):3103`). Default: HOST:PORT when HOST is a concrete address, else this
+     * machine's hostname.
+     */
+    BATON_RUNNER_PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(?:\/[^\s]*)?$/, 'must be an http(s) URL')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
   })
   .transform((c) => ({
     ...c,
     BATON_DATA_DIR: c.BATON_DATA_DIR ?? join(homedir(), '.baton', 'runner', c.BATON_RUNNER_ID),
+    publicUrl: c.BATON_RUNNER_PUBLIC_URL ?? `http://${['0.0.0.0', '::', ''].includes(c.HOST) ? hostname() : c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`,
     passEnv: [
       ...DEFAULT_PASS_ENV,
       ...c.BATON_RUNNER_PASS_ENV.split(',')

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     latestStarts: await repo.latestStarts(),
   });
   registerRunnerGauges(metrics, { capacity: config.BATON_RUNNER_CAPACITY, get size() { return host.size; }, get isDraining() { return host.isDraining; } });
-  const heartbeat = new Heartbeat(broker, runnerId, () => host.heartbeat(), logger, config.BATON_RUNNER_HEARTBEAT_MS);
+  const heartbeat = new Heartbeat(broker, runnerId, () => ({ ...host.heartbeat(), httpUrl: config.publicUrl }), logger, config.BATON_RUNNER_HEARTBEAT_MS);
   const consumer = new DirectedConsumer({
     broker,
     runnerId,

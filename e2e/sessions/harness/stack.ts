@@ -49,8 +49,8 @@ export interface StackOptions {
 
 /**
  * The whole product on this machine, in a namespace of its own: tasks, gateway, sessions and
- * runner processes (each with its own id, data dir and HTTP port, all known to the gateway
- * through BATON_RUNNER_URLS so review can reach them). Each runner puts the CLI built beside
+ * runner processes (each with its own id, data dir and HTTP port, which it announces in its
+ * heartbeat so the gateway's review and screens reach it). Each runner puts the CLI built beside
  * it first on its sessions' PATH, so the built-in `baton-demo-agent` template runs for real.
  */
 export class Stack {
@@ -92,10 +92,10 @@ export class Stack {
   private async boot(opts: StackOptions): Promise<void> {
     const env = { ...this.ns.env, LOG_LEVEL: 'warn' };
     const ports = await Promise.all(opts.runners.map(() => freePort()));
-    const runnerUrls = opts.runners.map((r, i) => `${r.id}=http://127.0.0.1:${ports[i]}`).join(',');
 
     const first = await Promise.allSettled([
-      startService('gateway', { ...env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_RUNNER_URLS: runnerUrls, BATON_RUNNER_SECRET: RUNNER_SECRET }, { name: 'gateway' }),
+      // No BATON_RUNNER_URLS: each runner announces its address in its heartbeat (BATON_RUNNER_PUBLIC_URL, here its HOST:PORT).
+      startService('gateway', { ...env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_RUNNER_SECRET: RUNNER_SECRET }, { name: 'gateway' }),
       startService('tasks', env, { name: 'tasks' }),
     ]);
     for (const r of first) if (r.status === 'fulfilled') this.services.push(r.value);

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Broker, QueryClient } from '@baton/event-store';
 import { createLogger, loadConfig } from '@baton/service-kit';
-import { RunnerDirectory, RunnerProxyConfigSchema } from '../review/runner-directory';
+import { heartbeatUrls, RunnerDirectory, RunnerProxyConfigSchema } from '../review/runner-directory';
 import { LiveGateway } from './live.gateway';
 import { loadLiveConfig } from './live.config';
 import { LiveRuntime } from './live-runtime';
@@ -16,7 +16,7 @@ import { LiveRuntime } from './live-runtime';
       provide: LiveRuntime,
       inject: [Broker, QueryClient],
       useFactory: (broker: Broker, queries: QueryClient) =>
-        new LiveRuntime(broker, queries, loadLiveConfig(), RunnerDirectory.fromConfig(loadConfig(RunnerProxyConfigSchema)), createLogger('gateway', process.env.LOG_LEVEL ?? 'info').child({ part: 'live' })),
+        new LiveRuntime(broker, queries, loadLiveConfig(), RunnerDirectory.fromConfig(loadConfig(RunnerProxyConfigSchema), heartbeatUrls(broker)), createLogger('gateway', process.env.LOG_LEVEL ?? 'info').child({ part: 'live' })),
     },
     LiveGateway,
   ],

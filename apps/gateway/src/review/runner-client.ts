@@ -18,9 +18,9 @@ export class RunnerClient {
   constructor(@Inject(RunnerDirectory) private readonly directory: RunnerDirectory) {}
 
   async call<T>(runnerId: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const base = this.directory.urlOf(runnerId);
+    const base = await this.directory.urlOf(runnerId);
     if (!base) {
-      throw new ApiError(503, 'unavailable', `runner ${runnerId}'s HTTP address is unknown to the gateway; add it to BATON_RUNNER_URLS (runnerId=url,…)`, { details: { runnerId } });
+      throw new ApiError(503, 'unavailable', `runner ${runnerId}'s HTTP address is unknown to the gateway: it announces none (BATON_RUNNER_PUBLIC_URL) and BATON_RUNNER_URLS does not list it`, { details: { runnerId } });
     }
     let res: Response;
     try {

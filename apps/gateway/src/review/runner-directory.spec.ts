@@ -21,15 +21,20 @@ describe(parseRunnerUrls.name, () => {
 });
 
 describe(RunnerDirectory.name, () => {
-  it('answers a runner\'s URL, or null for one it does not know', () => {
+  it('answers a runner\'s URL, or null for one it does not know', async () => {
     const sut = new RunnerDirectory(parseRunnerUrls('r1=http://a:1'), 'x'.repeat(16), 1_000);
-    expect(sut.urlOf('r1')).toBe('http://a:1');
-    expect(sut.urlOf('r2')).toBeNull();
+    expect(await sut.urlOf('r1')).toBe('http://a:1');
+    expect(await sut.urlOf('r2')).toBeNull();
   });
 
-  it('reads its configuration, naming a bad variable', () => {
+  it('prefers the configured address, then the one a runner announces', async () => {
+    const sut = new RunnerDirectory(parseRunnerUrls('r1=http://a:1'), null, 1_000, async (id) => (id === 'r3' ? 'http://10.0.0.3:3103' : null));
+    expect(await Promise.all(['r1', 'r3', 'r4'].map((id) => sut.urlOf(id)))).toEqual(['http://a:1', 'http://10.0.0.3:3103', null]);
+  });
+
+  it('reads its configuration, naming a bad variable', async () => {
     const ok = RunnerDirectory.fromConfig(RunnerProxyConfigSchema.parse({ BATON_RUNNER_URLS: 'r1=http://a:1', BATON_RUNNER_SECRET: 'y'.repeat(16) }));
-    expect([ok.urlOf('r1'), ok.secret, ok.timeoutMs]).toEqual(['http://a:1', 'y'.repeat(16), 120_000]);
+    expect([await ok.urlOf('r1'), ok.secret, ok.timeoutMs]).toEqual(['http://a:1', 'y'.repeat(16), 120_000]);
     const bad = RunnerProxyConfigSchema.safeParse({ BATON_RUNNER_URLS: 'r1' });
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['BATON_RUNNER_URLS']);
   });

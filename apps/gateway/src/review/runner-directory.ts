@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IdSchema } from '@baton/events';
+import { IdSchema, RunnerHeartbeatSchema } from '@baton/events';
+import type { Broker } from '@baton/event-store';
 
 /** `id=url,id=url` → a map; a pair without `=`, a bad id or URL, or a repeated id is an error naming it. */
 export function parseRunnerUrls(text: string): Map<string, string> {
@@ -20,7 +21,7 @@ export function parseRunnerUrls(text: string): Map<string, string> {
 }
 
 export const RunnerProxyConfigSchema = z.object({
-  /** Where each runner's HTTP API listens, until runners announce it themselves (`runnerId=http://host:3103,…`). */
+  /** Where runners' HTTP APIs listen (`runnerId=http://host:3103,…`); a runner not listed is reached where its heartbeat says (BATON_RUNNER_PUBLIC_URL). */
   BATON_RUNNER_URLS: z
     .string()
     .default('')
@@ -37,19 +38,41 @@ export const RunnerProxyConfigSchema = z.object({
   BATON_RUNNER_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(120_000),
 });
 
+/** A runner's address as its latest heartbeat announces it; null when it announces none. */
+export type AnnouncedUrl = (runnerId: string) => Promise<string | null>;
+
+/** The address in the runner's heartbeat (KV `<ns>_runners`). */
+export function heartbeatUrls(broker: Broker): AnnouncedUrl {
+  return async (runnerId) => {
+    const kv = await broker.kv(broker.names.kv.runners);
+    const entry = await kv.get(runnerId).catch(() => null);
+    if (!entry || entry.operation !== 'PUT') return null;
+    let json: unknown;
+    try {
+      json = JSON.parse(entry.string());
+    } catch {
+      return null;
+    }
+    const beat = RunnerHeartbeatSchema.safeParse(json);
+    return beat.success ? (beat.data.httpUrl ?? null) : null;
+  };
+}
+
 /** Where the gateway reaches each runner's HTTP API, and the secret it shows there. */
 export class RunnerDirectory {
   constructor(
     private readonly urls: ReadonlyMap<string, string>,
     readonly secret: string | null,
     readonly timeoutMs: number,
+    private readonly announced: AnnouncedUrl = async () => null,
   ) {}
 
-  static fromConfig(c: z.output<typeof RunnerProxyConfigSchema>): RunnerDirectory {
-    return new RunnerDirectory(c.BATON_RUNNER_URLS, c.BATON_RUNNER_SECRET ?? null, c.BATON_RUNNER_TIMEOUT_MS);
+  static fromConfig(c: z.output<typeof RunnerProxyConfigSchema>, announced?: AnnouncedUrl): RunnerDirectory {
+    return new RunnerDirectory(c.BATON_RUNNER_URLS, c.BATON_RUNNER_SECRET ?? null, c.BATON_RUNNER_TIMEOUT_MS, announced);
   }
 
-  urlOf(runnerId: string): string | null {
-    return this.urls.get(runnerId) ?? null;
+  /** BATON_RUNNER_URLS first (an operator's word wins), then the runner's own announcement. */
+  async urlOf(runnerId: string): Promise<string | null> {
+    return this.urls.get(runnerId) ?? (await this.announced(runnerId).catch(() => null));
   }
 }

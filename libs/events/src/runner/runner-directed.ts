@@ -98,6 +98,8 @@ export type RunnerDirected =
 export const RunnerHeartbeatSchema = z.object({
   runnerId: IdSchema,
   at: z.iso.datetime(),
+  /** Where the runner's HTTP API (screens, diffs, merges) is reached; absent: the gateway's BATON_RUNNER_URLS. */
+  httpUrl: z.string().regex(/^https?:\/\/[^\s/]+(?:\/[^\s]*)?$/, 'must be an http(s) URL').max(2_000).nullable().optional(),
   sessions: z
     .array(z.object({ sessionId: IdSchema, pid: z.number().int().positive().nullable(), lastOutputAt: z.iso.datetime().nullable() }))
     .max(10_000),
