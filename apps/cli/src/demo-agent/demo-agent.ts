@@ -86,8 +86,9 @@ export async function runDemoAgent(o: DemoAgentOptions): Promise<DemoAgentResult
     await reporter.register();
     log.ok('registered');
     const before = await sessions.get(sessionId).catch(() => null);
-    const outcomes =
-      manifest.session.role === 'planner' ? await planAll(run) : manifest.session.strategy === 'queue' ? await workQueue(run, before) : await workSimple(run, before);
+    // A planner outside an attempt is `baton task decompose`'s: it plans. In an attempt it works like any agent.
+    const planning = manifest.session.role === 'planner' && !manifest.attempt;
+    const outcomes = planning ? await planAll(run) : manifest.session.strategy === 'queue' ? await workQueue(run, before) : await workSimple(run, before);
     return await finish(run, outcomes);
   } finally {
     input.close();

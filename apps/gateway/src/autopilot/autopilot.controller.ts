@@ -50,6 +50,7 @@ export class AutopilotController {
   @Route(R.pauseAutopilot)
   pause(
     @RouteParams(R.pauseAutopilot) p: ParamsOf<typeof R.pauseAutopilot>,
+    @RouteQuery(R.pauseAutopilot) _q: QueryOf<typeof R.pauseAutopilot>,
     @RouteBody(R.pauseAutopilot) body: BodyOf<typeof R.pauseAutopilot>,
     @CurrentActor() actor: Actor,
     @IdemKey() key?: string,
@@ -58,7 +59,12 @@ export class AutopilotController {
   }
 
   @Route(R.resumeAutopilot)
-  resume(@RouteParams(R.resumeAutopilot) p: ParamsOf<typeof R.resumeAutopilot>, @CurrentActor() actor: Actor, @IdemKey() key?: string): Promise<CommandAccepted> {
+  resume(
+    @RouteParams(R.resumeAutopilot) p: ParamsOf<typeof R.resumeAutopilot>,
+    @RouteQuery(R.resumeAutopilot) _q: QueryOf<typeof R.resumeAutopilot>,
+    @CurrentActor() actor: Actor,
+    @IdemKey() key?: string,
+  ): Promise<CommandAccepted> {
     return this.commands.send(ResumeAutopilot, { projectId: p.projectId }, { actor, key }, p.projectId);
   }
 

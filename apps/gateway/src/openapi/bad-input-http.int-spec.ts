@@ -47,6 +47,11 @@ const VALID_BODIES: Record<string, unknown> = {
   reportSessionUsage: { inputTokens: 1 },
   queueFail: { reason: 'because' },
   spawnWorker: { templateId: 'shell' },
+  configureAutopilot: { enabled: true },
+  pauseAutopilot: { reason: 'x' },
+  decomposeTask: {},
+  recordTaskPlan: { decision: 'execute', reason: 'x' },
+  reviewTaskPlan: { accept: true },
   defineSessionTemplate: { spec: { name: 'x', argv: ['true'] } },
   setRunnerCapacity: { capacity: 1 },
 };
