@@ -110,6 +110,13 @@ export const GraphIcon = (p: IconProps) => (
     <path d="M5.2 7.2 10.8 4.3M5.2 8.8l5.6 2.9" />
   </Icon>
 );
+/** A play mark inside a loop: work that runs on its own. */
+export const AutopilotIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2.5v2.8h-2.8" />
+    <path d="M6.5 5.8v4.4L10 8z" />
+  </Icon>
+);
 export const TimelineIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M2 3.5h6M4 8h9M2 12.5h7" strokeWidth={2.2} />

@@ -5,6 +5,7 @@ import { Link } from '../../../app/router';
 import { projectPath, type ProjectTab, type Route } from '../../../app/routes';
 import { ErrorBanner } from '../../../shared/ui/Banner';
 import {
+  AutopilotIcon,
   ArrowLeftIcon,
   BoardIcon,
   ChartIcon,
@@ -42,7 +43,7 @@ const TABS: { tab: ProjectTab; label: string; path: string; icon: ReactNode; als
   { tab: 'board', label: 'Board', path: 'board', icon: <BoardIcon /> },
   { tab: 'tasks', label: 'Tasks', path: 'tasks', icon: <TreeIcon />, also: ['task'] },
   { tab: 'graph', label: 'Dependencies', path: 'graph', icon: <GraphIcon /> },
-  { tab: 'autopilot', label: 'Autopilot', path: 'autopilot', icon: <GraphIcon /> },
+  { tab: 'autopilot', label: 'Autopilot', path: 'autopilot', icon: <AutopilotIcon /> },
   { tab: 'sessions', label: 'Sessions', path: 'sessions', icon: <TerminalIcon />, also: ['session'] },
   { tab: 'timeline', label: 'Timeline', path: 'timeline', icon: <TimelineIcon /> },
   { tab: 'replay', label: 'Replay', path: 'replay', icon: <ReplayIcon /> },
