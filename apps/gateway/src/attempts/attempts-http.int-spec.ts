@@ -7,7 +7,7 @@ describe('attempts over REST: one active per task, conversations across sessions
   let projectId: string;
 
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApi({ withSessions: true });
     projectId = CommandAccepted.parse((await api.call('POST', '/api/projects', { name: 'Attempts', repository: { location: '/srv/att', defaultBranch: 'trunk' } })).body).id;
   }, 60_000);
   afterAll(() => api?.close());

@@ -7,6 +7,7 @@ import { CommandSender, newId } from '../openapi/edge';
 import type { BodyOf, ParamsOf, QueryOf } from '../openapi/route';
 import { IdemKey, Route, RouteBody, RouteParams, RouteQuery } from '../openapi/route.decorators';
 import { ProjectRoutes as R } from '../openapi/routes/projects.routes';
+import { ApiError } from '../http/api-error';
 
 /** Thin: validate (schemas from the route registry), turn into a command or a query, map the answer. */
 @Controller()
@@ -65,8 +66,23 @@ export class ProjectsController {
   }
 
   /** Refused with 422 by the tasks service while any attempt of the project is active. */
+  /**
+   * Refused while sessions of the project run (asked of the sessions service first: they are
+   * its facts, not the project's) and, by the project's own rule, while an attempt is active.
+   */
   @Route(R.deleteProject)
-  remove(@RouteParams(R.deleteProject) p: ParamsOf<typeof R.deleteProject>, @CurrentActor() actor: Actor, @IdemKey() key?: string): Promise<CommandAccepted> {
+  async remove(
+    @RouteParams(R.deleteProject) p: ParamsOf<typeof R.deleteProject>,
+    @RouteQuery(R.deleteProject) q: QueryOf<typeof R.deleteProject>,
+    @CurrentActor() actor: Actor,
+    @IdemKey() key?: string,
+  ): Promise<CommandAccepted> {
+    const running = await this.queries.ask<Page<{ id: string }>>('sessions', 'list_sessions', { projectId: p.id, live: true, limit: 20, offset: 0 }, { minSeq: q.minSeq });
+    if (running.items.length) {
+      throw new ApiError(422, 'invalid_state', `project ${p.id} has ${running.total} running session(s); stop them first`, {
+        details: { projectId: p.id, sessions: running.items.map((s) => s.id) },
+      });
+    }
     return this.commands.send(DeleteProject, { projectId: p.id }, { actor, key }, p.id);
   }
 }

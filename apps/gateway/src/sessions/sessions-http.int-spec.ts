@@ -105,6 +105,18 @@ describe('sessions over REST: spawning, the attempt seat, follow-ups, templates,
     expect((await api.call('POST', '/api/sessions/NO-SUCH-SESSION/stop')).status).toBe(404);
   });
 
+  it('refuses to delete a project while its sessions run (422 naming them); stopped, it goes', async () => {
+    const doomed = await api.project('Doomed');
+    const spawned = await api.accepted('POST', `/api/projects/${doomed}/sessions?minSeq=${api.seq}`, { templateId: 'shell', ...NOWHERE }, 201);
+    const refused = await api.call('DELETE', `/api/projects/${doomed}?minSeq=${spawned.seq}`);
+    expect({ status: refused.status, body: refused.body }).toEqual({
+      status: 422,
+      body: { error: expect.objectContaining({ code: 'invalid_state', message: expect.stringContaining('1 running session'), details: { projectId: doomed, sessions: [spawned.id] } }) },
+    });
+    const stopped = await api.accepted('POST', `/api/sessions/${spawned.id}/stop`, { reason: 'clearing up' });
+    expect((await api.call('DELETE', `/api/projects/${doomed}?minSeq=${stopped.seq}`)).status).toBe(200);
+  });
+
   it('queues input for a session that has not started yet', async () => {
     const spawned = await api.accepted('POST', `/api/projects/${projectId}/sessions?minSeq=${api.seq}`, { templateId: 'shell', ...NOWHERE }, 201);
     const sent = await api.accepted('POST', `/api/sessions/${spawned.id}/input`, { text: 'npm test\r', kind: 'text' });

@@ -29,11 +29,13 @@ export interface Api {
 }
 
 /** A fresh namespace with the real tasks service and gateway, and the bootstrap admin signed in. */
-export async function startApi(opts: { gatewayEnv?: Record<string, string> } = {}): Promise<Api> {
+export async function startApi(opts: { gatewayEnv?: Record<string, string>; withSessions?: boolean } = {}): Promise<Api> {
   const ns = await createTestNamespace();
   const broker = await Broker.connect({ servers: ns.natsUrl, namespace: ns.namespace });
   await broker.ensureTopology();
   await startService('tasks', ns.env);
+  // Routes that ask the sessions service (a project's delete: are its sessions running?) need it.
+  if (opts.withSessions) await startService('sessions', ns.env);
   const gateway = await startService('gateway', { ...ns.env, ...opts.gatewayEnv });
   const base = gateway.url;
 
