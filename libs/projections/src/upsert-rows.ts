@@ -48,8 +48,10 @@ function planFor(db: DataSource, p: Projection): UpsertPlan {
   const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
   const updates = columns.filter((c) => !c.column.isPrimary).map((c) => `"${c.column.databaseName}" = EXCLUDED."${c.column.databaseName}"`);
   const key = meta.primaryColumns.map((c) => `"${c.databaseName}"`).join(', ');
+  // A row that is nothing but its key has nothing to update: an empty SET list is a syntax error.
+  const onConflict = updates.length ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
   plan = {
-    sql: `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest}) ON CONFLICT (${key}) DO UPDATE SET ${updates.join(', ')}`,
+    sql: `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${unnest}) ON CONFLICT (${key}) ${onConflict}`,
     columns,
   };
   forDb.set(p.entity, plan);
