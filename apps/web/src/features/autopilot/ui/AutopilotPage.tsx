@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { AutopilotStatus, SessionView } from '@baton/contracts';
+import type { AutopilotStatus, SessionView, TemplateView } from '@baton/contracts';
 import { describeError } from '../../../api/http';
 import { Link } from '../../../app/router';
 import { projectPath } from '../../../app/routes';
@@ -11,6 +11,7 @@ import { toast } from '../../../shared/ui/toast';
 import { hasRole } from '../../auth/model/session';
 import { useMe } from '../../auth/model/use-session';
 import { useProjectWindow } from '../../project/model/project-context';
+import { sessionsApi } from '../../sessions/model/sessions-api';
 import { autopilotApi } from '../model/autopilot-api';
 import { dagRows } from '../model/dag-rows';
 
@@ -26,6 +27,8 @@ export function AutopilotPage() {
   const canAct = hasRole(useMe(), 'operator');
   const version = JSON.stringify([Object.values(tasks.data ?? {}).map((t) => t.status), Object.values(sessions.data ?? {}).map((s) => s.status)]);
   const status = usePolled<AutopilotStatus>((s) => autopilotApi.status(project.id, s), `${project.id}|${version}`, 3_000);
+  const templates = usePolled<TemplateView[]>((s) => sessionsApi.templates(project.id, s), project.id);
+  const templateName = (id: string) => templates.data?.find((t) => t.id === id)?.spec.name ?? id;
   const [busy, setBusy] = useState(false);
   const byAttempt = useMemo(() => {
     const m = new Map<string, SessionView>();
@@ -62,7 +65,7 @@ export function AutopilotPage() {
           </div>
           <p className="page__subtitle">
             Ready tasks start on their own, failures retry as new attempts, completed work is {s?.settings.onSuccess === 'review' ? 'left in review' : 'merged'}.
-            {s && ` Template ${s.settings.sessionTemplateId} · up to ${s.settings.maxAttempts} attempt(s) per task.`}
+            {s && ` Runs “${templateName(s.settings.sessionTemplateId)}” · up to ${s.settings.maxAttempts} attempt(s) per task.`}
           </p>
         </div>
         {canAct && s && (
