@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { monotonicFactory } from 'ulid';
 import { EntitySchema, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { ProjectCreated, ProjectRenamed, registry, stampEvents } from '@baton/events';
+import { ProjectCreated, ProjectDeleted, ProjectRenamed, registry, stampEvents } from '@baton/events';
 import { Broker, EventStore, QueryError, type Logger } from '@baton/event-store';
 import { command, createTestNamespace, eventually, sleep, type TestNamespace } from '@baton/testing';
 import { ProjectionCheckpoints1700000000000 } from './checkpoint.migration';
@@ -41,6 +41,7 @@ class Applications1700000000500 implements MigrationInterface {
 }
 
 const POISON = 'POISON';
+const DELETE = 'DELETE';
 
 /** The test projection, with what it was asked to evolve (per runner) and a switch that makes POISON throw. */
 function probe(version = 1) {
@@ -56,6 +57,7 @@ function probe(version = 1) {
         state.poisonTries++;
         throw new Error('poison event');
       }
+      if (e.type === 'project.deleted') return null;
       return { id, count: (row?.count ?? 0) + 1, lastSeq: e.position.seq };
     },
   };
@@ -71,7 +73,7 @@ describe(ProjectionRunner.name, () => {
   const newId = monotonicFactory();
   const toStop: (() => Promise<void>)[] = [];
   /** Every event this file appended, in stream order: the model the read models must equal. */
-  const log: { seq: number; id: string | null }[] = [];
+  const log: { seq: number; id: string | null; deleted?: boolean }[] = [];
   const heads = new Map<string, number>();
 
   beforeAll(async () => {
@@ -91,16 +93,17 @@ describe(ProjectionRunner.name, () => {
     await ns?.cleanup();
   });
 
-  /** Appends renames named `names` to project `id` (created first if new); returns their sequences. */
+  /** Appends renames named `names` to project `id` (created first if new; DELETE deletes it); returns their sequences. */
   async function append(id: string, names: string[]): Promise<number[]> {
     const agg = { type: 'project' as const, id };
     const head = heads.get(id) ?? 0;
-    const events = names.map((name) => ProjectRenamed({ name, previousName: 'x' }));
+    const events = names.map((name) => (name === DELETE ? (ProjectDeleted({}) as never) : ProjectRenamed({ name, previousName: 'x' })));
     if (!head) events.unshift(ProjectCreated({ name: id, repository: { location: `/srv/${id}`, defaultBranch: 'main' }, concurrencyLimit: null, env: {} }) as never);
     const c = command('test.append', {}, { id: newId() });
     const { seqs, lastSeq } = await store.append(agg, stampEvents(c, agg, events, newId), { expectedLastSeq: head, msgIdBase: c.id });
     heads.set(id, lastSeq);
-    for (const seq of seqs) log.push({ seq, id });
+    const appended = head ? names : ['(created)', ...names];
+    seqs.forEach((seq, i) => log.push({ seq, id, deleted: appended[i] === DELETE }));
     return seqs;
   }
   /** `n` new projects of `size` events each. */
@@ -130,9 +133,10 @@ describe(ProjectionRunner.name, () => {
   /** What the read model must hold once it has applied everything up to `upTo`. */
   function expected(upTo = lastSeq()): AppRow[] {
     const rows = new Map<string, AppRow>();
-    for (const { seq, id } of log) {
+    for (const { seq, id, deleted } of log) {
       if (seq > upTo || !id) continue;
-      rows.set(id, { id, count: (rows.get(id)?.count ?? 0) + 1, lastSeq: seq });
+      if (deleted) rows.delete(id);
+      else rows.set(id, { id, count: (rows.get(id)?.count ?? 0) + 1, lastSeq: seq });
     }
     return [...rows.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   }
@@ -210,7 +214,7 @@ describe(ProjectionRunner.name, () => {
       await watcher;
     }
     expect(await rows(schema)).toEqual(expected());
-    const inLog = (cp: number) => log.filter((e) => e.seq <= cp && e.id).length;
+    const inLog = (cp: number) => expected(cp).reduce((n, r) => n + r.count, 0);
     expect(seen.length).toBeGreaterThan(5);
     expect(seen.filter((s) => s.total !== inLog(s.cp))).toEqual([]);
     // More than one batch committed while watched (not one transaction at the end).
@@ -267,6 +271,27 @@ describe(ProjectionRunner.name, () => {
     await a.runner.waitFor(lastSeq(), 10_000);
     expect(await rows(schema)).toEqual(expected());
     expect((await rows(schema)).find((r) => r.id === victim)).toEqual({ id: victim, count: 4, lastSeq: poisonSeq + 2 });
+  });
+
+  it('deletes the rows an event folds to null, and recreates them later', async () => {
+    const schema = schemaFor('delete');
+    const a = await replica(schema, 'delete');
+    await a.runner.start();
+    const [gone, kept] = await seed(2);
+    await append(gone, [DELETE]);
+    const [fleeting] = await seed(1, 1);
+    await append(fleeting, ['x', DELETE]); // created and deleted in one batch: never a row
+    await a.runner.waitFor(lastSeq());
+    const now = await rows(schema);
+    expect(now).toEqual(expected());
+    expect(now.map((r) => r.id)).toContain(kept);
+    expect(now.map((r) => r.id)).not.toContain(gone);
+    expect(now.map((r) => r.id)).not.toContain(fleeting);
+
+    await append(gone, ['back']);
+    await a.runner.waitFor(lastSeq());
+    expect((await rows(schema)).find((r) => r.id === gone)).toEqual({ id: gone, count: 1, lastSeq: lastSeq() });
+    expect(await rows(schema)).toEqual(expected());
   });
 
   it('skips an undecodable event and goes on', async () => {
