@@ -129,12 +129,32 @@ async function run(ctx) {
   const taskOfAttempt = new Map(events.filter((e) => e.type === 'project.task_attempt_started').map((e) => [e.data.attemptId, e.data.taskId]));
   const spawnedAt = new Map();
   const agentWork = new Map();
+  // Where a task's time goes: dispatch → PTY running, the agent, session end → merge asked, the merge.
+  const phases = { toSpawn: [], agent: [], toMerge: [], merge: [] };
+  const endedAt = new Map();
+  const sessionSpawnOfTask = new Map();
   for (const e of log) {
     if (e.aggregate.type !== 'session') continue;
     if (e.type === 'session.spawned') spawnedAt.set(e.aggregate.id, e.storedAt);
     if (e.type === 'session.ended' && e.data.status === 'completed' && taskOfAttempt.has(e.data.attemptId)) {
-      agentWork.set(taskOfAttempt.get(e.data.attemptId), e.storedAt - (spawnedAt.get(e.aggregate.id) ?? e.storedAt));
+      const task = taskOfAttempt.get(e.data.attemptId);
+      agentWork.set(task, e.storedAt - (spawnedAt.get(e.aggregate.id) ?? e.storedAt));
+      endedAt.set(task, e.storedAt);
+      sessionSpawnOfTask.set(task, spawnedAt.get(e.aggregate.id));
     }
+  }
+  const lastDispatch = new Map();
+  const mergeAsked = new Map();
+  for (const e of events) {
+    if (e.type === 'project.autopilot_task_dispatched') lastDispatch.set(e.data.taskId, at(e));
+    if (e.type === 'project.autopilot_merge_requested') mergeAsked.set(e.data.taskId, at(e));
+  }
+  for (const id of ids) {
+    if (!doneAt.has(id) || !endedAt.has(id)) continue;
+    phases.toSpawn.push(sessionSpawnOfTask.get(id) - lastDispatch.get(id));
+    phases.agent.push(agentWork.get(id));
+    phases.toMerge.push(mergeAsked.get(id) - endedAt.get(id));
+    phases.merge.push(doneAt.get(id) - mergeAsked.get(id));
   }
   const workChain = new Array(dag.length).fill(0);
   for (const node of dag) workChain[node.index] = (agentWork.get(ids[node.index]) ?? 0) + Math.max(0, ...node.deps.map((d) => workChain[d]));
@@ -154,6 +174,9 @@ async function run(ctx) {
     ok: ok && makespan <= 1.5 * lowerBound,
   });
   ctx.report({ name: 'autopilot.makespan.vs_agent_work', value: round(makespan / 1000, 2), unit: 's', raw: round(workBound / 1000, 2), ratio: round(makespan / workBound, 3) });
+  for (const [phase, samples] of Object.entries(phases)) {
+    ctx.report({ name: `autopilot.phase.${phase}.p50`, value: round(percentile(samples, 50), 1), unit: 'ms' });
+  }
   ctx.report({ name: 'autopilot.overhead.per_task', value: round(waits.reduce((a, b) => a + b, 0) / waits.length, 1), unit: 'ms' });
   ctx.report({ name: 'autopilot.overhead.p99', value: round(percentile(waits, 99), 1), unit: 'ms' });
   ctx.report({ name: 'autopilot.task.p50', value: round(percentile(own, 50), 1), unit: 'ms' });
