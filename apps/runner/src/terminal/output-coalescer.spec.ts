@@ -78,6 +78,41 @@ describe(OutputCoalescer.name, () => {
     expect(chunks.map(text)).toEqual(['ke', 'y', 's']);
   });
 
+  it('cuts the answer to a keystroke after 2 ms even right after a chunk, and only for a while', () => {
+    const sut = make();
+    sut.push(bytes('a'));
+    clock.advance(2);
+    expect(chunks.map(text)).toEqual(['a']);
+    // 5 ms later a keystroke is typed and echoed: not a quiet spell, but it is an answer.
+    clock.advance(5);
+    sut.expedite();
+    sut.push(bytes('k'));
+    clock.advance(2);
+    expect(chunks.map(text)).toEqual(['a', 'k']);
+    // Long after the keystroke, busy output waits for the frame again.
+    clock.advance(70);
+    sut.push(bytes('x'));
+    clock.advance(5);
+    sut.push(bytes('y'));
+    clock.advance(2);
+    expect(chunks.map(text)).toEqual(['a', 'k', 'x']);
+    clock.advance(15);
+    expect(chunks.map(text)).toEqual(['a', 'k', 'x', 'y']);
+  });
+
+  it('brings a pending frame forward when a keystroke arrives', () => {
+    const sut = make();
+    sut.push(bytes('a'));
+    clock.advance(2);
+    clock.advance(3);
+    sut.push(bytes('busy'));
+    clock.advance(1);
+    sut.expedite();
+    clock.advance(2);
+    expect(chunks.map(text)).toEqual(['a', 'busy']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('stamps each chunk with the offset of its first byte and counts chunks up', () => {
     const sut = make();
     sut.push(bytes('one'));

@@ -26,10 +26,13 @@ export interface OutputCoalescerOptions {
   /** A chunk is cut at most this long after its first byte (about one frame). */
   maxDelayMs?: number;
   /**
-   * …or this long when it starts after a quiet spell (no chunk for `maxDelayMs`): an echoed
-   * keystroke or a lone prompt goes out at once, while steady output still comes in frames.
+   * …or this long when it starts after a quiet spell (no chunk for `maxDelayMs`) or soon
+   * after a keystroke (`expedite`): an echo or a lone prompt goes out at once, while steady
+   * output still comes in frames.
    */
   quietDelayMs?: number;
+  /** How long after a keystroke output counts as its answer (cut after `quietDelayMs`). */
+  expediteMs?: number;
   /** …or as soon as it holds this many bytes. */
   maxBytes?: number;
   clock?: CoalescerClock;
@@ -61,6 +64,9 @@ export class OutputCoalescer {
   private lastOffset = 0;
   private nextIndex: number;
   private timer: unknown = null;
+  private timerDueAt = Infinity;
+  private expeditedUntil = -Infinity;
+  private readonly expediteMs: number;
   private closed = false;
 
   constructor(private readonly opts: OutputCoalescerOptions) {
@@ -72,6 +78,7 @@ export class OutputCoalescer {
     this.baseOffsetMs = opts.baseOffsetMs ?? 0;
     this.nextIndex = opts.firstIndex ?? 0;
     this.lastOffset = this.baseOffsetMs;
+    this.expediteMs = opts.expediteMs ?? 4 * this.maxDelayMs;
   }
 
   /** Index the next chunk will get. */
@@ -94,12 +101,22 @@ export class OutputCoalescer {
     }
   }
 
+  /**
+   * Input was just typed into the PTY: the output that answers it (the echo, a redrawn
+   * prompt) is cut after `quietDelayMs` rather than a whole frame, however busy the
+   * terminal was. A round trip must not wait for a frame just because the previous echo
+   * left less than a frame ago; the message rate stays bounded by the typing.
+   */
+  expedite(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    this.expeditedUntil = now + this.expediteMs;
+    if (this.pendingBytes > 0 && this.timerDueAt > now + this.quietDelayMs) this.schedule(now, this.quietDelayMs);
+  }
+
   /** Emits whatever is pending now (before a kill, at exit). */
   flush(): void {
-    if (this.timer !== null) {
-      this.clock.clearTimer(this.timer);
-      this.timer = null;
-    }
+    this.cancelTimer();
     if (this.pendingBytes === 0) return;
     const data = this.pending.length === 1 ? this.pending[0] : concat(this.pending, this.pendingBytes);
     const chunk: TerminalChunk = { index: this.nextIndex++, offsetMs: this.pendingOffset, data };
@@ -121,14 +138,25 @@ export class OutputCoalescer {
     const offset = this.baseOffsetMs + Math.max(0, Math.floor(now - this.startedAt));
     this.pendingOffset = Math.max(offset, this.lastOffset);
     this.lastOffset = this.pendingOffset;
-    const quiet = now - this.lastFlushAt >= this.maxDelayMs;
-    this.timer = this.clock.setTimer(
-      () => {
-        this.timer = null;
-        this.flush();
-      },
-      quiet ? this.quietDelayMs : this.maxDelayMs,
-    );
+    const quiet = now - this.lastFlushAt >= this.maxDelayMs || now <= this.expeditedUntil;
+    this.schedule(now, quiet ? this.quietDelayMs : this.maxDelayMs);
+  }
+
+  private schedule(now: number, ms: number): void {
+    this.cancelTimer();
+    this.timerDueAt = now + ms;
+    this.timer = this.clock.setTimer(() => {
+      this.timer = null;
+      this.timerDueAt = Infinity;
+      this.flush();
+    }, ms);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer === null) return;
+    this.clock.clearTimer(this.timer);
+    this.timer = null;
+    this.timerDueAt = Infinity;
   }
 }
 
