@@ -1,7 +1,7 @@
 import type { RunnerStart } from '@baton/events';
 import type { OutputPatterns } from '../patterns';
 import type { PtyExit, PtyProcess } from '../pty';
-import type { TerminalPipeline, TerminalScreen } from '../terminal';
+import type { Screen, TerminalPipeline } from '../terminal';
 
 export type SessionPhase = 'preparing' | 'running' | 'exited';
 
@@ -17,7 +17,7 @@ export class HostedSession {
   stopRequest: { cleanup: boolean; reason: string } | null = null;
   pty: PtyProcess | null = null;
   pipeline: TerminalPipeline | null = null;
-  screen: TerminalScreen | null = null;
+  screen: Screen | null = null;
   patterns: OutputPatterns | null = null;
   lastOutputAt: string | null = null;
   workspaceDir: string | null = null;

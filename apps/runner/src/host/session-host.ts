@@ -2,7 +2,7 @@ import type { RunnerHeartbeat, RunnerInput, RunnerStart, RunnerStop } from '@bat
 import type { Broker, Logger } from '@baton/event-store';
 import { OutputPatterns } from '../patterns';
 import { PtySpawnError, spawnPty, type PtyExit } from '../pty';
-import { startTerminalPipeline, TerminalReader, TerminalScreen, type ScreenSnapshot } from '../terminal';
+import { createScreen, startTerminalPipeline, TerminalReader, type ScreenSnapshot } from '../terminal';
 import { NoFreePortError, UnsafePathError, type PortAllocator } from '../worktree';
 import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
@@ -120,7 +120,10 @@ export class SessionHost {
       return;
     }
     if (h.phase === 'preparing') h.pendingInput.push(input.data);
-    else h.pty?.write(input.data);
+    else {
+      h.pipeline?.coalescer.expedite();
+      h.pty?.write(input.data);
+    }
   }
 
   heartbeat(): RunnerHeartbeat {
@@ -131,11 +134,11 @@ export class SessionHost {
     };
   }
 
-  async screen(sessionId: string): Promise<(ScreenSnapshot & { sessionId: string; alternateScreen: boolean }) | null> {
+  async screen(sessionId: string): Promise<(ScreenSnapshot & { sessionId: string }) | null> {
     const h = this.sessions.get(sessionId);
     if (!h?.screen) return null;
-    const snapshot = await h.screen.snapshot();
-    return { sessionId, ...snapshot, alternateScreen: h.screen.alternateScreen };
+    const snapshot = await h.screen.snapshot().catch(() => null);
+    return snapshot && { sessionId, ...snapshot };
   }
 
   /** Stops taking starts; waits `timeoutMs` for sessions to end by themselves, then stops the rest. */
@@ -180,7 +183,7 @@ export class SessionHost {
     const pty = spawnPty({ argv: start.launch.argv, env, cwd, cols: start.size.cols, rows: start.size.rows });
     h.pty = pty;
     h.phase = 'running';
-    const screen = new TerminalScreen({ cols: start.size.cols, rows: start.size.rows });
+    const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: last ? last.chunk : -1 });
     h.screen = screen;
     pty.onData((data) => {
       h.lastOutputAt = new Date().toISOString();

@@ -95,4 +95,15 @@ describe(TerminalScreen.name, () => {
     expect(snap).toMatchObject({ cols: 20, rows: 3 });
     expect(await sut.text()).toBe('abcdefghijklmno');
   });
+
+  it('names the last chunk it contains, from where a restarted session left off', async () => {
+    const sut = new TerminalScreen({ cols: 20, rows: 3, afterChunk: 6 });
+    screens.push(sut);
+    expect((await sut.snapshot()).chunk).toBe(6);
+    void sut.write('seven\r\n', 7);
+    void sut.write('eight', 8);
+    const snap = await sut.snapshot();
+    expect(snap).toMatchObject({ chunk: 8, alternateScreen: false });
+    expect(snap.data).toContain('eight');
+  });
 });

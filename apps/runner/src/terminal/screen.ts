@@ -6,6 +6,8 @@ export interface ScreenOptions {
   rows: number;
   /** Lines kept above the visible screen (also what a snapshot carries). */
   scrollback?: number;
+  /** The chunk the screen starts after (a restarted session's last stored chunk); -1 by default. */
+  afterChunk?: number;
 }
 
 /** What a new viewer needs: size it to cols × rows, then write `data`. */
@@ -13,19 +15,29 @@ export interface ScreenSnapshot {
   cols: number;
   rows: number;
   data: string;
+  /**
+   * The last terminal chunk the screen contains (-1: none): its output is exactly the
+   * chunks up to this one, so a viewer continues with the chunk after it.
+   */
+  chunk: number;
+  /** Whether a full-screen program switched to the alternate screen (vim, less, TUIs). */
+  alternateScreen: boolean;
 }
 
 /**
- * A headless xterm per session, fed the same bytes as the viewers, so a viewer that joins
+ * A headless xterm per session, fed the same chunks as the viewers, so a viewer that joins
  * late gets the current screen (colors, cursor, alternate screen of a TUI) in one write
- * instead of a replay of everything since the start.
+ * instead of a replay of everything since the start. Fed whole chunks with their index, a
+ * snapshot names the exact last chunk it contains (the gateway continues after it).
  */
 export class TerminalScreen {
   private readonly term: Terminal;
   private readonly serializer = new SerializeAddon();
   private disposed = false;
+  private applied: number;
 
   constructor(opts: ScreenOptions) {
+    this.applied = opts.afterChunk ?? -1;
     // allowProposedApi: the serialize addon reads buffer internals behind that flag.
     this.term = new Terminal({ cols: opts.cols, rows: opts.rows, scrollback: opts.scrollback ?? 1_000, allowProposedApi: true });
     this.term.loadAddon(this.serializer);
@@ -39,10 +51,18 @@ export class TerminalScreen {
     return this.term.rows;
   }
 
-  /** Resolves once xterm has parsed the bytes (its parser works asynchronously). */
-  write(data: Uint8Array | string): Promise<void> {
+  /**
+   * Resolves once xterm has parsed the bytes (its parser works asynchronously); `chunk`
+   * is recorded then, so a snapshot and the chunk index read with it always agree.
+   */
+  write(data: Uint8Array | string, chunk?: number): Promise<void> {
     if (this.disposed) return Promise.resolve();
-    return new Promise((resolve) => this.term.write(data, resolve));
+    return new Promise((resolve) =>
+      this.term.write(data, () => {
+        if (chunk !== undefined) this.applied = Math.max(this.applied, chunk);
+        resolve();
+      }),
+    );
   }
 
   resize(cols: number, rows: number): void {
@@ -52,8 +72,8 @@ export class TerminalScreen {
   /** The screen as escape sequences that rebuild it in a fresh terminal of the same size. */
   async snapshot(opts: { scrollback?: number } = {}): Promise<ScreenSnapshot> {
     await this.settled();
-    const data = this.serializer.serialize({ scrollback: opts.scrollback });
-    return { cols: this.term.cols, rows: this.term.rows, data };
+    const data = this.disposed ? '' : this.serializer.serialize({ scrollback: opts.scrollback });
+    return { cols: this.term.cols, rows: this.term.rows, data, chunk: this.applied, alternateScreen: this.alternateScreen };
   }
 
   /** The visible screen as plain text, one line per row, trailing blanks trimmed. */

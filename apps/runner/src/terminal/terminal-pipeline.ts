@@ -4,14 +4,14 @@ import type { Names } from '@baton/events';
 import type { PtyExit, PtyProcess } from '../pty/pty-process';
 import { OutputCoalescer, type OutputCoalescerOptions } from './output-coalescer';
 import { TerminalPublisher, type TerminalPublisherOptions } from './terminal-publisher';
-import type { TerminalScreen } from './screen';
+import type { Screen } from './threaded-screen';
 
 export interface TerminalPipelineOptions {
   broker: { nc: NatsConnection; js: JetStreamClient; names: Names };
   sessionId: string;
   pty: PtyProcess;
-  /** Fed the same bytes, for snapshots to late viewers. */
-  screen?: TerminalScreen;
+  /** Fed the same chunks (with their index), for snapshots to late viewers. */
+  screen?: Pick<Screen, 'write' | 'resize'>;
   /** For a restarted session: `firstIndex`/`baseOffsetMs` after `TerminalReader.lastChunk`. */
   coalescer?: Omit<OutputCoalescerOptions, 'onChunk'>;
   publisher?: Omit<TerminalPublisherOptions, 'onBackpressure'>;
@@ -20,6 +20,9 @@ export interface TerminalPipelineOptions {
   /** Sizes from `<ns>.resize.<sessionId>` (core NATS, `{"cols":…,"rows":…}`) resize the PTY and the screen. */
   acceptResize?: boolean;
 }
+
+/** Output the screen has not parsed yet, beyond which the PTY is paused until it catches up to a quarter. */
+const SCREEN_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export interface TerminalPipeline {
   coalescer: OutputCoalescer;
@@ -31,27 +34,58 @@ export interface TerminalPipeline {
 }
 
 /**
- * PTY → coalescer → JetStream, PTY → screen, keystrokes → PTY. The publisher's backlog
- * pauses the PTY, so a broker that falls behind slows the program instead of the runner
- * buffering its output without bound.
+ * PTY → coalescer → screen and JetStream, keystrokes → PTY. The publisher's backlog and
+ * the screen's unparsed bytes pause the PTY, so a broker or a parser that falls behind
+ * slows the program instead of the runner buffering its output without bound.
  */
 export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPipeline {
   const { pty, screen } = opts;
-  let pausedByBroker = false;
+  // Two reasons to stop reading the PTY: the broker's acks lag, or the screen's parser does.
+  const paused = { broker: false, screen: false };
+  let ptyPaused = false;
+  const updatePause = () => {
+    const pause = paused.broker || paused.screen;
+    if (pause === ptyPaused) return;
+    ptyPaused = pause;
+    if (pause) pty.pause();
+    else pty.resume();
+  };
   const publisher = new TerminalPublisher(opts.broker, opts.sessionId, {
     ...opts.publisher,
     onBackpressure: (pause) => {
-      pausedByBroker = pause;
-      if (pause) pty.pause();
-      else pty.resume();
+      paused.broker = pause;
+      updatePause();
     },
   });
-  const coalescer = new OutputCoalescer({ ...opts.coalescer, onChunk: (chunk) => publisher.publish(chunk) });
+  let unparsed = 0;
+  const coalescer = new OutputCoalescer({
+    ...opts.coalescer,
+    onChunk: (chunk) => {
+      // The screen first: it contains a chunk before any viewer can have received it.
+      if (screen) {
+        const bytes = chunk.data.byteLength;
+        unparsed += bytes;
+        void screen.write(chunk.data, chunk.index).then(() => {
+          unparsed -= bytes;
+          if (paused.screen && unparsed <= SCREEN_BACKLOG_BYTES / 4) {
+            paused.screen = false;
+            updatePause();
+          }
+        });
+        if (!paused.screen && unparsed > SCREEN_BACKLOG_BYTES) {
+          paused.screen = true;
+          updatePause();
+        }
+      }
+      publisher.publish(chunk);
+    },
+  });
   const unsubscribe = pty.onData((data) => {
     coalescer.push(data);
-    void screen?.write(data);
   });
-  const input = opts.acceptInput === false ? null : subscribeInput(opts.broker.nc, opts.broker.names.input(opts.sessionId), pty);
+  // A keystroke's answer (its echo) is cut after 2 ms, not a whole frame: the round trip stays short.
+  const typed = { write: (data: Uint8Array) => (coalescer.expedite(), pty.write(data)) };
+  const input = opts.acceptInput === false ? null : subscribeInput(opts.broker.nc, opts.broker.names.input(opts.sessionId), typed);
   const resize = opts.acceptResize === false ? null : subscribeResize(opts.broker.nc, opts.broker.names.resize(opts.sessionId), pty, screen);
 
   const finished = pty.exited.then(async (exit) => {
@@ -59,7 +93,8 @@ export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPi
     resize?.unsubscribe();
     unsubscribe();
     coalescer.close();
-    if (pausedByBroker) pty.resume();
+    paused.broker = paused.screen = false;
+    updatePause();
     await publisher.drain();
     return exit;
   });
@@ -76,7 +111,7 @@ export function subscribeInput(nc: NatsConnection, subject: string, pty: Pick<Pt
 }
 
 /** A size the gateway sends when a viewer's terminal changes: the PTY (SIGWINCH) and the screen follow. */
-export function subscribeResize(nc: NatsConnection, subject: string, pty: Pick<PtyProcess, 'resize'>, screen?: Pick<TerminalScreen, 'resize'>): Subscription {
+export function subscribeResize(nc: NatsConnection, subject: string, pty: Pick<PtyProcess, 'resize'>, screen?: Pick<Screen, 'resize'>): Subscription {
   return nc.subscribe(subject, {
     callback: (err, msg) => {
       if (err) return;
