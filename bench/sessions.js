@@ -365,7 +365,8 @@ async function printers(ctx, stack, projectId, count, bytes) {
             resolve(now());
           };
           v.onData = (buf) => {
-            v.tail = (v.tail + buf.toString('latin1')).slice(-64);
+            // Only the last bytes matter for the mark: no string of the whole chunk.
+            v.tail = (v.tail + buf.subarray(-64).toString('latin1')).slice(-64);
             if (v.tail.includes(END_MARK)) end();
           };
           v.onResync = (snap) => {

@@ -241,7 +241,7 @@ async function attachTerminal(url, token, sessionId) {
   };
   socket.on('terminal:data', (m) => {
     if (m.sessionId !== sessionId) return;
-    const buf = Buffer.from(m.data);
+    const buf = Buffer.isBuffer(m.data) ? m.data : Buffer.from(m.data);
     t.bytes += buf.length;
     socket.emit('terminal:ack', { sessionId, bytes: buf.length });
     if (t.onData) t.onData(buf);
