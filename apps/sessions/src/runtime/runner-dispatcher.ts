@@ -26,6 +26,20 @@ export interface RunnerDispatcherOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Sessions whose events the dispatcher keeps at most; the oldest are forgotten (and loaded when needed). */
+const MAX_KNOWN_SESSIONS = 5_000;
+/** A session with more events than this is loaded from the log when it is placed again. */
+const MAX_KNOWN_EVENTS = 1_000;
+/** How long a placement waits for this consumer to deliver the rest of its session's events before loading them. */
+const CATCH_UP_MS = 250;
+const EXPECTED_LAST_SUBJECT_SEQ = 'Nats-Expected-Last-Subject-Sequence';
+
+/** One session's events as this dispatcher consumed them, complete from its first one. */
+interface KnownSession {
+  events: RecordedEvent<SessionEvent>[];
+  lastSeq: number;
+}
+
 /** The placement's decision is not fully in the log yet (its events are appended one by one). */
 class IncompleteDecision extends Error {
   override readonly name = 'IncompleteDecision';
@@ -46,6 +60,13 @@ export class RunnerDispatcher implements LeaderRole {
   private loop?: Promise<void>;
   private stopFetch?: () => void;
   private readonly chains = new Map<string, Promise<void>>();
+  /**
+   * Every session's events since its first, folded from what this consumer delivers, so a
+   * placement needs no read of the session's history (a consumer per start: slow in a burst).
+   * An event joins only when it follows the last one kept (the expected-last-sequence it was
+   * appended with); anything else forgets the session, which is then loaded from the log.
+   */
+  private readonly known = new Map<string, KnownSession>();
 
   constructor(private readonly opts: RunnerDispatcherOptions) {}
 
@@ -71,6 +92,7 @@ export class RunnerDispatcher implements LeaderRole {
   }
 
   async onElected(): Promise<void> {
+    this.known.clear();
     await this.ensureConsumer();
     await this.restartFromAckFloor();
     this.leading = true;
@@ -82,6 +104,7 @@ export class RunnerDispatcher implements LeaderRole {
     this.stopFetch?.();
     await this.loop;
     await Promise.allSettled([...this.chains.values()]);
+    this.known.clear();
   }
 
   /**
@@ -119,13 +142,17 @@ export class RunnerDispatcher implements LeaderRole {
     const consumer = await js.consumers.get(names.streams.events, DISPATCHER_CONSUMER);
     const messages = await consumer.consume({ max_messages: limit });
     this.stopFetch = () => void messages.stop();
+    // Deliveries lost with an earlier subscription come back later, out of order: start afresh.
+    this.known.clear();
     const prefix = names.evtAggregate('session').slice(0, -1);
     try {
       for await (const m of messages) {
         if (!this.leading) break;
         const key = m.subject.slice(prefix.length);
+        const event = this.decode(m);
+        if (event) this.remember(key, event, m);
         const next = (this.chains.get(key) ?? Promise.resolve())
-          .then(() => this.handle(m))
+          .then(() => this.handle(m, event))
           .catch((e) => this.opts.logger.error({ err: e, seq: m.seq }, 'runner dispatch failed; the event comes back after ack_wait'));
         this.chains.set(key, next);
         void next.finally(() => {
@@ -139,12 +166,58 @@ export class RunnerDispatcher implements LeaderRole {
     }
   }
 
-  private async handle(m: JsMsg): Promise<void> {
-    let event: RecordedEvent;
+  private decode(m: JsMsg): RecordedEvent | null {
     try {
-      event = this.opts.store.decode(m);
+      return this.opts.store.decode(m);
     } catch (e) {
       this.opts.logger.warn({ seq: m.seq, err: e }, 'undecodable event: nothing dispatched');
+      return null;
+    }
+  }
+
+  /** Keeps the event if it continues what is known of its session (or starts it). */
+  private remember(sessionId: string, event: RecordedEvent, m: JsMsg): void {
+    const known = this.known.get(sessionId);
+    const expected = Number(m.headers?.get(EXPECTED_LAST_SUBJECT_SEQ) ?? NaN);
+    if (known && m.seq <= known.lastSeq) return; // a redelivery
+    if (!isSessionEvent(event)) {
+      this.known.delete(sessionId);
+      return;
+    }
+    if (!known) {
+      if (expected !== 0 || event.type !== 'session.requested') return; // joined after its start: loaded when needed
+      if (this.known.size >= MAX_KNOWN_SESSIONS) this.known.delete(this.known.keys().next().value!);
+      this.known.set(sessionId, { events: [event as RecordedEvent<SessionEvent>], lastSeq: m.seq });
+      return;
+    }
+    if (expected !== known.lastSeq || known.events.length >= MAX_KNOWN_EVENTS) {
+      this.known.delete(sessionId);
+      return;
+    }
+    known.events.push(event as RecordedEvent<SessionEvent>);
+    known.lastSeq = m.seq;
+  }
+
+  /**
+   * The session's events up to the log's end now: from what this consumer delivered when it
+   * has them all (it usually does within moments), else read from the log.
+   */
+  private async eventsOf(sessionId: string): Promise<RecordedEvent<SessionEvent>[]> {
+    const lastSeq = await this.opts.store.lastSeqOf({ type: 'session', id: sessionId });
+    const deadline = Date.now() + CATCH_UP_MS;
+    for (;;) {
+      const known = this.known.get(sessionId);
+      if (!known) break;
+      if (known.lastSeq >= lastSeq) return known.events.filter((e) => e.position.seq <= lastSeq);
+      if (Date.now() > deadline) break;
+      await sleep(5);
+    }
+    const { events } = await this.opts.store.load({ type: 'session', id: sessionId });
+    return events.filter(isSessionEvent) as RecordedEvent<SessionEvent>[];
+  }
+
+  private async handle(m: JsMsg, event: RecordedEvent | null): Promise<void> {
+    if (!event) {
       m.ack();
       return;
     }
@@ -203,8 +276,7 @@ export class RunnerDispatcher implements LeaderRole {
 
   private async start(event: RecordedEvent<Extract<SessionEvent, { type: 'session.placed' }>>): Promise<void> {
     const sessionId = event.aggregate.id;
-    const { events } = await this.opts.store.load({ type: 'session', id: sessionId });
-    const own = events.filter(isSessionEvent) as RecordedEvent<SessionEvent>[];
+    const own = await this.eventsOf(sessionId);
     const lastPlaced = own.filter((e) => e.type === 'session.placed').pop();
     // Superseded by a later placement (or gone): that one's own event starts it.
     if (!lastPlaced || lastPlaced.id !== event.id) return;
