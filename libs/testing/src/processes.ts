@@ -156,7 +156,8 @@ export async function startService(
     command: process.execPath,
     args: [join(REPO_ROOT, 'apps', app, 'dist', 'main.js')],
     env: { LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    ready: { url: `http://127.0.0.1:${port}/health/ready`, timeoutMs: opts.timeoutMs ?? 30_000 },
+    // Generous: on a 2-core machine with other suites' services booting, a cold start can take 30 s+.
+    ready: { url: `http://127.0.0.1:${port}/health/ready`, timeoutMs: opts.timeoutMs ?? 60_000 },
   });
   return Object.assign(proc, { port, url: `http://127.0.0.1:${port}` });
 }
