@@ -126,12 +126,12 @@ describe(OutputCoalescer.name, () => {
     ]);
   });
 
-  it('cuts at 32 KiB at once, without waiting for the timer, and never exceeds it', () => {
+  it('cuts at 64 KiB at once, without waiting for the timer, and never exceeds it', () => {
     const sut = make();
-    sut.push(new Uint8Array(80 * 1024).fill(120));
-    expect(chunks.map((c) => c.data.byteLength)).toEqual([32 * 1024, 32 * 1024]);
+    sut.push(new Uint8Array(160 * 1024).fill(120));
+    expect(chunks.map((c) => c.data.byteLength)).toEqual([64 * 1024, 64 * 1024]);
     clock.advance(16);
-    expect(chunks.map((c) => c.data.byteLength)).toEqual([32 * 1024, 32 * 1024, 16 * 1024]);
+    expect(chunks.map((c) => c.data.byteLength)).toEqual([64 * 1024, 64 * 1024, 32 * 1024]);
     expect(chunks.map((c) => c.index)).toEqual([0, 1, 2]);
   });
 

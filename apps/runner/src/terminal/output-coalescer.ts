@@ -45,7 +45,7 @@ export interface OutputCoalescerOptions {
 }
 
 /**
- * Turns the PTY's many small writes into chunks of about 16 ms or 32 KiB, whichever comes
+ * Turns the PTY's many small writes into chunks of about 16 ms or 64 KiB, whichever comes
  * first, so the log gets few messages per second while a viewer still sees smooth output.
  * Output after a quiet spell waits only `quietDelayMs` (2 ms): typing feels immediate (the
  * keystroke round trip), and the writes of one burst still travel together.
@@ -72,7 +72,9 @@ export class OutputCoalescer {
   constructor(private readonly opts: OutputCoalescerOptions) {
     this.maxDelayMs = opts.maxDelayMs ?? 16;
     this.quietDelayMs = Math.min(opts.quietDelayMs ?? 2, this.maxDelayMs);
-    this.maxBytes = opts.maxBytes ?? 32 * 1024;
+    // 64 KiB: a fast program's output costs half the messages (publish, ack, delivery, socket.io
+    // frame, viewer ack) of 32 KiB; one session's throughput to a viewer rose from ~0.30 to ~0.39 x raw.
+    this.maxBytes = opts.maxBytes ?? 64 * 1024;
     this.clock = opts.clock ?? systemClock;
     this.startedAt = opts.startedAt ?? this.clock.now();
     this.baseOffsetMs = opts.baseOffsetMs ?? 0;

@@ -51,7 +51,7 @@ describe('terminal output on JetStream', () => {
 
     expect(frames.map((f) => f.chunk)).toEqual(frames.map((_, i) => i));
     expect(frames.every((f, i) => i === 0 || f.offsetMs >= frames[i - 1].offsetMs)).toBe(true);
-    expect(frames.every((f) => f.data.byteLength <= 32 * 1024)).toBe(true);
+    expect(frames.every((f) => f.data.byteLength <= 64 * 1024)).toBe(true);
     expect((await screen.text()).split('\n').pop()).toBe(String(last));
     screen.dispose();
     if (process.env.BATON_TEST_VERBOSE) {
