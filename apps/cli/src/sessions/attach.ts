@@ -80,9 +80,27 @@ export async function attachTerminal(ctx: Ctx, sessionId: string, opts: { readOn
 
   return new Promise<void>((resolve, reject) => {
     let done = false;
+    let endSaid = false;
+    // The end normally arrives as a live event; a reconnect can miss it, so the session is also asked now and then.
+    const watch = setInterval(() => {
+      if (!attached || done) return;
+      new SessionApi(ctx.api())
+        .get(sessionId)
+        .then((s) => isFinal(s.status) && sessionEnded(s.status, s.endedReason ?? ''))
+        .catch(() => undefined);
+    }, 3_000);
+    watch.unref?.();
+    const sessionEnded = (status: string, reason: string) => {
+      if (endSaid) return;
+      endSaid = true;
+      say(`session ${sessionId} ended: ${status}${reason ? ` (${reason})` : ''}`);
+      // Let the last output arrive before letting go.
+      setTimeout(() => finish(), 300);
+    };
     const finish = (err?: Error) => {
       if (done) return;
       done = true;
+      clearInterval(watch);
       stdin.off('data', onInput);
       stdout.off?.('resize', onResize);
       if (raw) stdin.setRawMode!(false);
@@ -162,9 +180,7 @@ export async function attachTerminal(ctx: Ctx, sessionId: string, opts: { readOn
     socket.on('event', ({ event }) => {
       if (event.aggregate.id !== sessionId || event.type !== 'session.ended') return;
       const data = event.data as { status?: string; reason?: string };
-      say(`session ${sessionId} ended: ${data.status ?? 'ended'}${data.reason ? ` (${data.reason})` : ''}`);
-      // Let the last output arrive before letting go.
-      setTimeout(() => finish(), 300);
+      sessionEnded(data.status ?? 'ended', data.reason ?? '');
     });
 
     if (raw) stdin.setRawMode!(true);
