@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { IdSchema, RunnerHeartbeatSchema } from '@baton/events';
+import { IdSchema } from '@baton/events';
+import { readHeartbeat } from '../runners/heartbeat';
 import type { Broker } from '@baton/event-store';
 
 /** `id=url,id=url` → a map; a pair without `=`, a bad id or URL, or a repeated id is an error naming it. */
@@ -43,19 +44,7 @@ export type AnnouncedUrl = (runnerId: string) => Promise<string | null>;
 
 /** The address in the runner's heartbeat (KV `<ns>_runners`). */
 export function heartbeatUrls(broker: Broker): AnnouncedUrl {
-  return async (runnerId) => {
-    const kv = await broker.kv(broker.names.kv.runners);
-    const entry = await kv.get(runnerId).catch(() => null);
-    if (!entry || entry.operation !== 'PUT') return null;
-    let json: unknown;
-    try {
-      json = JSON.parse(entry.string());
-    } catch {
-      return null;
-    }
-    const beat = RunnerHeartbeatSchema.safeParse(json);
-    return beat.success ? (beat.data.httpUrl ?? null) : null;
-  };
+  return async (runnerId) => (await readHeartbeat(await broker.kv(broker.names.kv.runners), runnerId))?.httpUrl ?? null;
 }
 
 /** Where the gateway reaches each runner's HTTP API, and the secret it shows there. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RunnerHeartbeatSchema } from '@baton/events';
+import { readHeartbeat } from './heartbeat';
 import { Broker } from '@baton/event-store';
 
 /** A runner silent this long is gone (decision 0006). */
@@ -15,20 +15,10 @@ export class RunnerLiveness {
     const out = new Map<string, { alive: boolean; lastHeartbeatAt: string | null }>();
     await Promise.all(
       runnerIds.map(async (id) => {
-        const entry = await kv.get(id).catch(() => null);
-        const beat = entry && entry.operation === 'PUT' ? RunnerHeartbeatSchema.safeParse(safeJson(entry.string())) : null;
-        const at = beat?.success ? beat.data.at : null;
+        const at = (await readHeartbeat(kv, id))?.at ?? null;
         out.set(id, { alive: at !== null && now - Date.parse(at) <= RUNNER_SILENT_AFTER_MS, lastHeartbeatAt: at });
       }),
     );
     return out;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
   }
 }
