@@ -221,7 +221,7 @@ describe('live terminals through the real gateway', () => {
         asked.push({ path: req.url ?? '', secret: req.headers['x-baton-runner-secret'] as string | undefined });
         const match = /^\/sessions\/([^/]+)\/screen$/.exec(req.url ?? '');
         if (!match || req.headers['x-baton-runner-secret'] !== RUNNER_SECRET) return void res.writeHead(404).end();
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sessionId: match[1], cols: 90, rows: 20, data: 'screen from the runner\r\n$ ', alternateScreen: false }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sessionId: match[1], cols: 90, rows: 20, data: 'screen from the runner\r\n$ ', chunk: 0, alternateScreen: false }));
       });
       await new Promise<void>((r) => runner.listen(0, '127.0.0.1', r));
       const runnerUrl = `http://127.0.0.1:${(runner.address() as AddressInfo).port}`;

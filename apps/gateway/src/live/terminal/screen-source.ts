@@ -2,13 +2,31 @@ import { z } from 'zod';
 import type { Logger } from '@baton/event-store';
 import { lastStoredFrame, readStoredFrames, terminalStreamLastSeq, type TerminalBroker, type TerminalFrame } from './terminal-frames';
 
-/** What a new mirror starts from, and the stream sequence its chunks continue after. */
-export type InitialScreen = { afterSeq: number; chunk: number; cols: number; rows: number } & (
-  | { source: 'runner'; data: string }
-  | { source: 'log'; frames: TerminalFrame[] }
-);
+/** The runner's screen of a session, exactly as of its chunk `chunk`. */
+export interface RunnerScreen {
+  cols: number;
+  rows: number;
+  data: string;
+  /** The last chunk the screen contains (-1: none); output continues with the chunk after it. */
+  chunk: number;
+  alternateScreen: boolean;
+}
 
-const RunnerScreen = z.object({ cols: z.number().int().min(1).max(10_000), rows: z.number().int().min(1).max(10_000), data: z.string() });
+/** Every stored chunk of a session, and the stream sequence they go up to. */
+export interface StoredScreen {
+  afterSeq: number;
+  chunk: number;
+  frames: TerminalFrame[];
+}
+
+const RunnerScreenSchema = z.object({
+  cols: z.number().int().min(1).max(10_000),
+  rows: z.number().int().min(1).max(10_000),
+  data: z.string(),
+  // A runner that does not say which chunk its screen is at cannot be continued exactly.
+  chunk: z.number().int().min(-1),
+  alternateScreen: z.boolean().optional(),
+});
 
 export interface ScreenSourceOptions {
   broker: TerminalBroker;
@@ -18,43 +36,29 @@ export interface ScreenSourceOptions {
   logger: Logger;
   /** The PTY size a session starts with (sessions service): a rebuilt screen uses it. */
   defaultSize: { cols: number; rows: number };
-  /** After fetching the runner's screen, how long no new chunk must appear for it to count as "at the last chunk". */
-  quietMs?: number;
-  attempts?: number;
   fetchTimeoutMs?: number;
 }
 
 const SECRET_HEADER = 'x-baton-runner-secret';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The screen a session's mirror starts from. First choice: the runner's live screen
- * (`GET /sessions/:id/screen`), cheap whatever the session's history. It is only usable if
- * it sits exactly at a chunk boundary: the runner's screen takes bytes before they are
- * coalesced into a chunk, so the snapshot counts only when no chunk was stored between just
- * before the request and `quietMs` after it (longer than the coalescing delay). A busy
- * terminal is retried; a runner that is unknown, down or done with the session means the
- * screen is rebuilt from the stored chunks instead, which is exact by construction.
+ * Where a session's screen comes from. First choice: the runner's live screen
+ * (`GET /sessions/:id/screen`), cheap whatever the session's history. The runner feeds its
+ * screen whole chunks and says the last one it contains, so output continues exactly after
+ * it. A runner that is unknown, down, done with the session (or too old to name the chunk)
+ * means the screen is rebuilt from the stored chunks instead, which is exact by construction.
  */
 export class ScreenSource {
   constructor(private readonly o: ScreenSourceOptions) {}
 
-  async initial(sessionId: string): Promise<InitialScreen> {
-    const url = await this.o.runnerUrl(sessionId).catch(() => null);
-    if (url) {
-      for (let attempt = 0; attempt < (this.o.attempts ?? 3); attempt++) {
-        const got = await this.fromRunner(url, sessionId);
-        if (got === 'unavailable') break;
-        if (got !== 'busy') return got;
-      }
-    }
-    return this.fromLog(sessionId);
+  get defaultSize(): { cols: number; rows: number } {
+    return this.o.defaultSize;
   }
 
-  private async fromRunner(url: string, sessionId: string): Promise<InitialScreen | 'busy' | 'unavailable'> {
-    const before = await lastStoredFrame(this.o.broker, sessionId);
-    const afterSeq = before?.seq ?? (await terminalStreamLastSeq(this.o.broker));
-    let screen: z.output<typeof RunnerScreen>;
+  /** The runner's screen, or null when it cannot give one. */
+  async fromRunner(sessionId: string): Promise<RunnerScreen | null> {
+    const url = await this.o.runnerUrl(sessionId).catch(() => null);
+    if (!url) return null;
     try {
       const res = await fetch(`${url}/sessions/${encodeURIComponent(sessionId)}/screen`, {
         headers: this.o.secret ? { [SECRET_HEADER]: this.o.secret } : {},
@@ -62,25 +66,26 @@ export class ScreenSource {
       });
       if (!res.ok) {
         if (res.status !== 404) this.o.logger.warn({ sessionId, status: res.status }, 'live: runner screen unavailable; rebuilding from the log');
-        return 'unavailable';
+        return null;
       }
-      screen = RunnerScreen.parse(await res.json());
+      const screen = RunnerScreenSchema.safeParse(await res.json());
+      if (!screen.success) {
+        this.o.logger.warn({ sessionId }, 'live: the runner’s screen names no chunk; rebuilding from the log');
+        return null;
+      }
+      return { ...screen.data, alternateScreen: screen.data.alternateScreen ?? false };
     } catch (err) {
       this.o.logger.warn({ sessionId, err: (err as Error).message }, 'live: runner screen unavailable; rebuilding from the log');
-      return 'unavailable';
+      return null;
     }
-    await sleep(this.o.quietMs ?? 60);
-    const after = await lastStoredFrame(this.o.broker, sessionId);
-    if ((after?.seq ?? 0) !== (before?.seq ?? 0)) return 'busy';
-    return { source: 'runner', afterSeq, chunk: before?.chunk ?? -1, cols: screen.cols, rows: screen.rows, data: screen.data };
   }
 
-  private async fromLog(sessionId: string): Promise<InitialScreen> {
+  /** Every stored chunk of the session, in chunk order. */
+  async fromLog(sessionId: string): Promise<StoredScreen> {
     const last = await lastStoredFrame(this.o.broker, sessionId);
-    const size = this.o.defaultSize;
-    if (!last) return { source: 'log', afterSeq: await terminalStreamLastSeq(this.o.broker), chunk: -1, ...size, frames: [] };
+    if (!last) return { afterSeq: await terminalStreamLastSeq(this.o.broker), chunk: -1, frames: [] };
     const frames = await readStoredFrames(this.o.broker, sessionId, last.seq);
     const chunk = frames.length ? frames[frames.length - 1].chunk : -1;
-    return { source: 'log', afterSeq: last.seq, chunk, ...size, frames };
+    return { afterSeq: last.seq, chunk, frames };
   }
 }

@@ -2,7 +2,7 @@ import type { TerminalSnapshotMessage } from '@baton/contracts';
 import type { Logger } from '@baton/event-store';
 import { MirrorScreen } from './mirror-screen';
 import type { ScreenSource } from './screen-source';
-import { followFrames, type TerminalBroker, type TerminalFrame } from './terminal-frames';
+import { followFrames, terminalStreamLastSeq, type TerminalBroker, type TerminalFrame } from './terminal-frames';
 import { TerminalViewer, type ViewerOutlet } from './terminal-viewer';
 
 export interface TerminalFeedOptions {
@@ -12,14 +12,30 @@ export interface TerminalFeedOptions {
   window: number;
 }
 
+/** After the runner could not give a screen, how long before it is asked again. */
+const RUNNER_RETRY_MS = 2_000;
+
 /**
  * One session's terminal in this gateway, shared by all its viewers here: ONE ordered
- * consumer on `<ns>.term.<sessionId>` feeding a mirror screen and every viewer. Chunks are
- * applied once each, in index order (a chunk at or below the last one is a redelivery).
+ * consumer on `<ns>.term.<sessionId>` feeding every viewer. Chunks are passed on once each,
+ * in index order (a chunk at or below the last one is a redelivery).
+ *
+ * Snapshots (a viewer attaching, a slow one resynced) come from the runner's screen, which
+ * names the last chunk it contains: the runner feeds its screen a chunk before publishing
+ * it, so everything this feed passed on before a snapshot was asked for is in it, and what
+ * is newer reaches the viewer after it. While the runner serves screens the gateway parses
+ * nothing. Only when it cannot (gone, done with the session) does the feed rebuild the
+ * screen from the stored chunks into a mirror of its own and keep that up to date.
  */
 export class TerminalFeed {
   private mirror: MirrorScreen | null = null;
-  private source: 'runner' | 'log' = 'log';
+  private building: Promise<MirrorScreen> | null = null;
+  /** Bumped whenever the mirror is dropped: a rebuild still running then is discarded. */
+  private generation = 0;
+  /** Chunks that came while the mirror was being rebuilt from the log. */
+  private held: TerminalFrame[] | null = null;
+  private runnerFailedAt = -Infinity;
+  private size: { cols: number; rows: number } | null = null;
   private lastChunk = -1;
   private consumer: { stop(): void } | null = null;
   private readonly viewers = new Map<string, TerminalViewer>();
@@ -36,6 +52,11 @@ export class TerminalFeed {
 
   get viewerCount(): number {
     return this.viewers.size;
+  }
+
+  /** Whether the feed keeps a screen of its own (the runner could not give one). */
+  get mirrored(): boolean {
+    return this.mirror !== null || this.building !== null;
   }
 
   viewer(socketId: string): TerminalViewer | undefined {
@@ -61,6 +82,7 @@ export class TerminalFeed {
   }
 
   resize(cols: number, rows: number): void {
+    this.size = { cols, rows };
     this.mirror?.resize(cols, rows);
   }
 
@@ -68,36 +90,92 @@ export class TerminalFeed {
     this.stopped = true;
     this.consumer?.stop();
     this.consumer = null;
-    this.mirror?.dispose();
+    this.dropMirror();
     for (const v of this.viewers.values()) v.close();
     this.viewers.clear();
   }
 
+  /** The screen as of the last chunk passed on (or later): the runner's, else the mirror's. */
   async snapshot(): Promise<TerminalSnapshotMessage> {
     await this.ready;
-    const s = await this.mirror!.snapshot();
-    return { sessionId: this.sessionId, cols: s.cols, rows: s.rows, data: s.data, chunk: s.chunk, alternateScreen: s.alternateScreen, source: this.source };
+    if (!this.mirrored || performance.now() - this.runnerFailedAt >= RUNNER_RETRY_MS) {
+      const screen = await this.o.source.fromRunner(this.sessionId);
+      if (screen) {
+        this.size = { cols: screen.cols, rows: screen.rows };
+        // The runner is back: the mirror is not needed any more (a snapshot of it may still be under way).
+        if (this.mirror) this.dropMirror(5_000);
+        return { sessionId: this.sessionId, ...screen, source: 'runner' };
+      }
+      this.runnerFailedAt = performance.now();
+    }
+    const mirror = await this.rebuild();
+    const s = await mirror.snapshot();
+    return { sessionId: this.sessionId, cols: s.cols, rows: s.rows, data: s.data, chunk: s.chunk, alternateScreen: s.alternateScreen, source: 'log' };
   }
 
   private async start(): Promise<void> {
-    const initial = await this.o.source.initial(this.sessionId);
+    // From the stream's present: any snapshot asked for later contains what came before.
+    const fromSeq = (await terminalStreamLastSeq(this.o.broker)) + 1;
     if (this.stopped) return;
-    const mirror = new MirrorScreen(initial.cols, initial.rows);
-    this.mirror = mirror;
-    this.source = initial.source;
-    if (initial.source === 'runner') mirror.write(initial.data, initial.chunk);
-    else for (const f of initial.frames) mirror.write(f.data, f.chunk);
-    this.lastChunk = initial.chunk;
-    const consumer = await followFrames(this.o.broker, this.sessionId, initial.afterSeq + 1, (f) => this.onFrame(f));
+    const consumer = await followFrames(this.o.broker, this.sessionId, fromSeq, (f) => this.onFrame(f));
     if (this.stopped) consumer.stop();
     else this.consumer = consumer;
-    this.o.logger.debug({ sessionId: this.sessionId, source: initial.source, chunk: initial.chunk }, 'live: terminal feed started');
+    this.o.logger.debug({ sessionId: this.sessionId }, 'live: terminal feed started');
+  }
+
+  /** The screen rebuilt from every stored chunk, then kept up to date with the live ones. */
+  private rebuild(): Promise<MirrorScreen> {
+    if (this.mirror) return Promise.resolve(this.mirror);
+    if (this.building) return this.building;
+    this.held = [];
+    const generation = ++this.generation;
+    const building = this.build(generation);
+    this.building = building;
+    building.catch(() => {
+      if (this.generation === generation) {
+        this.building = null;
+        this.held = null;
+      }
+    });
+    return building;
+  }
+
+  private async build(generation: number): Promise<MirrorScreen> {
+    const stored = await this.o.source.fromLog(this.sessionId);
+    const size = this.size ?? this.o.source.defaultSize;
+    const mirror = new MirrorScreen(size.cols, size.rows);
+    for (const f of stored.frames) mirror.write(f.data, f.chunk);
+    let last = stored.chunk;
+    for (const f of this.held ?? []) {
+      if (f.chunk <= last) continue;
+      mirror.write(f.data, f.chunk);
+      last = f.chunk;
+    }
+    if (this.stopped || this.generation !== generation) {
+      mirror.dispose();
+      throw new Error('the terminal feed stopped');
+    }
+    this.held = null;
+    this.mirror = mirror;
+    this.building = null;
+    return mirror;
+  }
+
+  private dropMirror(afterMs = 0): void {
+    this.generation++;
+    const mirror = this.mirror;
+    if (mirror && afterMs > 0) setTimeout(() => mirror.dispose(), afterMs).unref();
+    else mirror?.dispose();
+    this.mirror = null;
+    this.building = null;
+    this.held = null;
   }
 
   private onFrame(frame: TerminalFrame): void {
     if (this.stopped || frame.chunk <= this.lastChunk) return;
     this.lastChunk = frame.chunk;
-    this.mirror?.write(frame.data, frame.chunk);
+    if (this.held) this.held.push(frame);
+    else this.mirror?.write(frame.data, frame.chunk);
     for (const v of this.viewers.values()) v.offer(frame);
   }
 }
