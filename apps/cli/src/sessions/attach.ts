@@ -113,9 +113,18 @@ export async function attachTerminal(ctx: Ctx, sessionId: string, opts: { readOn
       else resolve();
     };
 
+    // Keys typed before the gateway confirmed the attach (a fast typist, a script) are kept
+    // and sent once it has, instead of being lost.
+    let early = '';
+    const sendInput = (data: string) => {
+      for (const piece of chunkInput(data)) socket.emit('terminal:input', { sessionId, data: piece });
+    };
     const onInput = (chunk: Buffer | string) => {
       const { send, detach } = splitAtDetach(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-      if (send && !opts.readOnly && attached) for (const piece of chunkInput(send)) socket.emit('terminal:input', { sessionId, data: piece });
+      if (send && !opts.readOnly) {
+        if (attached) sendInput(send);
+        else early = (early + send).slice(-MAX_INPUT);
+      }
       if (detach) {
         say(`detached from session ${sessionId}`);
         finish();
@@ -150,6 +159,8 @@ export async function attachTerminal(ctx: Ctx, sessionId: string, opts: { readOn
         if (first) {
           say(`attached to session ${sessionId}${opts.readOnly ? ' (read-only)' : ''}; Ctrl-] detaches`);
           onResize();
+          if (early) sendInput(early);
+          early = '';
         }
       });
     });
