@@ -79,8 +79,19 @@ export class AgentProcess {
     this.child.stdin.write(line);
   }
 
-  async exit(): Promise<number | null> {
-    const code = await this.exited;
-    return code;
+  /** Its exit code; fails after `timeoutMs`, printing what it wrote, if it is still running then. */
+  async exit(timeoutMs = 60_000): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.child.kill('SIGKILL');
+        reject(new Error(`still running after ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

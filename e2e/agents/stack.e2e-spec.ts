@@ -7,6 +7,7 @@ import { cleanEnv, json, runCli, type Ran } from '../cli/baton-cli';
 import { AgentProcess, CLI, tempRepo } from './agent-process';
 
 const AGENT_SECRET = 'e2e-agents-token-secret-0123456789abcdef';
+const RUNNER_SECRET = 'e2e-agents-runner-secret-0123';
 
 interface SessionView {
   id: string;
@@ -42,7 +43,8 @@ describe('the demo agent on a real stack', () => {
     writeFileSync(join(bin, 'baton'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
     chmodSync(join(bin, 'baton'), 0o755);
     await startService('tasks', ns.env);
-    const gateway = await startService('gateway', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET });
+    // The gateway may ask the runner for its screens (the secret both share), as in production.
+    const gateway = await startService('gateway', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_RUNNER_SECRET: RUNNER_SECRET });
     apiUrl = gateway.url;
     await startService('sessions', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_PUBLIC_API_URL: gateway.url });
     await startService('runner', {
@@ -51,7 +53,7 @@ describe('the demo agent on a real stack', () => {
       BATON_RUNNER_ID: 'e2e-agents',
       BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-runner-data-')),
       BATON_RUNNER_CAPACITY: '4',
-      BATON_RUNNER_SECRET: 'e2e-agents-runner-secret-0123',
+      BATON_RUNNER_SECRET: RUNNER_SECRET,
       BATON_RUNNER_HEARTBEAT_MS: '1000',
     });
     env = cleanEnv({ BATON_API_URL: gateway.url, BATON_TOKEN: ns.token });
