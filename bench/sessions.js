@@ -384,13 +384,35 @@ async function printers(ctx, stack, projectId, count, bytes) {
     for (const v of viewers) v.type('\r');
     const ends = await Promise.all(done);
     const ms = Math.max(...ends) - t0;
+    // The runner parses its screens in a low-priority thread that may lag the viewers (by at
+    // most its backlog bound): how long after the last mark every screen held the last chunk.
+    const screenLagMs = await screensCaughtUp(stack, ids, viewers, t0 + ms);
     const cpu = { runner: procStats(stack.runner.pid).cpuSec - cpu0.runner, gateway: procStats(stack.gateway.pid).cpuSec - cpu0.gateway };
-    ctx.log(`${count} printer(s): runner ${cpu.runner.toFixed(2)} cpu-s, gateway ${cpu.gateway.toFixed(2)} cpu-s in ${(ms / 1000).toFixed(2)} s`);
-    return { bytes: viewers.reduce((s, v) => s + v.bytes, 0), ms, cpu, resyncs: viewers.reduce((s, v) => s + v.resyncs, 0) };
+    ctx.log(`${count} printer(s): runner ${cpu.runner.toFixed(2)} cpu-s, gateway ${cpu.gateway.toFixed(2)} cpu-s in ${(ms / 1000).toFixed(2)} s; screens caught up ${screenLagMs.toFixed(0)} ms after`);
+    return { bytes: viewers.reduce((s, v) => s + v.bytes, 0), ms, cpu, screenLagMs, resyncs: viewers.reduce((s, v) => s + v.resyncs, 0) };
   } finally {
     for (const v of viewers) v.close();
     await Promise.all(ids.map((id) => api.post(`/api/sessions/${id}/stop`, { reason: 'bench done' }).catch(() => undefined)));
   }
+}
+
+/** Ms after `since` until the runner's screen of every session contained the last chunk its viewer got. */
+async function screensCaughtUp(stack, ids, viewers, since) {
+  const deadline = now() + 60_000;
+  await Promise.all(
+    ids.map(async (id, i) => {
+      for (;;) {
+        // The runner answers once its screen thread has parsed everything queued before the request.
+        const res = await fetch(`${stack.runner.url}/sessions/${id}/screen`, { headers: { 'x-baton-runner-secret': stack.runnerSecret } });
+        const screen = await res.json();
+        if (!res.ok) throw new Error(`runner screen of ${id}: ${res.status} ${JSON.stringify(screen)}`);
+        if (screen.chunk >= viewers[i].lastChunk) return;
+        if (now() > deadline) throw new Error(`the runner's screen of ${id} stayed at chunk ${screen.chunk} < ${viewers[i].lastChunk}`);
+        await sleep(10);
+      }
+    }),
+  );
+  return Math.max(0, now() - since);
 }
 
 async function terminalThroughput(ctx, stack, projectId) {
@@ -410,6 +432,7 @@ async function terminalThroughput(ctx, stack, projectId) {
     const ratio = round(value / rawValue, 3);
     ctx.report({ name: `terminal.throughput.${count}`, value: round(value, 1), unit: 'MB/s', raw: round(rawValue, 1), ratio, target: 'ratio>=0.25', ok: ratio >= 0.25 });
     ctx.report({ name: `terminal.resyncs.${count}`, value: viaBaton.resyncs, unit: 'resyncs' });
+    ctx.report({ name: `terminal.screen_lag.${count}`, value: round(viaBaton.screenLagMs, 0), unit: 'ms' });
   }
 }
 

@@ -35,7 +35,7 @@ function tempDir(ctx, prefix) {
 /** A built service as a child process; resolves once /health/ready answers 200. */
 async function startService(ctx, app, env, { port, name = app, timeoutMs = 45_000 } = {}) {
   port = port ?? (await freePort());
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps', app, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), path.join(ROOT, 'apps', app, 'dist', 'main.js')], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -206,7 +206,7 @@ async function startSessionsStack(ctx, { capacity = 100, runnerId = 'bench-1' } 
     Object.entries(services)
       .map(([name, p]) => `--- ${name} (${p.output().length} characters of output kept)\n${p.output().trim().split('\n').slice(-lines).join('\n')}`)
       .join('\n');
-  return { namespace, token, api, gateway, runner, runnerId, services, logs, runnerStarts };
+  return { namespace, token, api, gateway, runner, runnerId, runnerSecret, services, logs, runnerStarts };
 }
 
 /** A git repository on `main` with one commit, for a project. */
@@ -231,6 +231,8 @@ async function attachTerminal(url, token, sessionId) {
   const t = {
     socket,
     bytes: 0,
+    /** The last chunk index received as data. */
+    lastChunk: -1,
     tail: '',
     onData: null,
     /** Times the gateway replaced missed output with a screen (it judged the viewer slow). */
@@ -243,6 +245,7 @@ async function attachTerminal(url, token, sessionId) {
     if (m.sessionId !== sessionId) return;
     const buf = Buffer.isBuffer(m.data) ? m.data : Buffer.from(m.data);
     t.bytes += buf.length;
+    t.lastChunk = Math.max(t.lastChunk, m.chunk);
     socket.emit('terminal:ack', { sessionId, bytes: buf.length });
     if (t.onData) t.onData(buf);
   });

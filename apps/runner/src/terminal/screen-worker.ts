@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { TerminalScreen } from './screen';
 import type { ScreenRequest, ScreenReply } from './threaded-screen';
@@ -8,6 +10,15 @@ import type { ScreenRequest, ScreenReply } from './threaded-screen';
  * answers snapshots. Every write is acknowledged once parsed (the main thread bounds the
  * bytes in flight), every request answered with its id.
  */
+// Keeping screens current is background work: on a busy machine the PTYs, the broker and the
+// viewers come first, and the parser catches up (its backlog is bounded: past it the PTYs
+// pause). Linux keeps a nice value per thread; /proc/thread-self names this one.
+try {
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 10);
+} catch {
+  // not Linux, or not allowed: the thread keeps the process's priority
+}
+
 const screens = new Map<string, TerminalScreen>();
 const port = parentPort!;
 const reply = (m: ScreenReply) => port.postMessage(m);
