@@ -1,49 +1,8 @@
-import {
-  ConfigureAutopilot,
-  DecomposeTask,
-  DispatchReadyTasks,
-  MergeAttemptByAutopilot,
-  PauseAutopilot,
-  RecordAttemptSessionEnd,
-  RecordAutopilotMerge,
-  RecordPlannerEnd,
-  RecordTaskPlan,
-  RequestAttemptReview,
-  ResumeAutopilot,
-  ReviewTaskPlan,
-  type NewEvent,
-} from '@baton/events';
+import { ConfigureAutopilot, DecomposeTask, PauseAutopilot, RecordPlannerEnd, RecordTaskPlan, ResumeAutopilot, ReviewTaskPlan } from '@baton/events';
 import { cmd, create, history, stateAfter, statusChanges, statusOf } from '../task-graph/__tests__/graph-fixtures';
-import { projectAggregateDecider, type ProjectAggregateCommand, type ProjectAggregateEvent } from '../task-graph/project-aggregate.decider';
-import { recorded } from '@baton/testing';
+import { projectAggregateDecider } from '../task-graph/project-aggregate.decider';
 import { derivedAttemptId } from './autopilot.decide';
-
-const p = { projectId: 'p1' };
-const on = (o: Record<string, unknown> = {}) => cmd(ConfigureAutopilot, { ...p, enabled: true, ...o });
-const dispatch = (taskIds: string[] | null = null) => cmd(DispatchReadyTasks, { ...p, taskIds });
-const ended = (taskId: string, attemptId: string, status: 'completed' | 'failed' | 'stopped', sessionId = `s_${attemptId}`) =>
-  cmd(RecordAttemptSessionEnd, { ...p, taskId, attemptId, sessionId, status, reason: status === 'failed' ? 'exit 1' : '' });
-const review = (taskId: string, attemptId: string) => cmd(RequestAttemptReview, { ...p, taskId, attemptId });
-const merge = (taskId: string, attemptId: string | null = null) => cmd(MergeAttemptByAutopilot, { ...p, taskId, attemptId });
-const merged = (taskId: string, attemptId: string) => cmd(RecordAutopilotMerge, { ...p, taskId, attemptId, into: 'main', outcome: 'merged', commit: 'abcdef1234' });
-const conflicted = (taskId: string, attemptId: string) =>
-  cmd(RecordAutopilotMerge, { ...p, taskId, attemptId, into: 'main', outcome: 'conflict', files: ['SHARED.md'], message: 'CONFLICT (content)' });
-
-/** Decides one command after a history; returns the longer history and what the command decided. */
-function step(given: ProjectAggregateEvent[], c: ProjectAggregateCommand): { events: ProjectAggregateEvent[]; decided: NewEvent[] } {
-  const decided = projectAggregateDecider.decide(c, stateAfter(given));
-  return { events: [...given, ...decided.map((e) => recorded({ type: 'project', id: 'p1' }, e) as ProjectAggregateEvent)], decided };
-}
-
-function story(given: ProjectAggregateEvent[], ...commands: ProjectAggregateCommand[]): { events: ProjectAggregateEvent[]; last: NewEvent[] } {
-  let events = given;
-  let last: NewEvent[] = [];
-  for (const c of commands) ({ events, decided: last } = step(events, c));
-  return { events, last };
-}
-
-const types = (events: NewEvent[]) => events.map((e) => e.type);
-const activeAttempt = (events: ProjectAggregateEvent[], taskId: string) => stateAfter(events).graph.tasks.get(taskId)!.activeAttemptId!;
+import { p, on, dispatch, ended, review, merge, merged, conflicted, step, story, types, activeAttempt } from './__tests__/autopilot-fixtures';
 
 describe('autopilot decisions (on the project aggregate)', () => {
   // a → b, a → c, (b, c) → d: a diamond.

@@ -7,6 +7,8 @@ import { ancestorsOf, childrenIndex, conditionMet, deriveStatuses } from '../tas
 import { projectAggregateDecider, type ProjectAggregateEvent, type ProjectAggregateState } from '../task-graph/project-aggregate.decider';
 
 const MAX_DECISIONS = 100;
+/** Projects whose fold is kept between requests (the console asks every few seconds). */
+const CACHED_PROJECTS = 200;
 
 /** One line per autopilot event: what a person reads in `baton autopilot status`. */
 function summarize(e: RecordedEvent): { taskId: string | null; summary: string } | null {
@@ -44,11 +46,24 @@ function summarize(e: RecordedEvent): { taskId: string | null; summary: string }
   }
 }
 
-/** The autopilot's view of a project, from its events alone (pure). */
-export function autopilotStatus(projectId: string, events: readonly RecordedEvent[]): AutopilotStatus {
-  let state: ProjectAggregateState = projectAggregateDecider.initialState();
-  const needsInput = new Map<string, AutopilotStatus['needsInput'][number]>();
-  const decisions: AutopilotStatus['decisions'] = [];
+/** What the status view is made from, folded event by event (so it can continue from where it stopped). */
+export interface AutopilotFold {
+  state: ProjectAggregateState;
+  needsInput: Map<string, AutopilotStatus['needsInput'][number]>;
+  decisions: AutopilotStatus['decisions'];
+  seq: number;
+}
+
+export const initialAutopilotFold = (): AutopilotFold => ({ state: projectAggregateDecider.initialState(), needsInput: new Map(), decisions: [], seq: 0 });
+
+/**
+ * Folds more of the project's events into `fold`. The aggregate's evolve may change maps of
+ * the state in place, so a fold is continued once, by whoever owns it.
+ */
+export function foldAutopilot(fold: AutopilotFold, events: readonly RecordedEvent[]): AutopilotFold {
+  let state = fold.state;
+  const needsInput = new Map(fold.needsInput);
+  let decisions = fold.decisions;
   for (const e of events) {
     state = projectAggregateDecider.evolve(state, e as ProjectAggregateEvent);
     if (e.type === 'project.autopilot_needs_input') {
@@ -58,9 +73,19 @@ export function autopilotStatus(projectId: string, events: readonly RecordedEven
     if (e.type === 'project.autopilot_merged' || e.type === 'project.task_attempt_finished') needsInput.delete((e.data as { attemptId: string }).attemptId);
     if (isAutopilotEvent(e)) {
       const line = summarize(e);
-      if (line) decisions.push({ seq: e.position.seq, at: e.occurredAt, type: e.type, ...line });
+      if (line) decisions = [...decisions, { seq: e.position.seq, at: e.occurredAt, type: e.type, ...line }].slice(-MAX_DECISIONS);
     }
   }
+  return { state, needsInput, decisions, seq: events.at(-1)?.position.seq ?? fold.seq };
+}
+
+/** The autopilot's view of a project, from its events alone (pure). */
+export function autopilotStatus(projectId: string, events: readonly RecordedEvent[]): AutopilotStatus {
+  return autopilotView(projectId, foldAutopilot(initialAutopilotFold(), events));
+}
+
+export function autopilotView(projectId: string, fold: AutopilotFold): AutopilotStatus {
+  const { state, needsInput, decisions } = fold;
   if (state.project.status === 'absent' || state.project.status === 'deleted') throw new DomainError('not_found', `project ${projectId} does not exist`, { projectId });
   const { graph, autopilot: ap } = state;
   const children = childrenIndex(graph.tasks);
@@ -93,17 +118,30 @@ export function autopilotStatus(projectId: string, events: readonly RecordedEven
     state: !ap.settings.enabled ? 'off' : ap.paused ? 'paused' : 'running',
     tasks,
     needsInput: [...needsInput.values()],
-    decisions: decisions.slice(-MAX_DECISIONS),
-    seq: events.at(-1)?.position.seq ?? 0,
+    decisions,
+    seq: fold.seq,
   };
 }
 
 export function autopilotQueries(read: ReadSide) {
+  // Each request reads only the events after the cached fold, instead of the project's whole
+  // log. Requests for one project are chained: each continues the fold the one before left.
+  const folds = new Map<string, Promise<{ fold: AutopilotFold; lastSeq: number; view: AutopilotStatus }>>();
   return {
     get_autopilot: defineQuery(z.object({ projectId: IdSchema }), async ({ projectId }, { minSeq }) => {
       await read.waitFor(minSeq);
-      const { events } = await read.store.load({ type: 'project', id: projectId });
-      return autopilotStatus(projectId, events);
+      const before = folds.get(projectId);
+      const next = (async () => {
+        // After a failed request, start again from the project's first event.
+        const cached = await before?.catch(() => undefined);
+        const { events, lastSeq } = await read.store.load({ type: 'project', id: projectId }, cached?.lastSeq ?? 0);
+        const fold = foldAutopilot(cached?.fold ?? initialAutopilotFold(), events);
+        return { fold, lastSeq, view: autopilotView(projectId, fold) };
+      })();
+      folds.delete(projectId);
+      folds.set(projectId, next);
+      if (folds.size > CACHED_PROJECTS) folds.delete(folds.keys().next().value as string);
+      return (await next).view;
     }),
   };
 }
