@@ -57,10 +57,14 @@ export function isAutopilotCommand(c: { type: string }): c is AutopilotCommand {
   return AUTOPILOT_COMMAND_TYPES.has(c.type);
 }
 
+/** `prefix` + 24 hex digits of a hash of `parts`: the same parts give the same id on every redelivery. */
+export function derivedId(prefix: string, ...parts: string[]): string {
+  return `${prefix}${createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 24)}`;
+}
+
 /** An id that is the same every time the same command decides for the same task: a redelivery starts nothing twice. */
 export function derivedAttemptId(commandId: string, taskId: string): string {
-  const digest = createHash('sha256').update(`${commandId}\0${taskId}`).digest('hex');
-  return `ap${digest.slice(0, 24)}`;
+  return derivedId('ap', commandId, taskId);
 }
 
 const FAILED_SESSION = new Set(['failed', 'exited']);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   CommandDataOf,
   DecomposeTask,
@@ -9,6 +8,7 @@ import type {
   RecordPlannerEnd,
 } from '@baton/events';
 import { commandsFor, type ReactorCommand } from '../task-graph/reactors';
+import { derivedId } from './autopilot.decide';
 
 /**
  * Autopilot's reactions, as a pure function: event → commands. It decides nothing itself:
@@ -81,5 +81,5 @@ export function autopilotReactor(event: DomainEvent): ReactorCommand[] {
 
 /** The planner session a decomposition starts for a task, the same on every redelivery. */
 export function plannerSessionId(cause: string, taskId: string): string {
-  return `pl${createHash('sha256').update(`${cause}\0${taskId}`).digest('hex').slice(0, 24)}`;
+  return derivedId('pl', cause, taskId);
 }
