@@ -198,10 +198,12 @@ describe('autopilot: a goal decomposed into a DAG and run across three runners',
     const first = await stack.api.createTask(projectId, 'Writer one [conflict]', { parentId: group });
     const second = await stack.api.createTask(projectId, 'Writer two [conflict]', { parentId: group });
 
+    // One decision's events are appended one after another: a read may fall between the
+    // needs-input and the hold it decided with it, so wait for both.
     const s = await eventually(async () => {
       const st = await status(projectId);
-      return st.needsInput.length ? st : null;
-    }, 180_000, 'a needs-input from the conflict', explain(projectId));
+      return st.needsInput.length && st.tasks.some((t) => t.hold === 'merge_conflict') ? st : null;
+    }, 180_000, 'a needs-input from the conflict, and its hold', explain(projectId));
     // Whichever merged second conflicts with the first.
     const [loser] = s.needsInput;
     const winner = loser.taskId === first ? second : first;
