@@ -53,6 +53,20 @@ describe(Worktrees.name, () => {
     expect((await open()).baseCommit).toBe(newer);
   });
 
+  it('a burst of starts shares fetches of the mirror, yet each starts from the base as it was when it asked', async () => {
+    await open();
+    const one = commit(project, { 'one.txt': '1\n' }, 'one');
+    const burst = await Promise.all(Array.from({ length: 8 }, () => open()));
+    expect(new Set(burst.map((w) => w.baseCommit))).toEqual(new Set([one]));
+
+    // Asked while others wait for the mirror: it still sees what was committed before it asked.
+    const earlier = open();
+    const two = commit(project, { 'two.txt': '2\n' }, 'two');
+    const later = open();
+    expect((await later).baseCommit).toBe(two);
+    expect([one, two]).toContain((await earlier).baseCommit);
+  });
+
   it('refuses branch names and bases that could be read as options or are not refs', async () => {
     await expect(open(project, '--upload-pack=touch /tmp/x')).rejects.toThrow(/invalid branch name/);
     await expect(open(project, 'bad..name')).rejects.toThrow(/invalid branch name/);

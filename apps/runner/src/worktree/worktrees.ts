@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { copyFiles, type CopyFilesResult } from './copy-files';
 import { diffFiles, diffUntracked, type FileDiff } from './diff';
@@ -59,6 +60,8 @@ export class Worktrees {
   private readonly identity: GitIdentity;
   private readonly now: () => Date;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Per mirror, when its last fetch started (performance.now()); see `fetchSince`. */
+  private readonly fetchedAt = new Map<string, number>();
 
   constructor(opts: WorktreesOptions) {
     this.reposDir = join(opts.dataDir, 'repos');
@@ -75,10 +78,11 @@ export class Worktrees {
     if (existing && existing.branch !== input.branch) {
       throw new Error(`attempt ${input.attemptId} already has branch ${existing.branch}, not ${input.branch}`);
     }
+    const askedAt = performance.now();
+    // Outside the mirror's lock: the name needs no repository, and a burst checks names in parallel.
+    await assertBranchName(tmpdir(), input.branch);
     const located = await locateMirror(this.reposDir, input.repository);
     return this.serialize(located.dir, async () => {
-      const mirror = await ensureMirror(this.reposDir, input.repository);
-      await assertBranchName(mirror.dir, input.branch);
       const dir = join(this.worktreesDir, input.attemptId);
       const at = this.now().toISOString();
       if (existing && existsSync(join(dir, '.git'))) {
@@ -86,8 +90,12 @@ export class Worktrees {
         await this.save(record);
         return { ...record, reused: true };
       }
+      await this.fetchSince(located.dir, askedAt, async () => {
+        await ensureMirror(this.reposDir, input.repository);
+        await git(['worktree', 'prune'], { cwd: located.dir }); // forget worktrees whose directory is gone
+      });
+      const mirror = located;
       await mkdir(this.worktreesDir, { recursive: true });
-      await git(['worktree', 'prune'], { cwd: mirror.dir }); // forget worktrees whose directory is gone
       const branchTip = await resolveCommit(mirror.dir, `refs/heads/${input.branch}`);
       let record: WorktreeRecord;
       if (branchTip) {
@@ -144,8 +152,9 @@ export class Worktrees {
     if (!r.baseBranch) throw new Error(`attempt ${attemptId} started from a commit, not a branch: nothing to merge into`);
     const baseBranch = r.baseBranch;
     const { publish = true, ...merge } = opts;
+    const askedAt = performance.now();
     return this.serialize(r.mirrorDir, async () => {
-      if (publish) await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: r.mirrorDir });
+      if (publish) await this.fetchSince(r.mirrorDir, askedAt, () => git(['fetch', '--prune', '--quiet', 'origin'], { cwd: r.mirrorDir }).then(() => undefined));
       const result = await mergeIntoBase({ mirrorDir: r.mirrorDir, scratchDir: this.scratchDir, branch: r.branch, baseBranch, committer: this.identity, ...merge });
       if (publish && result.changed) {
         try {
@@ -263,6 +272,19 @@ export class Worktrees {
   }
 
   /** One git operation at a time per mirror: worktree add/remove and ref updates take repository-wide locks. */
+  /**
+   * Inside the mirror's lock: fetches unless a fetch that started after `askedAt` has run
+   * already. Starts (and merges) queued behind one fetch share it, and each still sees the
+   * repository as of some moment after it asked: a burst of 100 starts fetches a few times,
+   * not 100 times.
+   */
+  private async fetchSince(mirrorDir: string, askedAt: number, fetch: () => Promise<void>): Promise<void> {
+    if (existsSync(join(mirrorDir, 'HEAD')) && (this.fetchedAt.get(mirrorDir) ?? -Infinity) >= askedAt) return;
+    const started = performance.now();
+    await fetch();
+    this.fetchedAt.set(mirrorDir, started);
+  }
+
   private serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(fn);
