@@ -107,6 +107,7 @@ async function spawnLatencies(ctx, namespace, ids) {
     const store = new EventStore(broker, registry);
     const want = new Set(ids);
     const at = { requested: new Map(), placed: new Map(), spawned: new Map() };
+    const requestedAt = at.requested;
     for await (const e of store.read({ subject: broker.names.evtAggregate('session') })) {
       if (!want.has(e.aggregate.id)) continue;
       const kind = e.type.slice('session.'.length);
@@ -123,7 +124,7 @@ async function spawnLatencies(ctx, namespace, ids) {
         start.push(at.spawned.get(id) - at.placed.get(id));
       }
     }
-    return Object.assign(whole, { place, start });
+    return Object.assign(whole, { place, start, requestedAt, placedAt: at.placed, spawnedAt: at.spawned });
   } finally {
     await broker.close();
   }
@@ -298,6 +299,17 @@ async function hundredAgents(ctx, stack, projectId) {
     if (inRunner.length) {
       pctFigures(ctx, `spawn.latency.burst${n}.in_runner`, inRunner.map((x) => x.totalMs));
       pctFigures(ctx, `spawn.latency.burst${n}.in_runner.preparing`, inRunner.map((x) => x.prepareMs));
+      // The runner's own clock for "PTY running" (its log line), against the events: how long
+      // the start took to reach the runner, and how long the spawn took to be recorded after.
+      const timed = ids.map((id) => ({ id, r: stack.runnerStarts.get(id) })).filter(({ id, r }) => r?.runningAt && lat.requestedAt.has(id) && lat.placedAt.has(id));
+      if (timed.length) {
+        pctFigures(ctx, `spawn.latency.burst${n}.to_pty`, timed.map(({ id, r }) => r.runningAt - lat.requestedAt.get(id)));
+        pctFigures(ctx, `spawn.latency.burst${n}.delivery`, timed.map(({ id, r }) => r.runningAt - r.totalMs - lat.placedAt.get(id)));
+        pctFigures(ctx, `spawn.latency.burst${n}.recording`, timed.filter(({ id }) => lat.spawnedAt.has(id)).map(({ id, r }) => lat.spawnedAt.get(id) - r.runningAt));
+      }
+      // Where preparing went, step by step (the runner's "session running" lines).
+      const steps = [...new Set(inRunner.flatMap((x) => Object.keys(x.steps)))];
+      ctx.log(`burst of ${n}, preparing p50 by step: ${steps.map((k) => `${k} ${percentile(inRunner.map((x) => x.steps[k] ?? 0), 50).toFixed(0)} ms`).join(', ')}`);
     }
   }
 }

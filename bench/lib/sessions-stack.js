@@ -176,13 +176,16 @@ async function startSessionsStack(ctx, { capacity = 100, runnerId = 'bench-1' } 
     },
     { port: runnerPort, name: `runner ${runnerId}` },
   );
-  /** Per session: ms from the runner receiving the start to its PTY running, and the part spent preparing. */
+  /**
+   * Per session: ms from the runner receiving the start to its PTY running, the part spent
+   * preparing (and its steps), and when the PTY was running (the line's time, epoch ms).
+   */
   const runnerStarts = new Map();
   runner.onLine((line) => {
     if (!line.includes('session running')) return;
     try {
       const j = JSON.parse(line);
-      if (j.sessionId) runnerStarts.set(j.sessionId, { totalMs: j.totalMs, prepareMs: j.prepareMs });
+      if (j.sessionId) runnerStarts.set(j.sessionId, { totalMs: j.totalMs, prepareMs: j.prepareMs, steps: j.steps ?? {}, runningAt: typeof j.time === 'number' ? j.time : null });
     } catch {
       // not a JSON log line
     }

@@ -160,8 +160,17 @@ export class SessionHost {
     const { start } = h;
     const { sessionId } = start;
     const started = performance.now();
+    // How long each step of preparing took (ms), for the "session running" line.
+    const steps: Record<string, number> = {};
+    let stepAt = started;
+    const step = (name: string) => {
+      const t = performance.now();
+      steps[name] = Math.round(t - stepAt);
+      stepAt = t;
+    };
     h.patterns = new OutputPatterns(start.patterns, { onMatch: (m) => this.reports.match(h, m, () => this.disown(h)) });
     const ws = await this.o.workspaces.prepare(start);
+    step('workspace');
     h.workspaceDir = ws.root;
     this.checkCancelled(h);
     if (start.workspace.kind === 'attempt' && ws.baseCommit) {
@@ -172,11 +181,14 @@ export class SessionHost {
     const port = await this.o.ports.allocate(portOwner(h));
     const sessionDir = this.o.workspaces.sessionDir(sessionId);
     const files = await this.o.workspaces.writeLaunchFiles(sessionId, start.launch.files);
+    step('files');
     const env = sessionEnv({ inherited: this.o.inheritedEnv, launch: start.launch.env, files, sessionId, port, sessionDir, workspaceDir: ws.root, runnerKey: this.o.runnerKey });
     h.env = env;
     if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId });
     const cwd = await this.o.workspaces.resolveCwd(ws, start.launch.cwd);
+    step('setup');
     const last = await this.reader.lastChunk(sessionId);
+    step('lastChunk');
     this.checkCancelled(h);
     const prepareMs = performance.now() - started;
 
@@ -203,7 +215,7 @@ export class SessionHost {
       (err) => this.o.logger.error({ err, sessionId }, 'terminal pipeline failed'),
     );
 
-    const timing = { prepareMs: Math.round(prepareMs), totalMs: Math.round(performance.now() - h.receivedAt) };
+    const timing = { prepareMs: Math.round(prepareMs), steps, totalMs: Math.round(performance.now() - h.receivedAt) };
     this.o.logger.info({ sessionId, ...timing, pid: pty.pid, run: start.run, workspace: ws.root, port }, 'session running');
     this.reports.spawned(h, () => this.disown(h));
     const info = procInfo(pty.pid);
