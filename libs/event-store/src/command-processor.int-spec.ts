@@ -70,6 +70,24 @@ describe('the command processor and ack_wait', () => {
     expect({ redelivered: info.num_redelivered, ackPending: info.num_ack_pending, ackWait: info.config.ack_wait }).toEqual({ redelivered: 0, ackPending: 0, ackWait: 600_000_000 });
   }, 30_000);
 
+  it('answers a command that keeps failing on its last delivery, rejected with the error, instead of never', async () => {
+    let tries = 0;
+    const broken: Decider<boolean> = {
+      ...created,
+      decide: () => {
+        tries++;
+        throw new Error('the decider is broken');
+      },
+    };
+    sut = new CommandProcessor({ service: 'tasks', broker, store, registry, deciders: [broken], logger: silentLogger, maxDeliveries: 3 });
+    await sut.start();
+    const reply = await new CommandBus(broker).send(CreateProject, create('never'), { actor, timeoutMs: 20_000 });
+    expect(reply).toMatchObject({ status: 'rejected', code: 'internal', message: 'gave up after 3 tries: the decider is broken' });
+    expect(tries).toBe(3);
+    const info = await broker.jsm.consumers.info(broker.names.streams.commands, sut.consumerName);
+    expect({ ackPending: info.num_ack_pending, maxDeliver: info.config.max_deliver }).toEqual({ ackPending: 0, maxDeliver: 3 });
+  }, 30_000);
+
   it('answers a command that a dead replica took, within about ack_wait, and brings an older consumer to its ack_wait', async () => {
     // An earlier life of the service made the consumer with the old 30 s ack_wait and died holding a command.
     await broker.jsm.consumers.add(broker.names.streams.commands, {

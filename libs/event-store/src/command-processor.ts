@@ -21,10 +21,10 @@ import { REPLY_HEADER } from './command-bus';
 import { untilAnswered } from './until-answered';
 
 /**
- * Deliveries before JetStream gives a command up. A command that fails for a transient reason
- * (the broker electing a leader, a lost connection) is nak'd with a backoff of at most 5 s; a
- * given-up command is never answered, and its resends are de-duplicated away for the duplicate
- * window. 100 deliveries ride out minutes of trouble.
+ * Deliveries before a command is given up. A command that fails for a transient reason (the
+ * broker electing a leader, a lost connection) is nak'd with a backoff of at most 5 s; on its
+ * last delivery it is answered `rejected` (code `internal`, with the last error) instead, so
+ * the sender learns it failed. 100 deliveries ride out minutes of trouble.
  */
 const MAX_DELIVER = 100;
 
@@ -52,6 +52,8 @@ export interface CommandProcessorOptions {
    * `working()` (every third of it), so a slow one is not handed out twice. Default 5 s.
    */
   ackWaitMs?: number;
+  /** Deliveries of one command before it is answered as given up (default 100). */
+  maxDeliveries?: number;
   /** Observes each outcome (metrics); `command` is absent for an undecodable one. */
   onOutcome?: (reply: CommandReply, ms: number, command?: { type: string }) => void;
   /**
@@ -98,6 +100,10 @@ export class CommandProcessor {
     return this.opts.ackWaitMs ?? 5_000;
   }
 
+  get maxDeliveries(): number {
+    return Math.max(1, this.opts.maxDeliveries ?? MAX_DELIVER);
+  }
+
   async start(): Promise<void> {
     const { broker, service } = this.opts;
     const n = broker.names;
@@ -109,7 +115,7 @@ export class CommandProcessor {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: ackWait,
-        max_deliver: MAX_DELIVER,
+        max_deliver: this.maxDeliveries,
         max_ack_pending: 1_000,
       })
       .catch(async (e) => {
@@ -117,9 +123,9 @@ export class CommandProcessor {
         const info = await broker.jsm.consumers.info(n.streams.commands, this.consumerName).catch(() => {
           throw e;
         });
-        if (info.config.ack_wait !== ackWait || info.config.max_deliver !== MAX_DELIVER) {
+        if (info.config.ack_wait !== ackWait || info.config.max_deliver !== this.maxDeliveries) {
           await broker.jsm.consumers
-            .update(n.streams.commands, this.consumerName, { ack_wait: ackWait, max_deliver: MAX_DELIVER })
+            .update(n.streams.commands, this.consumerName, { ack_wait: ackWait, max_deliver: this.maxDeliveries })
             .catch((err) => this.opts.logger.warn({ err, consumer: this.consumerName }, 'could not update the command consumer\'s ack_wait; keeping its own'));
         }
       });
@@ -178,6 +184,13 @@ export class CommandProcessor {
         const reply = recorded ?? (await this.execute(command, m.info.redelivered));
         await this.finish(m, reply, started, !recorded, command);
       } catch (e) {
+        if (m.info.deliveryCount >= this.maxDeliveries) {
+          // Its last delivery: answer it, so the sender is not left waiting for a reply that never comes.
+          const message = `gave up after ${m.info.deliveryCount} tries: ${e instanceof Error ? e.message : String(e)}`.slice(0, 2_000);
+          this.opts.logger.error({ err: e, commandId: command.id, type: command.type }, 'command given up');
+          await this.finish(m, { status: 'rejected', commandId: command.id, code: 'internal', message }, started, true, command).catch(() => m.term());
+          return;
+        }
         // Transient (broker or timeout): let it come back.
         this.opts.logger.error({ err: e, commandId: command.id, type: command.type }, 'command failed, will be redelivered');
         m.nak(Math.min(5_000, 250 * m.info.deliveryCount));
