@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createTestNamespace, eventually, type TestNamespace } from '@baton/testing';
-import { ReadModelList, RebuildResult, StreamsReport, VerifyReport } from '../../apps/gateway/src/admin/admin.contracts';
+import { ReadModelList, RebuildResult, StreamsReport, VerifyReport } from '@baton/contracts';
 import { cleanEnv, runCli } from '../cli/baton-cli';
 import { call, isAccepted } from './harness/http';
 import { Load } from './harness/load';

@@ -2,7 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Broker } from '@baton/event-store';
 import { createTestNamespace, eventually, type TestNamespace } from '@baton/testing';
-import { VerifyReport } from '../../apps/gateway/src/admin/admin.contracts';
+import { VerifyReport } from '@baton/contracts';
 import { benchLine, percentile } from './harness/bench-line';
 import { NatsCluster } from './harness/cluster';
 import { call } from './harness/http';

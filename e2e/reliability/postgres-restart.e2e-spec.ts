@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eventually, infraFromEnv, newNamespaceName, removeNamespace } from '@baton/testing';
-import { ReadModelList, VerifyReport } from '../../apps/gateway/src/admin/admin.contracts';
+import { ReadModelList, VerifyReport } from '@baton/contracts';
 import { benchLine } from './harness/bench-line';
 import { call } from './harness/http';
 import { Load } from './harness/load';

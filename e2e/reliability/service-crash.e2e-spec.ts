@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Client } from 'pg';
 import { join } from 'node:path';
 import { createTestNamespace, eventually, type TestNamespace } from '@baton/testing';
-import { VerifyReport } from '../../apps/gateway/src/admin/admin.contracts';
+import { VerifyReport } from '@baton/contracts';
 import { benchLine } from './harness/bench-line';
 import { call, isAccepted, sendCommand, type Accepted } from './harness/http';
 import { Load } from './harness/load';

@@ -12,3 +12,4 @@ export * from './templates';
 export * from './runners';
 export * from './review';
 export * from './autopilot';
+export * from './admin';

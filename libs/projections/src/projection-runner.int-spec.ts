@@ -266,9 +266,13 @@ describe(ProjectionRunner.name, () => {
     // The failed batch had folded events past the checkpoint before the poison threw: none of them landed.
     expect(a.state.evolved.some((s) => s > cp && s < poisonSeq)).toBe(true);
     expect(a.runner.status()[0].phase).toMatch(/retrying|resetting|fetching|applying/);
+    // It says so (admin, metrics): failed tries in a row, and why.
+    expect(a.runner.status()[0]).toMatchObject({ failures: expect.any(Number), lastError: expect.stringContaining('poison event') });
+    expect(a.runner.status()[0].failures).toBeGreaterThanOrEqual(2);
 
     a.state.poisoned = false; // the fix: the same event now folds
     await a.runner.waitFor(lastSeq(), 10_000);
+    expect(a.runner.status()[0]).toMatchObject({ failures: 0, lastError: null });
     expect(await rows(schema)).toEqual(expected());
     expect((await rows(schema)).find((r) => r.id === victim)).toEqual({ id: victim, count: 4, lastSeq: poisonSeq + 2 });
   });

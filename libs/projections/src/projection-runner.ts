@@ -34,6 +34,9 @@ interface Lane {
   phase: LanePhase;
   phaseAt: number;
   buffered: number;
+  /** Tries in a row that failed, and why the last one did: a poison event holds the lane here. */
+  failures: number;
+  lastError: string | null;
 }
 
 export type LanePhase = 'standby' | 'starting' | 'fetching' | 'applying' | 'retrying' | 'resetting' | 'stopped';
@@ -54,7 +57,7 @@ export class ProjectionRunner {
   constructor(private readonly opts: ProjectionRunnerOptions) {
     for (const p of opts.projections) {
       if (!/^[a-z][a-z0-9_]{0,40}$/.test(p.name)) throw new Error(`bad projection name "${p.name}"`);
-      this.lanes.set(p.name, { projection: p, leader: false, running: false, lastSeq: 0, phase: 'standby', phaseAt: Date.now(), buffered: 0 });
+      this.lanes.set(p.name, { projection: p, leader: false, running: false, lastSeq: 0, phase: 'standby', phaseAt: Date.now(), buffered: 0, failures: 0, lastError: null });
     }
   }
 
@@ -194,8 +197,10 @@ export class ProjectionRunner {
         } catch (e) {
           if (!lane.running || this.stopping) break;
           failed = true;
+          lane.failures++;
+          lane.lastError = (e instanceof Error ? e.message : String(e)).slice(0, 500);
           this.phase(lane, 'retrying');
-          this.opts.logger.warn({ err: e, projection: lane.projection.name }, 'projection loop failed; retrying');
+          this.opts.logger.warn({ err: e, projection: lane.projection.name, failures: lane.failures }, 'projection loop failed; retrying');
           await sleep(1_000);
         }
       }
@@ -232,6 +237,8 @@ export class ProjectionRunner {
       linger = null;
       this.phase(lane, 'applying');
       await this.applyBatch(lane, batch);
+      lane.failures = 0;
+      lane.lastError = null;
       this.phase(lane, 'fetching');
       batch = [];
       lane.buffered = 0;
@@ -347,7 +354,7 @@ export class ProjectionRunner {
   }
 
   /** What this replica knows of each projection (admin): leadership, its loop's phase, what it holds. */
-  status(): { name: string; version: number; leader: boolean; lastSeq: number; phase: LanePhase; phaseMs: number; buffered: number }[] {
+  status(): { name: string; version: number; leader: boolean; lastSeq: number; phase: LanePhase; phaseMs: number; buffered: number; failures: number; lastError: string | null }[] {
     return [...this.lanes.values()].map((l) => ({
       name: l.projection.name,
       version: l.projection.version,
@@ -356,6 +363,8 @@ export class ProjectionRunner {
       phase: l.phase,
       phaseMs: Date.now() - l.phaseAt,
       buffered: l.buffered,
+      failures: l.failures,
+      lastError: l.lastError,
     }));
   }
 

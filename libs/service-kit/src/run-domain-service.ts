@@ -34,6 +34,15 @@ export function runDomainService(def: ServiceDefinition & BackgroundHook, defaul
       },
       (err) => logger.debug({ err }, 'projection lag not measured'),
     );
+    // A read model stuck on an event it cannot apply retries forever: this says so to an alert.
+    metrics.gauge({
+      name: 'projection_failures',
+      help: 'Tries in a row that failed for a read model this replica leads (0 while it applies)',
+      labelNames: ['projection'],
+      collect: (gauge) => {
+        for (const lane of runtime.projections.status()) gauge.set({ projection: lane.name }, lane.failures);
+      },
+    });
     const gauges = new ReadModelGauges(metrics, READ_MODEL_GAUGES[def.service] ?? [], runtime.db, logger);
     const background = BackgroundTasks.attach(def, runtime, logger);
     await startHttpApp(def.service, {

@@ -1,7 +1,9 @@
 import { baton, refusal, type Call } from '../__tests__/fake-ctx';
-import { formatBytes, formatVerify, parseReadModel, resolveService, type ServiceReadModels, type StreamsReport, type VerifyReport } from './admin';
+import type { ServiceReadModels, StreamsReport, VerifyReport } from '@baton/contracts';
+import { formatBytes, formatVerify, parseReadModel, resolveService } from './admin';
 
-const model = (name: string, over: Record<string, unknown> = {}) => ({ name, version: 1, storedVersion: 1, checkpoint: 50, lag: 0, rows: 3, updatedAt: null, ...over });
+const replica = { leader: true, memorySeq: 50, phase: 'fetching', phaseMs: 10, buffered: 0, failures: 0, lastError: null };
+const model = (name: string, over: Record<string, unknown> = {}) => ({ name, version: 1, storedVersion: 1, checkpoint: 50, lag: 0, rows: 3, updatedAt: null, replica, ...over });
 const list: ServiceReadModels[] = [
   { service: 'tasks', lastSeq: 50, readModels: [model('tasks'), model('projects')], answeredBy: 'tasks-1' },
   { service: 'sessions', lastSeq: 50, readModels: [model('sessions'), model('runners')], answeredBy: 'sessions-1' },
@@ -200,6 +202,14 @@ describe('baton admin', () => {
 
     it('prints JSON as it came', async () => {
       expect(JSON.parse((await baton(['admin', 'streams', '--json'], () => report)).stdout)).toEqual(report);
+    });
+
+    it('says which read model is held by an event it cannot apply, and why', async () => {
+      const stuck = model('tasks', { checkpoint: 40, lag: 10, replica: { ...replica, phase: 'retrying', failures: 12, lastError: 'null value in column "title"' } });
+      const sut = await baton(['admin', 'read-models'], () => ({ services: [{ ...list[0], readModels: [stuck, model('projects')] }] }));
+      expect(sut.stdout).toMatch(/^SERVICE +NAME +VERSION +CHECKPOINT +LOG +LAG +ROWS +PROBLEM$/m);
+      expect(sut.stdout).toMatch(/^tasks +tasks +1 +40 +50 +10 +3 +12 failed tries: null value in column "title"$/m);
+      expect(sut.stdout).toMatch(/^tasks +projects +1 +50 +50 +0 +3 +-$/m);
     });
 
     it('lists read models, and says which service did not answer', async () => {

@@ -4,109 +4,15 @@ import { emit, type Ctx } from '../context';
 import { nonNegativeInt, withJson } from '../options';
 import { formatTable } from '../output';
 import type { JsonOpt } from './shared';
+import { ADMIN_SERVICES, type AdminService, type ReadModelProgress, type RebuildResult, type RowDifference, type ServiceReadModels, type StreamsReport, type VerifyReport } from '@baton/contracts';
 
 /*
  * `baton admin …`: operating an installation through the gateway's admin routes (admin role):
  * rebuild a read model, verify every read model against the log, streams and consumer lag.
- * The shapes mirror apps/gateway/src/admin/admin.contracts.ts.
+ * The shapes are the admin API's (libs/contracts/src/admin.ts).
  */
 
-export const ADMIN_SERVICES = ['tasks', 'sessions'] as const;
-export type AdminService = (typeof ADMIN_SERVICES)[number];
-
-interface ServiceError {
-  code: string;
-  message: string;
-}
-
-export interface ReadModelState {
-  name: string;
-  version: number;
-  storedVersion: number | null;
-  checkpoint: number;
-  lag: number;
-  rows: number;
-  updatedAt: string | null;
-  replica?: { leader: boolean; phase: string; phaseMs: number };
-}
-
-export interface ServiceReadModels {
-  service: AdminService;
-  lastSeq?: number;
-  readModels?: ReadModelState[];
-  answeredBy?: string;
-  error?: ServiceError;
-}
-
-export interface ReadModelProgress extends ReadModelState {
-  service: AdminService;
-  lastSeq: number;
-  caughtUp: boolean;
-}
-
-export interface RebuildResult {
-  service: AdminService;
-  name: string;
-  status: 'caught_up' | 'rebuilding';
-  targetSeq: number;
-  checkpoint: number;
-  rows: number;
-  ms: number;
-  answeredBy: string;
-}
-
-export interface RowDifference {
-  id: string;
-  kind: 'only_live' | 'only_rebuilt' | 'different';
-  columns?: string[];
-}
-
-export interface ReadModelComparison {
-  name: string;
-  checkpoint: number;
-  storedVersion: number | null;
-  liveRows: number;
-  rebuiltRows: number;
-  onlyLive: number;
-  onlyRebuilt: number;
-  different: number;
-  sample: RowDifference[];
-}
-
-export interface ServiceVerification {
-  service: AdminService;
-  ok: boolean;
-  eventsRead?: number;
-  undecodable?: number;
-  ms?: number;
-  readModels?: ReadModelComparison[];
-  answeredBy?: string;
-  error?: ServiceError;
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  ms: number;
-  services: ServiceVerification[];
-}
-
-export interface StreamsReport {
-  namespace: string;
-  at: string;
-  streams: {
-    name: string;
-    role: string;
-    messages: number;
-    bytes: number;
-    firstSeq: number;
-    lastSeq: number;
-    consumers: number;
-    replicas: number;
-    cluster: { name?: string; leader?: string; replicas: { name: string; current: boolean; lag: number; activeMs: number }[] } | null;
-  }[];
-  consumers: { stream: string; name: string; durable: boolean; numPending: number; numAckPending: number; numRedelivered: number; deliveredSeq: number; ackFloorSeq: number }[];
-  readModels: ServiceReadModels[];
-}
+export { ADMIN_SERVICES, type AdminService } from '@baton/contracts';
 
 /** What `rebuild` is asked for: `name` (the service is looked up) or `service/name`. */
 export interface ReadModelTarget {
@@ -159,9 +65,21 @@ export function formatReadModels(list: readonly ServiceReadModels[]): string {
   const rows = list.flatMap((s) =>
     s.error
       ? [{ service: s.service, name: `(no answer: ${s.error.message})` }]
-      : (s.readModels ?? []).map((m) => ({ service: s.service, name: m.name, version: m.version, checkpoint: m.checkpoint, log: s.lastSeq, lag: m.lag, rows: m.rows, leader: m.replica?.leader ? s.answeredBy : undefined })),
+      : (s.readModels ?? []).map((m) => ({
+          service: s.service,
+          name: m.name,
+          version: m.version,
+          checkpoint: m.checkpoint,
+          log: s.lastSeq,
+          lag: m.lag,
+          rows: m.rows,
+          leader: m.replica?.leader ? s.answeredBy : undefined,
+          // A read model held by an event it cannot apply says so, instead of only lagging.
+          problem: m.replica?.failures ? `${m.replica.failures} failed tries: ${m.replica.lastError ?? ''}` : undefined,
+        })),
   );
-  return formatTable(rows, ['service', 'name', 'version', 'checkpoint', 'log', 'lag', 'rows']);
+  const columns = ['service', 'name', 'version', 'checkpoint', 'log', 'lag', 'rows'];
+  return formatTable(rows, rows.some((r) => 'problem' in r && r.problem) ? [...columns, 'problem'] : columns);
 }
 
 export function formatStreams(r: StreamsReport): string {

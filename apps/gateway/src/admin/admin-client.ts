@@ -12,7 +12,7 @@ import {
   type ServiceReadModels,
   type StreamsReport,
   type VerifyReport,
-} from './admin.contracts';
+} from '@baton/contracts';
 
 type ServiceVerificationT = ReturnType<typeof ServiceVerification.parse>;
 

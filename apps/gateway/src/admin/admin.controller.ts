@@ -3,7 +3,7 @@ import type { BodyOf, ParamsOf } from '../openapi/route';
 import { Route, RouteBody, RouteParams } from '../openapi/route.decorators';
 import { AdminRoutes as R } from '../openapi/routes/admin.routes';
 import { AdminClient } from './admin-client';
-import { ADMIN_SERVICES, type ReadModelList as ReadModelListSchema, type ReadModelProgress, type RebuildResult, type StreamsReport, type VerifyReport } from './admin.contracts';
+import { ADMIN_SERVICES, type ReadModelList as ReadModelListSchema, type ReadModelProgress, type RebuildResult, type StreamsReport, type VerifyReport } from '@baton/contracts';
 import type { z } from 'zod';
 
 /** Read models and streams of the installation, for admins; every answer comes from the owning service or JetStream. */

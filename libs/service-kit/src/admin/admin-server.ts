@@ -113,7 +113,7 @@ export class AdminServer {
           lag: Math.max(0, lastSeq - checkpoint),
           rows: await this.rows(p),
           updatedAt: row ? new Date(row.updated_at).toISOString() : null,
-          replica: (({ leader, lastSeq: memorySeq, phase, phaseMs, buffered }) => ({ leader, memorySeq, phase, phaseMs, buffered }))(lanes.get(p.name)!),
+          replica: (({ leader, lastSeq: memorySeq, phase, phaseMs, buffered, failures, lastError }) => ({ leader, memorySeq, phase, phaseMs, buffered, failures, lastError }))(lanes.get(p.name)!),
         };
       }),
     );

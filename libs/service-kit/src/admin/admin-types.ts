@@ -1,23 +1,11 @@
+import type { ReadModelComparison, ReadModelState } from '@baton/contracts';
+
 /*
  * What the admin queries answer (`admin_checkpoints`, `admin_rebuild`, `admin_verify`). The
- * gateway validates these shapes again with zod (apps/gateway/src/admin/admin.contracts.ts).
+ * read models' shapes are the admin API's own (libs/contracts/src/admin.ts), which the gateway
+ * checks the answers against.
  */
-
-export interface ReadModelState {
-  name: string;
-  /** The projection's version in this build of the service. */
-  version: number;
-  /** The version its rows were built with (null: never started). */
-  storedVersion: number | null;
-  /** Last stream sequence applied. */
-  checkpoint: number;
-  /** The log's last sequence minus the checkpoint. */
-  lag: number;
-  rows: number;
-  updatedAt: string | null;
-  /** The answering replica's own view: whether it leads this projection and what its loop does. */
-  replica: { leader: boolean; memorySeq: number; phase: string; phaseMs: number; buffered: number };
-}
+export type { ReadModelComparison, ReadModelState, RowDifference } from '@baton/contracts';
 
 export interface CheckpointsAnswer {
   service: string;
@@ -40,32 +28,6 @@ export interface RebuildAnswer {
   ms: number;
   /** The replica that leads the projection and rebuilt it. */
   answeredBy: string;
-}
-
-export type RowDifferenceKind = 'only_live' | 'only_rebuilt' | 'different';
-
-export interface RowDifference {
-  id: string;
-  kind: RowDifferenceKind;
-  /** For `different`: the columns whose values differ. */
-  columns?: string[];
-}
-
-export interface ReadModelComparison {
-  name: string;
-  /** The live checkpoint the comparison was made at (the scratch copy was built up to it). */
-  checkpoint: number;
-  storedVersion: number | null;
-  liveRows: number;
-  rebuiltRows: number;
-  /** Rows in the live read model that the log does not produce. */
-  onlyLive: number;
-  /** Rows the log produces that the live read model lacks. */
-  onlyRebuilt: number;
-  /** Rows present in both with different values. */
-  different: number;
-  /** The first differing rows, by id. */
-  sample: RowDifference[];
 }
 
 export interface VerifyAnswer {

@@ -108,6 +108,10 @@ describe('/metrics and correlated logs on the running services', () => {
     const samples = await scrape(svc.tasks);
     expect(samples.find((s) => s.name === 'baton_projection_events_applied_total' && s.value >= 1)).toBeDefined();
     expect(samples.find((s) => s.name === 'baton_projection_last_applied_event_timestamp_seconds' && s.value > Date.now() / 1000 - 120)).toBeDefined();
+    // No read model is held by an event it cannot apply.
+    const failures = samples.filter((s) => s.name === 'baton_projection_failures');
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.every((s) => s.value === 0)).toBe(true);
   });
 
   it('shows sessions by status from the sessions read model', async () => {

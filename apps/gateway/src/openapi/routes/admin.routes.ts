@@ -1,4 +1,4 @@
-import { ReadModelList, ReadModelParams, ReadModelProgress, RebuildRequest, RebuildResult, StreamsReport, VerifyReport, VerifyRequest } from '../../admin/admin.contracts';
+import { ReadModelList, ReadModelParams, ReadModelProgress, RebuildRequest, RebuildResult, StreamsReport, VerifyReport, VerifyRequest } from '@baton/contracts';
 import { route } from '../route';
 
 const tag = 'admin';

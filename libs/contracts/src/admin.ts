@@ -2,8 +2,9 @@ import { z } from 'zod';
 
 /*
  * Shapes of the admin API (operators of an installation, admin role only). The domain
- * services answer the admin queries (libs/service-kit/src/admin); the gateway checks their
- * answers against these and adds what it reads from JetStream itself.
+ * services answer the admin queries (libs/service-kit/src/admin) in these shapes, the gateway
+ * checks their answers against them and adds what it reads from JetStream itself, and the
+ * CLI reads them.
  */
 
 /** The services that own read models and answer admin queries. */
@@ -39,7 +40,15 @@ export const ReadModelState = z.strictObject({
   rows: z.number().int(),
   updatedAt: z.string().nullable(),
   replica: z
-    .strictObject({ leader: z.boolean(), memorySeq: z.number().int(), phase: z.string(), phaseMs: z.number().int(), buffered: z.number().int() })
+    .strictObject({
+      leader: z.boolean(),
+      memorySeq: z.number().int(),
+      phase: z.string(),
+      phaseMs: z.number().int(),
+      buffered: z.number().int(),
+      failures: z.number().int().describe('Tries in a row that failed (0 while it applies): an event it cannot apply holds it here.'),
+      lastError: z.string().nullable().describe('Why the last of those tries failed.'),
+    })
     .describe("The answering replica's own view: whether it leads this read model, its loop's phase (fetching, applying, retrying, …) and for how long."),
 });
 
@@ -133,6 +142,10 @@ export const StreamsReport = z.strictObject({
   readModels: z.array(ServiceReadModels).describe('Projection checkpoints against the events stream\'s last sequence, per service.'),
 });
 
+export type ReadModelState = z.output<typeof ReadModelState>;
+export type RowDifference = z.output<typeof RowDifference>;
+export type ReadModelComparison = z.output<typeof ReadModelComparison>;
+export type ServiceVerification = z.output<typeof ServiceVerification>;
 export type RebuildResult = z.output<typeof RebuildResult>;
 export type VerifyReport = z.output<typeof VerifyReport>;
 export type StreamsReport = z.output<typeof StreamsReport>;
