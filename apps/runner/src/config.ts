@@ -70,6 +70,11 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
     BATON_RUNNER_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
     BATON_RUNNER_SETUP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
     /**
+     * Nice value (0-19) the sessions' programs run at. Above the runner's own, so a machine full
+     * of busy agents still gets its heartbeats, terminals and starts through.
+     */
+    BATON_AGENT_NICE: z.coerce.number().int().min(0).max(19).default(5),
+    /**
      * Where the gateway reaches this runner's HTTP API, announced in its heartbeat (e.g.
      * `http://$(POD_IP):3103`). Default: HOST:PORT when HOST is a concrete address, else this
      * machine's hostname.

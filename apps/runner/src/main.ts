@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     logger,
     inheritedEnv: withPathFirst(inheritedEnv(process.env, config.passEnv), await installBundledCli(dataDir)),
     setupTimeoutMs: config.BATON_RUNNER_SETUP_TIMEOUT_MS,
+    agentNice: config.BATON_AGENT_NICE,
     latestStarts: await repo.latestStarts(),
   });
   registerRunnerGauges(metrics, { capacity: config.BATON_RUNNER_CAPACITY, get size() { return host.size; }, get isDraining() { return host.isDraining; } });

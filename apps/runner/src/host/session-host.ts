@@ -27,6 +27,8 @@ export interface SessionHostOptions {
   /** What sessions inherit from the runner's environment. */
   inheritedEnv: Record<string, string>;
   setupTimeoutMs: number;
+  /** Nice value of the sessions' programs: the runner (heartbeats, terminals, starts) stays responsive under their load. */
+  agentNice?: number;
   /** Sessions already started by an earlier life of this runner: sessionId → start sequence. */
   latestStarts?: Map<string, number>;
 }
@@ -192,7 +194,7 @@ export class SessionHost {
     this.checkCancelled(h);
     const prepareMs = performance.now() - started;
 
-    const pty = spawnPty({ argv: start.launch.argv, env, cwd, cols: start.size.cols, rows: start.size.rows });
+    const pty = spawnPty({ argv: start.launch.argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice });
     h.pty = pty;
     h.phase = 'running';
     const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: last ? last.chunk : -1 });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@baton/testing';
 import { PtySpawnError, spawnPty, type PtyProcess, type PtySpawnOptions } from './pty-process';
@@ -60,6 +60,17 @@ describe(spawnPty.name, () => {
     expect(output()).toMatch(/\/dev\/pts\/\d+/); // its own terminal is there…
     expect(output()).not.toMatch(/ptmx/); // …the first program's master is not
     await first.sut.kill('SIGKILL', 0);
+  });
+
+  it('runs the program, and what it starts, at the nice value asked for', async () => {
+    // `ps` of the shell itself and of a child it starts (NI is the nice value), once told to go.
+    const niced = start(['bash', '-c', 'stty -echo; read go; ps -o ni= -p $$; sh -c \'ps -o ni= -p $$\''], { nice: 7 });
+    const plain = start(['bash', '-c', 'stty -echo; read go; ps -o ni= -p $$']);
+    niced.sut.write('\r');
+    plain.sut.write('\r');
+    await eventually(() => niced.output().trim().split(/\s+/).length >= 2 && plain.output().trim() !== '', 5_000, 'the nice values');
+    expect(niced.output().trim().split(/\s+/)).toEqual(['7', '7']);
+    expect(plain.output().trim()).toBe(String(getPriority()));
   });
 
   it('fails fast with a typed error when the program does not exist', () => {

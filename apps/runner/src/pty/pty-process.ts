@@ -1,5 +1,5 @@
 import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, setPriority } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { spawn as spawnNodePty, type IPty } from 'node-pty';
 
@@ -13,6 +13,8 @@ export interface PtySpawnOptions {
   rows: number;
   /** How long `kill()` waits after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** Nice value for the program (its children inherit it); 0 or absent leaves the runner's. */
+  nice?: number;
 }
 
 export interface PtyExit {
@@ -63,6 +65,14 @@ export function spawnPty(opts: PtySpawnOptions): PtyProcess {
     pty = spawnNodePty(execFile, execArgs, { name: env.TERM, cols: opts.cols, rows: opts.rows, cwd: opts.cwd, env, encoding: null });
   } catch (e) {
     throw new PtySpawnError(`could not start ${command}: ${(e as Error).message}`);
+  }
+  // Set while the fd-closing wrapper still runs, so the program starts with it; exec keeps it.
+  if (opts.nice) {
+    try {
+      setPriority(pty.pid, opts.nice);
+    } catch {
+      // not allowed here: the program runs at the runner's priority
+    }
   }
   return new NodePtyProcess(pty, opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS, holdSlave(pty));
 }
