@@ -214,6 +214,32 @@ describe('autopilot: a goal decomposed into a DAG and run across three runners',
     expect(s.decisions.map((d) => d.summary).join('\n')).toMatch(/NEEDS INPUT: merging .* conflicts in 1 file: baton-demo\/SHARED.md/);
   });
 
+  it('stop-all pauses the autopilot, stops the sessions of its attempts and abandons them; resume starts them again', async () => {
+    const { projectId } = await project('Autopilot stop-all', { maxAttempts: 3 });
+    const tasks = [await stack.api.createTask(projectId, 'Long one [slow:90]'), await stack.api.createTask(projectId, 'Long two [slow:90]')];
+    const ours = async () => (await status(projectId)).tasks.filter((t) => tasks.includes(t.taskId));
+    const attemptSessions = async () => (await sessionsOf(projectId)).filter((x) => x.attemptId);
+    const stopAll = () => stack.api.post(`/api/projects/${projectId}/autopilot/pause`, { reason: 'e2e stop-all', stopAll: true }, { minSeq: stack.api.lastSeq });
+    await eventually(async () => (await attemptSessions()).filter((x) => x.status === 'working' || x.status === 'idle').length === 2, 90_000, 'both tasks running', explain(projectId));
+
+    await stopAll();
+    await eventually(async () => (await attemptSessions()).every((x) => ['stopped', 'failed', 'completed', 'exited'].includes(x.status)), 60_000, 'their sessions to end', explain(projectId));
+    const paused = await status(projectId);
+    expect(paused.state).toBe('paused');
+    expect((await ours()).map((t) => ({ status: t.status, attempts: t.attempts, active: t.activeAttemptId }))).toEqual([
+      { status: 'ready', attempts: 1, active: null },
+      { status: 'ready', attempts: 1, active: null },
+    ]);
+    expect(paused.decisions.map((d) => d.summary)).toContain('stopped all: e2e stop-all');
+    // Nothing starts while it is paused.
+    await sleep(3_000);
+    expect(await attemptSessions()).toHaveLength(2);
+
+    await stack.api.post(`/api/projects/${projectId}/autopilot/resume`, {}, { minSeq: stack.api.lastSeq });
+    await eventually(async () => (await ours()).every((t) => t.attempts === 2 && t.status === 'in_progress'), 90_000, 'both started again, on new attempts', explain(projectId));
+    await stopAll(); // they would run for 90 s
+  });
+
   it('loses no task when a runner is killed mid-run: the autopilot starts it again elsewhere', async () => {
     const { projectId } = await project('Autopilot runner loss', { maxAttempts: 3 });
     const task = await stack.api.createTask(projectId, 'Long job [slow:20]');
