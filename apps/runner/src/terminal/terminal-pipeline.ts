@@ -4,6 +4,7 @@ import type { Names } from '@baton/events';
 import type { PtyExit, PtyProcess } from '../pty/pty-process';
 import { OutputCoalescer, type OutputCoalescerOptions } from './output-coalescer';
 import { TerminalPublisher, type TerminalPublisherOptions } from './terminal-publisher';
+import { runnerScreenBacklog, screenPaused } from './screen-backlog';
 import type { Screen } from './threaded-screen';
 
 export interface TerminalPipelineOptions {
@@ -20,9 +21,6 @@ export interface TerminalPipelineOptions {
   /** Sizes from `<ns>.resize.<sessionId>` (core NATS, `{"cols":…,"rows":…}`) resize the PTY and the screen. */
   acceptResize?: boolean;
 }
-
-/** Output the screen has not parsed yet, beyond which the PTY is paused until it catches up to a quarter. */
-const SCREEN_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export interface TerminalPipeline {
   coalescer: OutputCoalescer;
@@ -58,6 +56,15 @@ export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPi
     },
   });
   let unparsed = 0;
+  let exited = false;
+  // The screen's backlog, this session's and the runner's (screen-backlog.ts), pauses the PTY.
+  const screenPressure = () => {
+    if (exited) return;
+    const pause = screenPaused(paused.screen, unparsed, runnerScreenBacklog.bytes);
+    if (pause === paused.screen) return;
+    paused.screen = pause;
+    updatePause();
+  };
   const coalescer = new OutputCoalescer({
     ...opts.coalescer,
     onChunk: (chunk) => {
@@ -65,17 +72,13 @@ export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPi
       if (screen) {
         const bytes = chunk.data.byteLength;
         unparsed += bytes;
+        runnerScreenBacklog.bytes += bytes;
         void screen.write(chunk.data, chunk.index).then(() => {
           unparsed -= bytes;
-          if (paused.screen && unparsed <= SCREEN_BACKLOG_BYTES / 4) {
-            paused.screen = false;
-            updatePause();
-          }
+          runnerScreenBacklog.bytes -= bytes;
+          screenPressure();
         });
-        if (!paused.screen && unparsed > SCREEN_BACKLOG_BYTES) {
-          paused.screen = true;
-          updatePause();
-        }
+        screenPressure();
       }
       publisher.publish(chunk);
     },
@@ -93,6 +96,7 @@ export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPi
     resize?.unsubscribe();
     unsubscribe();
     coalescer.close();
+    exited = true;
     paused.broker = paused.screen = false;
     updatePause();
     await publisher.drain();
