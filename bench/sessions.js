@@ -446,6 +446,9 @@ async function terminalThroughput(ctx, stack, projectId) {
     ctx.report({ name: `terminal.resyncs.${count}`, value: viaBaton.resyncs, unit: 'resyncs' });
     ctx.report({ name: `terminal.screen_lag.${count}`, value: round(viaBaton.screenLagMs, 0), unit: 'ms' });
   }
+  // What the runner holds once the printers are gone (its screen thread ends 10 s after its last screen).
+  await sleep(ctx.size(15_000, 2_000));
+  ctx.report({ name: 'terminal.runner_rss_after', value: round(procStats(stack.runner.pid).rssMb, 1), unit: 'MB' });
 }
 
 // ---------------------------------------------------------------------------------------------

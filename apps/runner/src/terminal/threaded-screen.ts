@@ -34,10 +34,16 @@ const WORKER_FILE = join(__dirname, 'screen-worker.js');
  * the main thread that time is taken from reading the PTYs (a fast program waits on a full
  * PTY meanwhile), in its own thread it runs beside them.
  */
+/** A thread with no screens left ends after this long: a burst of output leaves its heap behind otherwise (a new one starts with the next screen). */
+const IDLE_THREAD_MS = 10_000;
+
 class ScreenThread {
   private readonly worker: Worker;
   private nextReq = 0;
   private nextScreen = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Ended for being idle: the next screen gets a new thread. */
+  retired = false;
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly written = new Map<string, (() => void)[]>();
   failed: Error | null = null;
@@ -65,6 +71,8 @@ class ScreenThread {
   }
 
   open(opts: ScreenOptions): string {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const id = String(++this.nextScreen);
     this.written.set(id, []);
     this.post({ op: 'open', id, cols: opts.cols, rows: opts.rows, scrollback: opts.scrollback, afterChunk: opts.afterChunk });
@@ -93,6 +101,17 @@ class ScreenThread {
     this.written.get(id)?.splice(0).forEach((r) => r());
     this.written.delete(id);
     this.post({ op: 'dispose', id });
+    if (this.written.size === 0 && !this.idleTimer) {
+      this.idleTimer = setTimeout(() => this.retire(), IDLE_THREAD_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  private retire(): void {
+    this.idleTimer = null;
+    if (this.written.size > 0 || this.failed) return;
+    this.retired = true;
+    void this.worker.terminate();
   }
 
   post(m: ScreenRequest): void {
@@ -157,7 +176,7 @@ let thread: ScreenThread | null | undefined;
  * (the service), else in this thread (specs run the TypeScript sources).
  */
 export function createScreen(opts: ScreenOptions): Screen {
-  if (thread === undefined) thread = existsSync(WORKER_FILE) ? new ScreenThread() : null;
+  if (thread === undefined || thread?.retired) thread = existsSync(WORKER_FILE) ? new ScreenThread() : null;
   if (thread && !thread.failed) return new ThreadedScreen(thread, opts);
   return new TerminalScreen(opts);
 }
