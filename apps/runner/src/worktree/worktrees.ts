@@ -81,8 +81,8 @@ export class Worktrees {
     const askedAt = performance.now();
     // Outside the mirror's lock: the name needs no repository, and a burst checks names in parallel.
     await assertBranchName(tmpdir(), input.branch);
-    const located = await locateMirror(this.reposDir, input.repository);
-    return this.serialize(located.dir, async () => {
+    const mirror = await locateMirror(this.reposDir, input.repository);
+    return this.serialize(mirror.dir, async () => {
       const dir = join(this.worktreesDir, input.attemptId);
       const at = this.now().toISOString();
       if (existing && existsSync(join(dir, '.git'))) {
@@ -90,16 +90,14 @@ export class Worktrees {
         await this.save(record);
         return { ...record, reused: true };
       }
-      await this.fetchSince(located.dir, askedAt, async () => {
-        await ensureMirror(this.reposDir, input.repository);
-        await git(['worktree', 'prune'], { cwd: located.dir }); // forget worktrees whose directory is gone
-      });
-      const mirror = located;
+      await this.fetchSince(mirror.dir, askedAt, () => ensureMirror(this.reposDir, input.repository).then(() => undefined));
       await mkdir(this.worktreesDir, { recursive: true });
       const branchTip = await resolveCommit(mirror.dir, `refs/heads/${input.branch}`);
       let record: WorktreeRecord;
       if (branchTip) {
-        // The branch outlived its directory (deleted by hand, or a crash): check it out again.
+        // The branch outlived its directory (deleted by hand, or a crash): check it out again,
+        // once git has forgotten the worktree whose directory is gone.
+        await git(['worktree', 'prune'], { cwd: mirror.dir });
         await git(['worktree', 'add', '--quiet', dir, input.branch], { cwd: mirror.dir });
         const base = existing ?? (await this.recordFor(input, mirror.dir, dir, at, branchTip));
         record = { ...base, dir, lastUsedAt: at };
@@ -271,7 +269,6 @@ export class Worktrees {
     await rename(tmp, this.recordPath(record.attemptId));
   }
 
-  /** One git operation at a time per mirror: worktree add/remove and ref updates take repository-wide locks. */
   /**
    * Inside the mirror's lock: fetches unless a fetch that started after `askedAt` has run
    * already. Starts (and merges) queued behind one fetch share it, and each still sees the
@@ -285,6 +282,7 @@ export class Worktrees {
     this.fetchedAt.set(mirrorDir, started);
   }
 
+  /** One git operation at a time per mirror: worktree add/remove and ref updates take repository-wide locks. */
   private serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(fn);
