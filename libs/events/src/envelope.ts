@@ -57,6 +57,17 @@ export interface LogPosition {
 
 export type RecordedEvent<E extends EventEnvelope = EventEnvelope> = E & { position: LogPosition };
 
+/**
+ * One aggregate's events in order, without a decision still being appended at the end: a
+ * decision's events are appended one by one, so a read can land between them. A view that
+ * folds only what this returns never shows half a decision.
+ */
+export function completeDecisions<E extends Pick<EventEnvelope, 'batch'>>(events: readonly E[]): readonly E[] {
+  const last = events.at(-1);
+  if (!last?.batch || last.batch.index === last.batch.count - 1) return events;
+  return events.slice(0, Math.max(0, events.length - last.batch.index - 1));
+}
+
 /** What a decider returns: an event not yet stamped with ids, actor and time. */
 export interface NewEvent<TType extends string = string, TData = unknown> {
   type: TType;

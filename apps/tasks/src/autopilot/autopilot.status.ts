@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError, IdSchema, isAutopilotEvent, type RecordedEvent } from '@baton/events';
+import { completeDecisions, DomainError, IdSchema, isAutopilotEvent, type RecordedEvent } from '@baton/events';
 import { defineQuery } from '@baton/event-store';
 import type { ReadSide } from '@baton/service-kit';
 import type { AutopilotStatus, AutopilotTaskView } from '@baton/contracts';
@@ -134,9 +134,11 @@ export function autopilotQueries(read: ReadSide) {
       const next = (async () => {
         // After a failed request, start again from the project's first event.
         const cached = await before?.catch(() => undefined);
-        const { events, lastSeq } = await read.store.load({ type: 'project', id: projectId }, cached?.lastSeq ?? 0);
+        const after = cached?.lastSeq ?? 0;
+        // A decision still being appended waits for the next request: no half decisions in the view.
+        const events = completeDecisions((await read.store.load({ type: 'project', id: projectId }, after)).events);
         const fold = foldAutopilot(cached?.fold ?? initialAutopilotFold(), events);
-        return { fold, lastSeq, view: autopilotView(projectId, fold) };
+        return { fold, lastSeq: events.at(-1)?.position.seq ?? after, view: autopilotView(projectId, fold) };
       })();
       folds.delete(projectId);
       folds.set(projectId, next);
