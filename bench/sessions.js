@@ -107,7 +107,6 @@ async function spawnLatencies(ctx, namespace, ids) {
     const store = new EventStore(broker, registry);
     const want = new Set(ids);
     const at = { requested: new Map(), placed: new Map(), spawned: new Map() };
-    const requestedAt = at.requested;
     for await (const e of store.read({ subject: broker.names.evtAggregate('session') })) {
       if (!want.has(e.aggregate.id)) continue;
       const kind = e.type.slice('session.'.length);
@@ -124,7 +123,7 @@ async function spawnLatencies(ctx, namespace, ids) {
         start.push(at.spawned.get(id) - at.placed.get(id));
       }
     }
-    return Object.assign(whole, { place, start, requestedAt, placedAt: at.placed, spawnedAt: at.spawned });
+    return Object.assign(whole, { place, start, requestedAt: at.requested, placedAt: at.placed, spawnedAt: at.spawned });
   } finally {
     await broker.close();
   }

@@ -12,8 +12,6 @@ import { ADMIN_SERVICES, type AdminService, type ReadModelProgress, type Rebuild
  * The shapes are the admin API's (libs/contracts/src/admin.ts).
  */
 
-export { ADMIN_SERVICES, type AdminService } from '@baton/contracts';
-
 /** What `rebuild` is asked for: `name` (the service is looked up) or `service/name`. */
 export interface ReadModelTarget {
   service?: AdminService;

@@ -14,8 +14,6 @@ import {
   type VerifyReport,
 } from '@baton/contracts';
 
-type ServiceVerificationT = ReturnType<typeof ServiceVerification.parse>;
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nsToMs = (ns: number | undefined) => Math.round((ns ?? 0) / 1e6);
 
@@ -66,7 +64,7 @@ export class AdminClient {
   async verify(services: readonly AdminService[], sampleSize: number): Promise<VerifyReport> {
     const started = performance.now();
     const results = await Promise.all(
-      services.map(async (service): Promise<ServiceVerificationT> => {
+      services.map(async (service): Promise<ServiceVerification> => {
         try {
           return ServiceVerification.parse(await this.queries.ask(service, 'admin_verify', { sampleSize }, { timeoutMs: 300_000 }));
         } catch (e) {
