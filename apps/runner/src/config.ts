@@ -2,11 +2,11 @@ import { homedir, hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { BaseConfigSchema, DatabaseConfigSchema } from '@baton/service-kit';
+import { persistentRunnerId } from './runner-id';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const LABEL_KEY = /^[A-Za-z0-9_./-]{1,64}$/;
 
-export const defaultRunnerId = (): string => hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'runner';
 
 /** `k=v,k=v` → `{k: v}`; blanks ignored, a pair without `=` or a repeated key is an error. */
 export function parseLabels(text: string): Record<string, string> {
@@ -54,13 +54,17 @@ export const DEFAULT_PASS_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LA
 export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.shape)
   .extend({
     PORT: BaseConfigSchema.shape.PORT.default(3103),
-    BATON_RUNNER_ID: z.string().regex(ID, 'must be 1-64 letters, digits, "_" or "-"').default(defaultRunnerId()),
+    /** Default: made once per installation and kept (`<data dir>/runner-id`, or `~/.baton/runner/<namespace>.runner-id`). */
+    BATON_RUNNER_ID: z.string().regex(ID, 'must be 1-64 letters, digits, "_" or "-"').optional(),
     BATON_RUNNER_CAPACITY: z.coerce.number().int().min(0).max(10_000).default(4),
     BATON_RUNNER_LABELS: labelsSchema,
     /** Where worktrees, mirrors, project checkouts and session files live; default `~/.baton/runner/<id>`. */
     BATON_DATA_DIR: z.string().min(1).refine(isAbsolute, 'must be an absolute path').optional(),
     /** When set, the HTTP routes beside health need `X-Baton-Runner-Secret: <this>`. */
     BATON_RUNNER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** The git identity of agents' commits (GIT_AUTHOR_* / GIT_COMMITTER_* in their environment, never ~/.gitconfig). */
+    BATON_GIT_AUTHOR_NAME: z.string().min(1).max(200).default('Baton Agent'),
+    BATON_GIT_AUTHOR_EMAIL: z.string().min(3).max(200).regex(/^[^\s<>]+@[^\s<>]+$/, 'must be an e-mail address').default('agent@baton.local'),
     /** TCP ports handed out as BATON_PORT. */
     BATON_RUNNER_PORTS: portRange,
     /** Extra names (or `PREFIX*`) sessions inherit from the runner's environment, comma-separated. */
@@ -84,6 +88,10 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
       .regex(/^https?:\/\/[^\s/]+(?:\/[^\s]*)?$/, 'must be an http(s) URL')
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
+  })
+  .transform((c) => {
+    const BATON_RUNNER_ID = c.BATON_RUNNER_ID ?? persistentRunnerId(c.BATON_DATA_DIR ? join(c.BATON_DATA_DIR, 'runner-id') : join(homedir(), '.baton', 'runner', `${c.BATON_NAMESPACE}.runner-id`));
+    return { ...c, BATON_RUNNER_ID };
   })
   .transform((c) => ({
     ...c,

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   await repo.prune(7).catch((err) => logger.warn({ err }, 'could not prune old hosted sessions'));
 
   const worktrees = new Worktrees({ dataDir });
+  const batonBin = await installBundledCli(dataDir);
   const host = new SessionHost({
     runnerId,
     runnerKey,
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
     ports: new PortAllocator({ from: config.BATON_RUNNER_PORTS.from, to: config.BATON_RUNNER_PORTS.to }),
     repo,
     logger,
-    inheritedEnv: withPathFirst(inheritedEnv(process.env, config.passEnv), await installBundledCli(dataDir)),
+    inheritedEnv: withPathFirst(inheritedEnv(process.env, config.passEnv), batonBin),
+    agents: { dataDir, batonLauncher: join(batonBin, 'baton'), gitAuthor: { name: config.BATON_GIT_AUTHOR_NAME, email: config.BATON_GIT_AUTHOR_EMAIL } },
     setupTimeoutMs: config.BATON_RUNNER_SETUP_TIMEOUT_MS,
     agentNice: config.BATON_AGENT_NICE,
     latestStarts: await repo.latestStarts(),

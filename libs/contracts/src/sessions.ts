@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AnswerSessionPermission,
   IdSchema,
   InputKindSchema,
   InputTextSchema,
@@ -104,6 +105,7 @@ export const StopSessionRequest = z
   .optional();
 
 /** Text for the session's terminal: a prompt, a follow-up, plain text, or an interrupt (Ctrl-C). */
+export const AnswerPermissionRequest = AnswerSessionPermission.schema.omit({ sessionId: true });
 export const SendInputRequest = z.strictObject({
   text: InputTextSchema,
   kind: InputKindSchema.exclude(['resume']).default('text'),

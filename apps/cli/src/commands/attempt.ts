@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AttemptMessage, AttemptView, Page } from '@baton/contracts';
 import { ATTEMPT_OUTCOMES, MessageKindSchema, MessageRoleSchema } from '@baton/events';
-import { CliError } from '../api-client';
+import { CliError, type CommandAccepted } from '../api-client';
 import { emit, type Ctx } from '../context';
 import { choice, defined, nonNegativeInt, parseId, positiveInt, textFrom, withJson, withMinSeq } from '../options';
 import { formatRecord, formatTable } from '../output';
@@ -56,6 +56,21 @@ export function registerAttemptCommands(program: Command, ctx: Ctx): void {
   ).action(async (taskId: string, o: { status?: string; limit?: number; offset?: number; minSeq?: number } & JsonOpt) => {
     const page = await ctx.api().get<Page<AttemptView>>(`${taskPath(taskId)}/attempts`, { status: o.status, limit: o.limit, offset: o.offset, minSeq: o.minSeq });
     emit(ctx, o.json, page, () => formatTable(page.items, ['id', 'number', 'status', 'branch', 'startedAt', 'finishedAt']));
+  });
+
+  withJson(
+    attempt
+      .command('follow-up')
+      .description("send a follow-up to the attempt's agent: into its running session, or a new session that resumes its conversation")
+      .argument('<attempt>', 'attempt id', parseId)
+      .argument('[text]', 'the follow-up')
+      .option('--file <path>', 'read it from a file ("-": standard input)')
+      .option('--template <id>', 'when no session runs: start one of this template (it resumes the conversation)', parseId),
+  ).action(async (id: string, inline: string | undefined, o: { file?: string; template?: string } & JsonOpt) => {
+    const text = await textFrom(ctx, inline, o.file, 'follow-up');
+    if (!text) throw new CliError('give the follow-up as an argument or with --file', 2);
+    const res = await ctx.api().post<CommandAccepted & { sessionId: string }>(`${attemptPath(id)}/follow-up`, { text, templateId: o.template ?? null });
+    written(o, res, `sent the follow-up to session ${res.sessionId}`);
   });
 
   withJson(

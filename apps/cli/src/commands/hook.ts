@@ -1,32 +1,34 @@
 import type { Command } from 'commander';
+import { AGENT_ADAPTERS, adapterFor } from '@baton/agents';
 import type { Ctx } from '../context';
-import { CLAUDE_HOOK_EVENTS, handleClaudeHook, parseHookInput, type ClaudeHookEvent } from '../hooks/claude-code';
+import { handleAgentSignal, parsePayload } from '../hooks/agent-hook';
 import { ownSessionId } from '../sessions/agent-env';
 import { SessionApi } from '../sessions/session-api';
 
-const hookEvent = (v: string): ClaudeHookEvent | undefined => CLAUDE_HOOK_EVENTS.find((x) => x.toLowerCase() === v.toLowerCase());
-
 /**
- * `baton hook claude-code <Event>`: what the generated Claude Code settings run. Reads the
- * hook's JSON on stdin; prints nothing on stdout (Claude Code would add it to the context)
- * and always exits 0 — exit 2 would block Claude Code's action — so a Baton hiccup (or an
- * event it does not know) never stops the agent: problems go to stderr.
+ * `baton hook <agent> <event> [payload]`: what the hooks, notify programs and plugins Baton
+ * prepares for a real agent run (libs/agents). The payload is the last argument when the agent
+ * passes it that way (Codex's notify), else the JSON on stdin. Prints nothing on stdout (Claude
+ * Code would add it to the context) and always exits 0 — exit 2 would block the agent's action —
+ * so a Baton hiccup never stops the agent: problems go to stderr.
  */
 export function registerHookCommands(program: Command, ctx: Ctx): void {
-  const hook = program.command('hook').description('agent hooks that report to Baton by themselves');
-  hook
-    .command('claude-code')
-    .description(`a Claude Code hook: ${CLAUDE_HOOK_EVENTS.join(', ')} (reads the hook JSON on stdin)`)
-    .argument('<event>', 'the hook event')
-    .action(async (name: string) => {
-      const event = hookEvent(name);
-      if (!event) return ctx.writeErr(`baton hook claude-code: unknown event ${name} (known: ${CLAUDE_HOOK_EVENTS.join(', ')})\n`);
-      const input = parseHookInput(await ctx.readStdin().catch(() => ''));
+  program
+    .command('hook')
+    .description(`an agent's own signal, reported to Baton (agents: ${Object.keys(AGENT_ADAPTERS).join(', ')})`)
+    .argument('<agent>', 'the agent: ' + Object.keys(AGENT_ADAPTERS).join(', '))
+    .argument('<event>', 'the hook or plugin event')
+    .argument('[payload]', 'the event as JSON (default: read from stdin)')
+    .action(async (agent: string, name: string, payloadArg: string | undefined) => {
+      const adapter = adapterFor(agent);
+      if (!adapter) return ctx.writeErr(`baton hook: unknown agent ${agent} (known: ${Object.keys(AGENT_ADAPTERS).join(', ')})\n`);
+      const event = adapter.signalEvents.find((e) => e.toLowerCase() === name.toLowerCase());
+      if (!event) return ctx.writeErr(`baton hook ${agent}: unknown event ${name} (known: ${adapter.signalEvents.join(', ')})\n`);
+      const payload = parsePayload(payloadArg ?? (await ctx.readStdin().catch(() => '')));
       try {
-        const sessionId = ownSessionId(ctx.env);
-        await handleClaudeHook(new SessionApi(ctx.api()), ctx.env, sessionId, event, input);
+        await handleAgentSignal(new SessionApi(ctx.api()), ctx.env, ownSessionId(ctx.env), adapter, event, payload);
       } catch (e) {
-        ctx.writeErr(`baton hook claude-code ${event}: ${(e as Error).message}\n`);
+        ctx.writeErr(`baton hook ${agent} ${event}: ${(e as Error).message}\n`);
       }
     });
 }

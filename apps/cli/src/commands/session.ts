@@ -104,6 +104,18 @@ export function registerSessionCommands(program: Command, ctx: Ctx): void {
     },
   );
 
+  for (const decision of ['approve', 'deny'] as const) {
+    withJson(
+      session
+        .command(decision)
+        .description(`${decision} the open permission prompt of a real agent (Claude Code, Codex, Gemini, OpenCode)`)
+        .argument('<session>', 'session id', sessionArg),
+    ).action(async (ref: string, o: JsonOpt) => {
+      const id = sessionRef(ctx.env, ref);
+      written(o, await sessions().answerPermission(id, decision), `${decision === 'approve' ? 'approved' : 'denied'} the permission prompt of session ${id}`);
+    });
+  }
+
   withMinSeq(
     withJson(
       session

@@ -15,6 +15,7 @@ export const sessionPaths = {
   queue: (id: string, verb: QueueVerb) => `/api/sessions/${seg(id)}/queue/${verb}`,
   stop: (id: string) => `/api/sessions/${seg(id)}/stop`,
   input: (id: string) => `/api/sessions/${seg(id)}/input`,
+  permission: (id: string) => `/api/sessions/${seg(id)}/permission`,
   timeline: (id: string) => `/api/sessions/${seg(id)}/timeline`,
   export: (id: string) => `/api/sessions/${seg(id)}/export`,
   workers: (id: string) => `/api/sessions/${seg(id)}/workers`,
@@ -92,8 +93,8 @@ const clean = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Ob
 export class SessionApi {
   constructor(readonly api: Api) {}
 
-  register(sessionId: string, agent: string | null = null, key?: string): Promise<CommandAccepted> {
-    return this.api.post(sessionPaths.register(sessionId), clean({ agent: agent ?? undefined }), keyed(key));
+  register(sessionId: string, agent: string | null = null, key?: string, conversationId: string | null = null): Promise<CommandAccepted> {
+    return this.api.post(sessionPaths.register(sessionId), clean({ agent: agent ?? undefined, conversationId: conversationId ?? undefined }), keyed(key));
   }
 
   status(sessionId: string, status: AgentStatus, message = '', key?: string): Promise<CommandAccepted> {
@@ -182,6 +183,10 @@ export class SessionApi {
 
   send(sessionId: string, body: { text: string; kind?: string }): Promise<CommandAccepted> {
     return this.api.post(sessionPaths.input(sessionId), clean({ ...body }));
+  }
+
+  answerPermission(sessionId: string, decision: 'approve' | 'deny'): Promise<CommandAccepted> {
+    return this.api.post(sessionPaths.permission(sessionId), { decision });
   }
 
   timeline(sessionId: string, q: { afterSeq?: number; limit?: number; kinds?: string[]; until?: string; minSeq?: number } = {}): Promise<TimelinePage> {

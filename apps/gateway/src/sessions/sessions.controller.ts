@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { FollowUpInAttempt, SendSessionInput, SpawnSession, SpawnSessionInAttempt, StopSession, type Actor } from '@baton/events';
+import { AnswerSessionPermission, FollowUpInAttempt, SendSessionInput, SpawnSession, SpawnSessionInAttempt, StopSession, type Actor } from '@baton/events';
 import { QueryClient } from '@baton/event-store';
 import type { CommandAccepted, Page, SessionView } from '@baton/contracts';
 import { AgentScope } from '../agents/agent-scope';
@@ -129,6 +129,19 @@ export class SessionsController {
     await this.scope.session(caller, 'session.send_input', p.id, q.minSeq);
     const fromSessionId = caller.kind === 'agent' ? caller.sessionId : null;
     return this.commands.send(SendSessionInput, { sessionId: p.id, ...body, fromSessionId }, { actor, key }, p.id);
+  }
+
+  @Route(R.answerSessionPermission)
+  async answerPermission(
+    @RouteParams(R.answerSessionPermission) p: ParamsOf<typeof R.answerSessionPermission>,
+    @RouteQuery(R.answerSessionPermission) q: QueryOf<typeof R.answerSessionPermission>,
+    @RouteBody(R.answerSessionPermission) body: BodyOf<typeof R.answerSessionPermission>,
+    @CurrentCaller() caller: Caller,
+    @CurrentActor() actor: Actor,
+    @IdemKey() key?: string,
+  ): Promise<CommandAccepted> {
+    await this.scope.session(caller, 'session.send_input', p.id, q.minSeq);
+    return this.commands.send(AnswerSessionPermission, { sessionId: p.id, decision: body.decision }, { actor, key }, p.id);
   }
 
   private async runningIn(attemptId: string, minSeq: number): Promise<string | null> {

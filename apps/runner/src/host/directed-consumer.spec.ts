@@ -8,7 +8,7 @@ describe(decodeDirected.name, () => {
 
   it('takes the type from the subject and validates the body with its schema', () => {
     expect(decodeDirected(subject('stop'), enc(stop))).toEqual({ type: 'stop', data: stop });
-    expect(decodeDirected(subject('input'), enc({ sessionId: 's1', data: 'ls\r' }))).toEqual({ type: 'input', data: { sessionId: 's1', data: 'ls\r' } });
+    expect(decodeDirected(subject('input'), enc({ sessionId: 's1', data: 'ls\r' }))).toEqual({ type: 'input', data: { sessionId: 's1', data: 'ls\r', submit: false } });
   });
 
   it('unwraps an envelope around the data', () => {

@@ -1,3 +1,4 @@
+import type { SubmitStyle } from '@baton/agents';
 import type { RunnerStart } from '@baton/events';
 import type { OutputPatterns } from '../patterns';
 import type { PtyExit, PtyProcess } from '../pty';
@@ -24,6 +25,10 @@ export class HostedSession {
   env: Record<string, string> | null = null;
   /** Input that arrived while the workspace was being prepared; typed after `initialInput`. */
   readonly pendingInput: string[] = [];
+  /** How this agent's TUI takes a submitted message (its adapter's); default: Enter right after. */
+  submit: SubmitStyle | null = null;
+  /** The keystrokes being typed now: the next input waits for them. */
+  typing: Promise<void> = Promise.resolve();
   exit: PtyExit | null = null;
   matchCount = 0;
   /** When the `start` message arrived (performance.now()), for the spawn latency. */

@@ -6,6 +6,8 @@ import { createScreen, startTerminalPipeline, TerminalReader, type ScreenSnapsho
 import { NoFreePortError, UnsafePathError, type PortAllocator } from '../worktree';
 import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
+import { prepareAgentLaunch } from './agent-home';
+import { typedKeys, type TypedKey } from './typed-input';
 import { sessionEnv } from './launch-env';
 import { procInfo, readBootId } from './processes';
 import type { Reporter } from './reporter';
@@ -31,6 +33,8 @@ export interface SessionHostOptions {
   agentNice?: number;
   /** Sessions already started by an earlier life of this runner: sessionId → start sequence. */
   latestStarts?: Map<string, number>;
+  /** Real agents (start.agent): where their homes live, the `baton` launcher their hooks run, their git identity. */
+  agents?: { dataDir: string; batonLauncher: string; gitAuthor: { name: string; email: string } };
 }
 
 const CLEANUP_TIMEOUT_MS = 5 * 60_000;
@@ -121,10 +125,25 @@ export class SessionHost {
       this.o.logger.warn({ sessionId: input.sessionId }, 'input for a session this runner does not host');
       return;
     }
-    if (h.phase === 'preparing') h.pendingInput.push(input.data);
-    else {
-      h.pipeline?.coalescer.expedite();
-      h.pty?.write(input.data);
+    const keys = typedKeys(input, h.submit);
+    if (h.phase === 'preparing') h.pendingInput.push(keys.map((k) => k.text).join(''));
+    else void this.type(h, keys);
+  }
+
+  /** Keystrokes in order; a submitted message's Enter waits the agent's delay (input stays ordered behind it). */
+  private async type(h: HostedSession, keys: TypedKey[]): Promise<void> {
+    const previous = h.typing;
+    let release!: () => void;
+    h.typing = new Promise<void>((r) => (release = r));
+    await previous;
+    try {
+      for (const key of keys) {
+        if (key.delayMs) await new Promise((r) => setTimeout(r, key.delayMs));
+        h.pipeline?.coalescer.expedite();
+        h.pty?.write(key.text);
+      }
+    } finally {
+      release();
     }
   }
 
@@ -184,7 +203,16 @@ export class SessionHost {
     const sessionDir = this.o.workspaces.sessionDir(sessionId);
     const files = await this.o.workspaces.writeLaunchFiles(sessionId, start.launch.files);
     step('files');
-    const env = sessionEnv({ inherited: this.o.inheritedEnv, launch: start.launch.env, files, sessionId, port, sessionDir, workspaceDir: ws.root, runnerKey: this.o.runnerKey });
+    let env = sessionEnv({ inherited: this.o.inheritedEnv, launch: start.launch.env, files, sessionId, port, sessionDir, workspaceDir: ws.root, runnerKey: this.o.runnerKey });
+    let argv = start.launch.argv;
+    if (start.agent) {
+      if (!this.o.agents) throw new LaunchError(`this runner does not drive real agents (${start.agent.id})`);
+      const plan = await prepareAgentLaunch({ start, dataDir: this.o.agents.dataDir, worktree: ws.root, env, batonLauncher: this.o.agents.batonLauncher, gitAuthor: this.o.agents.gitAuthor });
+      ({ argv, env } = plan);
+      h.submit = plan.adapter.submit;
+      if (plan.resumeId) this.o.logger.info({ sessionId, agent: start.agent.id, resumeId: plan.resumeId }, 'resuming the agent conversation');
+      step('agent');
+    }
     h.env = env;
     if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId });
     const cwd = await this.o.workspaces.resolveCwd(ws, start.launch.cwd);
@@ -194,7 +222,7 @@ export class SessionHost {
     this.checkCancelled(h);
     const prepareMs = performance.now() - started;
 
-    const pty = spawnPty({ argv: start.launch.argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice });
+    const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice });
     h.pty = pty;
     h.phase = 'running';
     const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: last ? last.chunk : -1 });

@@ -1,3 +1,4 @@
+import { AGENT_ADAPTERS } from '@baton/agents';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,7 +84,7 @@ describe(resolveLaunch.name, () => {
     expect(prompt.startsWith(`Please work on: ${hostile}`)).toBe(true);
     expect(prompt).toContain('## How to report');
     expect(resolveLaunch(spec(), context({ prompt: null })).files.find((f) => f.path === 'prompt.md')!.content).toBe(context().manifest.markdown);
-    const claude = resolveLaunch(BUILTIN_TEMPLATES['claude-code'], context());
+    const claude = resolveLaunch(spec({ kind: 'agent', hooks: 'claude-code' }), context());
     expect(claude.files.find((f) => f.exportAs === 'BATON_CLAUDE_SETTINGS')?.content).toBe(claudeCodeSettings());
   });
 
@@ -106,9 +107,9 @@ describe(resolveLaunch.name, () => {
     });
 
     /** Does what a runner does: writes the files, exports their paths, execs argv (no shell line of Baton's own). */
-    function run(template: SessionTemplateSpec, argvOverride?: string[]): string {
+    function run(template: SessionTemplateSpec, argvOverride?: string[], extraEnv: Record<string, string> = {}): string {
       const launch = resolveLaunch(template, context());
-      const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...launch.env };
+      const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...launch.env, ...extraEnv };
       for (const f of launch.files) {
         writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
         if (f.exportAs) env[f.exportAs] = join(dir, f.path);
@@ -127,12 +128,16 @@ describe(resolveLaunch.name, () => {
       expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toContain(hostile);
     });
 
-    it('through the built-in agents’ own command lines (the agent program replaced by a printer)', () => {
-      for (const id of ['claude-code', 'codex', 'gemini', 'opencode']) {
-        const argv = BUILTIN_TEMPLATES[id].argv.map((a) => a.replace(/exec \S+( --\S+( "\$BATON_CLAUDE_SETTINGS")?)?( run)?/, 'exec printf %s'));
-        const out = run(BUILTIN_TEMPLATES[id], argv);
-        expect([id, existsSync(marker)]).toEqual([id, false]);
-        expect(out).toContain(hostile);
+    it('through every real agent adapter’s command line (the agent program replaced by a printer)', () => {
+      const printer = join(dir, 'printer');
+      writeFileSync(printer, '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+      for (const adapter of Object.values(AGENT_ADAPTERS)) {
+        for (const resumeId of [null, hostile]) {
+          const launch = adapter.launch({ program: printer, permissionMode: 'ask', resumeId, hasPrompt: true, model: null });
+          const out = run({ ...BUILTIN_TEMPLATES[adapter.id], env: {} }, launch.argv, { ...launch.env, BATON_AGENT_PROGRAM: printer });
+          expect([adapter.id, existsSync(marker)]).toEqual([adapter.id, false]);
+          expect(out).toContain(hostile);
+        }
       }
     });
   });

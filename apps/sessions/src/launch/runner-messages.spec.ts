@@ -59,8 +59,26 @@ describe(runnerMessagesFor.name, () => {
     expect(exited.flatMap(runnerMessagesFor)).toEqual([]);
   });
 
+  it('asks the runner to submit a follow-up the way the agent takes it; raw text and interrupts go as typed', () => {
+    const running = history(spawn(), place(), spawned(), register());
+    expect(lastEvents(running, input('and the tests too', { kind: 'follow_up' })).flatMap(runnerMessagesFor)[0]).toMatchObject({ data: { data: 'and the tests too', submit: true } });
+    expect(lastEvents(running, input('y', { kind: 'text' })).flatMap(runnerMessagesFor)[0]).toMatchObject({ data: { submit: false } });
+  });
+
+  it('a follow-up sent before the process runs is typed in at start with its Enter', () => {
+    const pending = history(spawn(), input('start with this', { kind: 'follow_up' }, t(0)), place('r1'));
+    expect(buildRunnerStart(stateOf(pending), ctx({ attempt: null })).data.initialInput).toEqual(['start with this\r']);
+  });
+
+  it('names the real agent and its permission mode for the runner; the request overrides the template', () => {
+    const agent = { agent: 'claude-code' as const, argv: ['claude'], registration: 'agent' as const, permissionMode: 'ask' as const };
+    expect(buildRunnerStart(stateOf(history(spawn({}, agent), place())), ctx({ attempt: null })).data.agent).toEqual({ id: 'claude-code', permissionMode: 'ask', model: null });
+    expect(buildRunnerStart(stateOf(history(spawn({ permissionMode: 'auto' }, agent), place())), ctx({ attempt: null })).data.agent).toMatchObject({ permissionMode: 'auto' });
+    expect(buildRunnerStart(stateOf(history(spawn(), place())), ctx({ attempt: null })).data.agent).toBeNull();
+  });
+
   it('types input into the runner that hosts the session, not before it runs', () => {
-    expect(lastEvents(history(spawn(), place(), spawned(), register()), input('hi')).flatMap(runnerMessagesFor)).toEqual([{ type: 'input', runnerId: 'r1', data: { sessionId: 's1', data: 'hi' } }]);
+    expect(lastEvents(history(spawn(), place(), spawned(), register()), input('hi')).flatMap(runnerMessagesFor)).toEqual([{ type: 'input', runnerId: 'r1', data: { sessionId: 's1', data: 'hi', submit: false } }]);
     expect(lastEvents(history(spawn()), input('hi')).flatMap(runnerMessagesFor)).toEqual([]);
   });
 });

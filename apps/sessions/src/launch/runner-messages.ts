@@ -1,4 +1,4 @@
-import { DomainError, type Repository, type RunnerDirected, type RunnerStart, type SessionEvent } from '@baton/events';
+import { DomainError, type InputKind, type Repository, type RunnerDirected, type RunnerStart, type SessionEvent } from '@baton/events';
 import type { SessionState } from '../session/session.state';
 import { buildManifest, type ManifestTask } from './manifest';
 import { resolveLaunch } from './resolve-launch';
@@ -22,6 +22,9 @@ export interface StartContext {
 }
 
 const STOP_GRACE_MS = 10_000;
+
+/** Messages (not raw keystrokes): the runner types them and then Enter, the way the agent's TUI takes it. */
+const SUBMITTED_KINDS: ReadonlySet<InputKind> = new Set(['prompt', 'follow_up']);
 
 /** The `start` message for the runner a session was just placed on. */
 export function buildRunnerStart(state: SessionState, ctx: StartContext): { runnerId: string; data: RunnerStart } {
@@ -80,6 +83,7 @@ export function buildRunnerStart(state: SessionState, ctx: StartContext): { runn
       },
       initialInput: state.queuedInput,
       size: ctx.size,
+      agent: spec.agent ? { id: spec.agent, permissionMode: facts.permissionMode ?? spec.permissionMode, model: spec.model } : null,
     },
   };
 }
@@ -100,7 +104,7 @@ export function runnerMessagesFor(event: SessionEvent): RunnerDirected[] {
         ? [{ type: 'stop', runnerId: event.data.previousRunnerId, data: { sessionId, reason: `restarting: ${event.data.reason}`.slice(0, 2_000), graceMs: STOP_GRACE_MS, cleanup: false } }]
         : [];
     case 'session.input_sent':
-      return event.data.runnerId ? [{ type: 'input', runnerId: event.data.runnerId, data: { sessionId, data: event.data.text } }] : [];
+      return event.data.runnerId ? [{ type: 'input', runnerId: event.data.runnerId, data: { sessionId, data: event.data.text, submit: SUBMITTED_KINDS.has(event.data.kind) } }] : [];
     default:
       return [];
   }

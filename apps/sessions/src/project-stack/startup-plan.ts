@@ -23,6 +23,7 @@ export function planStartup(projectId: string, startupSequence: string[], templa
       projectId,
       templateId,
       template: t.snapshot,
+      permissionMode: null,
       taskIds: [],
       strategy: 'simple',
       role: 'service',

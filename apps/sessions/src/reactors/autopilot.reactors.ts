@@ -25,6 +25,7 @@ export function plannerReactor(event: DomainEvent, ctx: PlannerContext): Command
     projectId,
     templateId: plannerTemplateId,
     template,
+    permissionMode: 'auto',
     taskIds: [taskId],
     strategy: 'simple',
     role: 'planner',

@@ -57,7 +57,7 @@ export interface AttemptReactionContext {
 export function attemptReactor(event: DomainEvent, ctx: AttemptReactionContext): CommandEnvelope[] {
   switch (event.type) {
     case 'project.task_attempt_started': {
-      const { taskId, attemptId, sessionTemplateId } = event.data;
+      const { taskId, attemptId, sessionTemplateId, permissionMode } = event.data;
       if (!sessionTemplateId || !ShortIdSchema.safeParse(attemptId).success) return [];
       const projectId = event.aggregate.id;
       const template = ctx.templateFor(projectId, sessionTemplateId);
@@ -67,6 +67,7 @@ export function attemptReactor(event: DomainEvent, ctx: AttemptReactionContext):
         projectId,
         templateId: sessionTemplateId,
         template,
+        permissionMode: permissionMode ?? null,
         strategy: 'simple',
         role: 'worker',
         parentSessionId: null,

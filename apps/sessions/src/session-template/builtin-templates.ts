@@ -1,4 +1,4 @@
-import { SessionTemplateSpecSchema, type SessionTemplateSpec, type TemplateSnapshot } from '@baton/events';
+import { SessionTemplateSpecSchema, type AgentId, type SessionTemplateSpec, type TemplateSnapshot } from '@baton/events';
 
 /*
  * Built-in templates: code, not events. Bump BUILTIN_VERSION when one changes (sessions pin
@@ -6,7 +6,7 @@ import { SessionTemplateSpecSchema, type SessionTemplateSpec, type TemplateSnaps
  * values from the environment inside double quotes ("$BATON_PROMPT_FILE"), where the shell
  * expands them as data — a task title never becomes code.
  */
-export const BUILTIN_VERSION = 1;
+export const BUILTIN_VERSION = 2;
 
 const defaults: Omit<SessionTemplateSpec, 'name' | 'description' | 'kind' | 'argv'> = {
   env: {},
@@ -29,6 +29,9 @@ const defaults: Omit<SessionTemplateSpec, 'name' | 'description' | 'kind' | 'arg
   maxConcurrent: null,
   runnerLabels: {},
   hooks: 'none',
+  agent: null,
+  permissionMode: 'ask',
+  model: null,
 };
 
 const agentDefaults = {
@@ -39,17 +42,16 @@ const agentDefaults = {
   parsers: [{ name: 'progress', pattern: '(?<percent>\\d{1,3})% (?:done|complete)', kind: 'progress' as const }],
 };
 
-/** `$(cat "$BATON_PROMPT_FILE")` inside double quotes: the file's text is one argument, never evaluated. */
-const withPrompt = (program: string) => ['sh', '-c', `exec ${program} "$(cat "$BATON_PROMPT_FILE")"`];
+/** A real agent driven by its adapter (libs/agents): it registers through its own hooks; `ask` until an attempt says otherwise. */
+const realAgent = (agent: AgentId) => ({ agent, registration: 'agent' as const, permissionMode: 'ask' as const, model: null });
 
 export const BUILTIN_TEMPLATES: Readonly<Record<string, SessionTemplateSpec>> = {
   'claude-code': {
     ...agentDefaults,
+    ...realAgent('claude-code'),
     name: 'Claude Code',
-    description: 'Anthropic Claude Code in its TUI; generated hooks report status and usage to Baton.',
-    argv: withPrompt('claude --settings "$BATON_CLAUDE_SETTINGS"'),
-    registration: 'agent',
-    hooks: 'claude-code',
+    description: 'Anthropic Claude Code in its TUI. Baton prepares its home (no first-run, trust or API-key dialog) and reads status, usage and its conversation id from its hooks. Needs ANTHROPIC_API_KEY (project or template env).',
+    argv: ['claude'],
     quota: {
       pattern: '(?:usage limit|limit) reached[^\\n]*?resets?\\s+(?:at\\s+)?(?<reset>\\d{1,2}(?::\\d{2})?\\s*[ap]m)(?:\\s*\\((?<tz>[A-Za-z_/+-]+)\\))?',
       resumeInput: 'Please continue where you left off.\r',
@@ -58,9 +60,10 @@ export const BUILTIN_TEMPLATES: Readonly<Record<string, SessionTemplateSpec>> = 
   },
   codex: {
     ...agentDefaults,
+    ...realAgent('codex'),
     name: 'Codex CLI',
-    description: 'OpenAI Codex CLI with the session prompt as its first message.',
-    argv: withPrompt('codex'),
+    description: 'OpenAI Codex CLI in its TUI, driven by its adapter (home, sandbox, notify, resume). Needs OPENAI_API_KEY.',
+    argv: ['codex'],
     quota: {
       pattern: "(?:usage limit|rate limit)[^\\n]*?try again in (?<reset>[0-9][0-9a-z ,]*[a-z])",
       resumeInput: 'continue\r',
@@ -69,22 +72,24 @@ export const BUILTIN_TEMPLATES: Readonly<Record<string, SessionTemplateSpec>> = 
   },
   gemini: {
     ...agentDefaults,
+    ...realAgent('gemini'),
     name: 'Gemini CLI',
-    description: 'Google Gemini CLI, interactive, started with the session prompt.',
-    argv: withPrompt('gemini --prompt-interactive'),
+    description: 'Google Gemini CLI in its TUI, driven by its adapter (settings, trust, hooks, resume). Needs GEMINI_API_KEY.',
+    argv: ['gemini'],
     quota: { pattern: '(?:quota exceeded|RESOURCE_EXHAUSTED)', resumeInput: 'continue\r', defaultWaitMs: 3_600_000 },
   },
   aider: {
     ...agentDefaults,
     name: 'Aider',
-    description: 'Aider works the prompt file, commits, and exits.',
+    description: 'Aider works the prompt file, commits, and exits. Not verified by Baton (its package is not on npm): see docs/agents/aider.md.',
     argv: ['sh', '-c', 'exec aider --yes-always --message-file "$BATON_PROMPT_FILE"'],
   },
   opencode: {
     ...agentDefaults,
+    ...realAgent('opencode'),
     name: 'OpenCode',
-    description: 'OpenCode runs the session prompt non-interactively.',
-    argv: withPrompt('opencode run'),
+    description: 'OpenCode in its TUI, driven by its adapter (config, plugin events, resume). Needs the provider key its config names.',
+    argv: ['opencode'],
   },
   shell: {
     ...defaults,

@@ -77,7 +77,7 @@ describe('template specs', () => {
       const parsed = SessionTemplateSpecSchema.safeParse(BUILTIN_TEMPLATES[id]);
       expect([id, parsed.success ? 'ok' : JSON.stringify(parsed.error.issues)]).toEqual([id, 'ok']);
     }
-    expect(builtinSnapshot('claude-code')).toMatchObject({ version: 1, builtIn: true, spec: { hooks: 'claude-code', registration: 'agent' } });
+    expect(builtinSnapshot('claude-code')).toMatchObject({ version: 2, builtIn: true, spec: { agent: 'claude-code', permissionMode: 'ask', registration: 'agent', argv: ['claude'] } });
     expect(builtinSnapshot('nope')).toBeNull();
   });
 

@@ -105,9 +105,9 @@ export class SessionDecision {
   }
 
   /** The session becomes ready: spawning → idle (agent) or working (command). */
-  ready(via: 'registered' | 'ready_pattern' | 'spawned', source: SignalSource, agent: string | null = null): this {
+  ready(via: 'registered' | 'ready_pattern' | 'spawned', source: SignalSource, agent: string | null = null, conversationId: string | null = null): this {
     if (this.state.ready) return this;
-    this.emit(SessionReady({ via, agent, origin: this.facts.origin }));
+    this.emit(SessionReady({ via, agent, origin: this.facts.origin, ...(conversationId ? { conversationId } : {}) }));
     if (this.state.status === 'spawning') this.status(statusWhenReady(this.template.spec.kind), source, readyReason(via));
     return this;
   }

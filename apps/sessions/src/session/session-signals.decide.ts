@@ -1,3 +1,4 @@
+import { adapterFor } from '@baton/agents';
 import {
   CheckSessionStall,
   DomainError,
@@ -10,6 +11,7 @@ import {
   ReportSessionUsage,
   ResumeAfterQuota,
   SendSessionInput,
+  AnswerSessionPermission,
   StopSessionOverBudget,
   UsageReported,
   isFinalStatus,
@@ -31,12 +33,13 @@ export type SignalCommand =
   | CommandOf<typeof CheckSessionStall>
   | CommandOf<typeof ResumeAfterQuota>
   | CommandOf<typeof SendSessionInput>
+  | CommandOf<typeof AnswerSessionPermission>
   | CommandOf<typeof ReportSessionUsage>
   | CommandOf<typeof StopSessionOverBudget>
   | CommandOf<typeof RecordWorkerSpawned>
   | CommandOf<typeof RecordWorkerFinished>;
 const SIGNAL_TYPES: ReadonlySet<string> = new Set(
-  [ReportSessionStatus, ReportSession, RecordOutputMatch, CheckSessionStall, ResumeAfterQuota, SendSessionInput, ReportSessionUsage, StopSessionOverBudget, RecordWorkerSpawned, RecordWorkerFinished].map(
+  [ReportSessionStatus, ReportSession, RecordOutputMatch, CheckSessionStall, ResumeAfterQuota, SendSessionInput, AnswerSessionPermission, ReportSessionUsage, StopSessionOverBudget, RecordWorkerSpawned, RecordWorkerFinished].map(
     (c) => c.type,
   ),
 );
@@ -142,6 +145,17 @@ export function decideSignal(command: SignalCommand, d: SessionDecision): Sessio
       d.emit(InputSent({ kind, text, fromSessionId, runnerId }));
       if (kind !== 'interrupt' && (d.state.status === 'idle' || d.state.status === 'needs_input')) d.signal('working', 'user', `${kind.replace('_', '-')} sent`);
       return d;
+    }
+    case 'session.answer_permission': {
+      const { decision } = command.data;
+      void d.facts;
+      const adapter = adapterFor(d.template.spec.agent);
+      if (!adapter) throw new DomainError('invalid_state', `session ${d.sessionId} runs no agent Baton can answer for: type into its terminal`, { sessionId: d.sessionId });
+      if (d.state.status !== 'needs_input') throw new DomainError('invalid_state', `session ${d.sessionId} is ${d.state.status}: nothing waits for an answer`, { sessionId: d.sessionId, status: d.state.status });
+      d.emit(InputSent({ kind: 'text', text: adapter.permissionKeys[decision], fromSessionId: null, runnerId: d.state.runnerId }));
+      // Approved: the tool runs (its PostToolUse confirms). Denied: the agent stops that action and waits for instructions.
+      // The operator's answer settles the agent's own needs_input (fusion would rank it below the agent's signal).
+      return decision === 'approve' ? d.status('working', 'user', 'permission approved') : d.status('idle', 'user', 'permission denied');
     }
     case 'session.report_usage': {
       const { sessionId: _s, model, ...delta } = command.data;

@@ -258,3 +258,27 @@ describe('sessionDecider: input, usage, budget, workers', () => {
 function stop() {
   return cmd('session.stop', {}, t(1));
 }
+
+describe('session.answer_permission', () => {
+  const agent = { agent: 'claude-code' as const, argv: ['claude'], registration: 'agent' as const };
+  const asking = () => history(spawn({}, agent), place(), spawned(), register(), reportStatus('needs_input', t(4), 'Claude Code asks to use Bash: rm -rf build'));
+
+  it("types the agent's approve key and is working again", () => {
+    const events = sessionDecider.decide(cmd('session.answer_permission', { decision: 'approve' }, t(5)), stateOf(asking()));
+    expect(events.find((e) => e.type === 'session.input_sent')?.data).toMatchObject({ kind: 'text', text: '1', runnerId: 'r1' });
+    expect(events.find((e) => e.type === 'session.status_changed')?.data).toMatchObject({ to: 'working' });
+  });
+
+  it('types its deny key (Esc) and waits idle for instructions', () => {
+    const events = sessionDecider.decide(cmd('session.answer_permission', { decision: 'deny' }, t(5)), stateOf(asking()));
+    expect(events.find((e) => e.type === 'session.input_sent')?.data).toMatchObject({ text: '\u001b' });
+    expect(events.find((e) => e.type === 'session.status_changed')?.data).toMatchObject({ to: 'idle' });
+  });
+
+  it('refuses when nothing waits, or when the session runs no real agent', () => {
+    const working = history(spawn({}, agent), place(), spawned(), register(), reportStatus('working'));
+    expect(() => sessionDecider.decide(cmd('session.answer_permission', { decision: 'approve' }, t(5)), stateOf(working))).toThrow(/nothing waits/);
+    const plain = history(spawn(), place(), spawned(), register(), reportStatus('needs_input'));
+    expect(() => sessionDecider.decide(cmd('session.answer_permission', { decision: 'approve' }, t(5)), stateOf(plain))).toThrow(/no agent Baton can answer/);
+  });
+});

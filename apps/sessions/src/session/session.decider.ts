@@ -80,7 +80,7 @@ function decideLifecycle(command: LifecycleCommand, d: SessionDecision): Session
       d.requireLive('register');
       if (d.state.status === 'pending') throw new DomainError('invalid_state', `session ${d.sessionId} is not placed yet`, { sessionId: d.sessionId });
       if (d.state.status === 'lost') throw new DomainError('conflict', `session ${d.sessionId} was lost; it restarts elsewhere`, { sessionId: d.sessionId });
-      return d.ready('registered', 'agent', command.data.agent);
+      return d.ready('registered', 'agent', command.data.agent, command.data.conversationId);
     }
     case 'session.check_registration': {
       void d.facts;
@@ -148,6 +148,7 @@ function request(command: CommandOf<typeof SpawnSession> | CommandOf<typeof Open
       runnerLabels: r.runnerLabels,
       budget: r.budget,
       prompt: r.prompt,
+      ...(r.permissionMode ? { permissionMode: r.permissionMode } : {}),
     }),
     SessionTemplatePinned({ templateId, ...template }),
   );

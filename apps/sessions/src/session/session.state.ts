@@ -3,6 +3,7 @@ import {
   type Budget,
   type FinalSessionStatus,
   type LabelsMap,
+  type PermissionMode,
   type QueueItemStatus,
   type SessionEvent,
   type SessionOrigin,
@@ -32,6 +33,7 @@ export interface SessionFacts {
   runnerLabels: LabelsMap;
   budget: Budget | null;
   prompt: string | null;
+  permissionMode: PermissionMode | null;
 }
 
 export interface PinnedTemplate {
@@ -131,6 +133,7 @@ export function evolveSession(state: SessionState, event: SessionFact, at: strin
           runnerLabels: d.runnerLabels ?? {},
           budget: d.budget ?? null,
           prompt: d.prompt ?? null,
+          permissionMode: d.permissionMode ?? null,
         },
         status: 'pending',
         statusSince: at,
@@ -194,7 +197,7 @@ export function evolveSession(state: SessionState, event: SessionFact, at: strin
       return {
         ...state,
         lastSignalAt: at,
-        queuedInput: event.data.runnerId === null ? [...state.queuedInput, event.data.text] : state.queuedInput,
+        queuedInput: event.data.runnerId === null ? [...state.queuedInput, queuedText(event.data.kind, event.data.text)] : state.queuedInput,
       };
     case 'session.process_exited':
       return { ...state, process: 'exited', exitCode: event.data.exitCode };
@@ -222,4 +225,9 @@ export function liveWorkers(state: SessionState): string[] {
   return Object.entries(state.workers)
     .filter(([, s]) => s === 'running')
     .map(([id]) => id);
+}
+
+/** Input typed before the process ran goes in at start as keystrokes: a message then carries its Enter. */
+function queuedText(kind: string, text: string): string {
+  return (kind === 'prompt' || kind === 'follow_up') && !/[\r\n]$/.test(text) ? `${text}\r` : text;
 }

@@ -145,6 +145,8 @@ class AutopilotDecision {
         baseBranch: project.repository.defaultBranch,
         promptVersionId: null,
         sessionTemplateId,
+        // Nobody watches an autopilot attempt: the agent must not wait on a permission prompt.
+        permissionMode: 'auto',
       }),
     );
     this.d.setStatus(taskId, 'in_progress', { cause: 'attempt_started', attemptId });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineEvent, type EventOf } from '../define';
 import { IdSchema } from '../envelope';
 import { BranchSchema } from '../values';
+import { PermissionModeSchema } from '../session-template/session-template.values';
 import {
   AcceptanceCriteriaSchema,
   AttemptOutcomeSchema,
@@ -118,6 +119,8 @@ export const TaskAttemptStarted = defineEvent({
     baseBranch: BranchSchema,
     promptVersionId: IdSchema.nullable(),
     sessionTemplateId: IdSchema.nullable(),
+    /** The attempt's agent permission mode (the autopilot works unattended: `auto`); absent: the template's. */
+    permissionMode: PermissionModeSchema.nullable().optional(),
   }),
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../envelope';
 import { BranchSchema, RepositorySchema } from '../values';
-import { OutputParserSchema, PatternSchema, QuotaRuleSchema, RelativePathSchema } from '../session-template/session-template.values';
+import { AgentIdSchema, OutputParserSchema, PatternSchema, PermissionModeSchema, QuotaRuleSchema, RelativePathSchema } from '../session-template/session-template.values';
 
 /*
  * Messages the sessions service sends to ONE runner, on `<ns>.cmd.runner.<runnerId>.<type>`
@@ -55,6 +55,14 @@ export const RunnerStartSchema = z.strictObject({
   /** Typed into the terminal, in order, once the process is up (inputs sent before it ran). */
   initialInput: z.array(z.string().max(100_000)).max(100),
   size: z.strictObject({ cols: z.number().int().min(10).max(1_000), rows: z.number().int().min(5).max(500) }),
+  /**
+   * A real agent: the runner drives it through its adapter (libs/agents). It keeps the agent's
+   * home per attempt, so it also knows the conversation to resume: `launch.argv[0]` is the program.
+   */
+  agent: z
+    .strictObject({ id: AgentIdSchema, permissionMode: PermissionModeSchema, model: z.string().max(200).nullable() })
+    .nullable()
+    .default(null),
 });
 export type RunnerStart = z.infer<typeof RunnerStartSchema>;
 
@@ -68,7 +76,12 @@ export const RunnerStopSchema = z.strictObject({
 });
 export type RunnerStop = z.infer<typeof RunnerStopSchema>;
 
-export const RunnerInputSchema = z.strictObject({ sessionId: IdSchema, data: z.string().min(1).max(100_000) });
+export const RunnerInputSchema = z.strictObject({
+  sessionId: IdSchema,
+  data: z.string().min(1).max(100_000),
+  /** A message to submit (prompt, follow-up, reply): the runner types it and then Enter, the way the agent's TUI takes it. */
+  submit: z.boolean().default(false),
+});
 export type RunnerInput = z.infer<typeof RunnerInputSchema>;
 
 /**

@@ -106,6 +106,14 @@ const ArgSchema = z
   .max(4_000)
   .refine((a) => !/\{\{/.test(a), 'arguments are never interpolated: pass values as environment variables (e.g. "$BATON_TASK_TITLE")');
 
+/** The real agents Baton has an adapter for (libs/agents): launch, home, signals, resume. */
+export const AGENT_IDS = ['claude-code', 'codex', 'gemini', 'opencode'] as const;
+export const AgentIdSchema = z.enum(AGENT_IDS);
+export type AgentId = z.infer<typeof AgentIdSchema>;
+/** `ask`: a permission prompt waits for a person (needs_input, approve/deny). `auto`: the agent's own unattended mode. */
+export const PermissionModeSchema = z.enum(['ask', 'auto']);
+export type PermissionMode = z.infer<typeof PermissionModeSchema>;
+
 export const SessionTemplateSpecSchema = z
   .strictObject({
     name: NameSchema,
@@ -144,11 +152,21 @@ export const SessionTemplateSpecSchema = z
     runnerLabels: LabelsMapSchema,
     /** Generated agent hooks that report status and usage by themselves. */
     hooks: z.enum(['none', 'claude-code']),
+    /**
+     * A real agent Baton drives through its adapter: `argv[0]` names the program, the adapter
+     * adds the rest (permission mode, resume, prompt) and prepares its home. null: argv as written.
+     */
+    agent: AgentIdSchema.nullable().default(null),
+    permissionMode: PermissionModeSchema.default('ask'),
+    /** The agent's model; null: its default. */
+    model: z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9._:/@-]+$/, 'letters, digits and . _ : / @ - only').nullable().default(null),
   })
   .superRefine((t, ctx) => {
     if (t.registration === 'ready_pattern' && !t.readyPattern) ctx.addIssue({ code: 'custom', path: ['readyPattern'], message: 'registration by ready pattern needs a readyPattern' });
     if (t.restart.maxBackoffMs < t.restart.backoffMs) ctx.addIssue({ code: 'custom', path: ['restart', 'maxBackoffMs'], message: 'must be at least backoffMs' });
     if (t.hooks === 'claude-code' && t.kind !== 'agent') ctx.addIssue({ code: 'custom', path: ['hooks'], message: 'hooks are for agents' });
+    if (t.agent && t.kind !== 'agent') ctx.addIssue({ code: 'custom', path: ['agent'], message: 'an agent adapter needs kind "agent"' });
+    if (t.agent && t.registration !== 'agent') ctx.addIssue({ code: 'custom', path: ['registration'], message: 'an agent adapter registers through its own signals: use registration "agent"' });
   });
 export type SessionTemplateSpec = z.infer<typeof SessionTemplateSpecSchema>;
 

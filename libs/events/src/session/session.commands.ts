@@ -56,7 +56,11 @@ export const RecordSessionSpawnFailed = defineCommand({
 export const RegisterSession = defineCommand({
   type: 'session.register',
   service: 'sessions',
-  schema: z.strictObject({ ...ref, agent: z.string().max(200).nullable().default(null) }),
+  schema: z.strictObject({
+    ...ref,
+    agent: z.string().max(200).nullable().default(null),
+    conversationId: z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only').nullable().default(null),
+  }),
 });
 
 export const CheckSessionRegistration = defineCommand({ type: 'session.check_registration', service: 'sessions', schema: z.strictObject(ref) });
@@ -135,6 +139,13 @@ export const SendSessionInput = defineCommand({
     kind: z.enum(['prompt', 'follow_up', 'text', 'interrupt']).default('text'),
     fromSessionId: IdSchema.nullable().default(null),
   }),
+});
+
+/** An operator answers an agent's open permission prompt (needs_input from a real agent's adapter). */
+export const AnswerSessionPermission = defineCommand({
+  type: 'session.answer_permission',
+  service: 'sessions',
+  schema: z.strictObject({ ...ref, decision: z.enum(['approve', 'deny']) }),
 });
 
 export const QueueNext = defineCommand({ type: 'session.queue_next', service: 'sessions', schema: z.strictObject(ref) });
@@ -283,6 +294,7 @@ export const sessionCommands = [
   ResumeAfterQuota,
   StopSession,
   SendSessionInput,
+  AnswerSessionPermission,
   QueueNext,
   QueueComplete,
   QueueFail,

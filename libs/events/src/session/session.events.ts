@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf } from '../define';
 import { IdSchema } from '../envelope';
-import { TemplateSnapshotSchema } from '../session-template/session-template.values';
+import { PermissionModeSchema, TemplateSnapshotSchema } from '../session-template/session-template.values';
 import {
   BudgetSchema,
   FinalSessionStatusSchema,
@@ -45,6 +45,8 @@ export const SessionRequested = defineEvent({
     budget: BudgetSchema.nullable().optional(),
     /** The first prompt, when the requester wrote one (an attempt's prompt comes from its conversation). */
     prompt: InputTextSchema.nullable().optional(),
+    /** Overrides the template's permission mode (`auto` for the autopilot). */
+    permissionMode: PermissionModeSchema.nullable().optional(),
   }),
 });
 
@@ -75,6 +77,8 @@ export const SessionReady = defineEvent({
   schema: z.object({
     via: z.enum(['registered', 'ready_pattern', 'spawned']),
     agent: z.string().max(200).nullable(),
+    /** The agent's own conversation id (what a later session of the attempt resumes). */
+    conversationId: z.string().max(200).nullable().optional(),
     /** Copied from the request: a startup step's readiness moves its project's sequence on. */
     origin: SessionOriginSchema,
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from '../envelope';
-import { TemplateSnapshotSchema } from '../session-template/session-template.values';
+import { PermissionModeSchema, TemplateSnapshotSchema } from '../session-template/session-template.values';
 import {
   BudgetSchema,
   InputTextSchema,
@@ -29,6 +29,8 @@ export const spawnRequestShape = {
   budget: BudgetSchema.nullable().default(null),
   prompt: InputTextSchema.nullable().default(null),
   origin: SessionOriginSchema.default({ kind: 'manual' }),
+  /** Overrides the template's permission mode for this session (the autopilot asks for `auto`); null: the template's. */
+  permissionMode: PermissionModeSchema.nullable().default(null),
 };
 
 export const SpawnRequestSchema = z.strictObject(spawnRequestShape);

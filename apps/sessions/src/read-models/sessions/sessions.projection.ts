@@ -72,7 +72,7 @@ export const sessionsProjection: Projection<SessionRow> = {
       }
       case 'session.requested': {
         const d = event.data;
-        const base = row ?? newRow(id, { ...d, name: d.name ?? '', origin: d.origin ?? { kind: 'manual' }, runnerLabels: d.runnerLabels ?? {}, budget: null, prompt: null }, event);
+        const base = row ?? newRow(id, { ...d, name: d.name ?? '', origin: d.origin ?? { kind: 'manual' }, runnerLabels: d.runnerLabels ?? {}, budget: null, prompt: null, permissionMode: d.permissionMode ?? null }, event);
         return touch({ ...base, status: 'pending', statusSince: event.occurredAt, pendingSeq: event.position.seq, runnerLabels: d.runnerLabels ?? base.runnerLabels });
       }
       case 'session.template_pinned':

@@ -1,0 +1,105 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { AgentAdapter, AgentSignal, SignalContext } from '@baton/agents';
+import type { Env } from '../context';
+import type { SessionApi } from '../sessions/session-api';
+
+/** Where the runner looks for the conversation to resume (apps/runner agent-home.ts AGENT_STATE_FILE). */
+const AGENT_STATE_FILE = '.baton-agent.json';
+
+export function parsePayload(text: string): unknown {
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return {};
+  }
+}
+
+/** Small state a hook keeps between calls (usage already reported), in the session's own directory. */
+export function fileState(env: Env, sessionId: string): SignalContext['state'] & { flush(): void } {
+  const path = join(env.BATON_SESSION_DIR || tmpdir(), `baton-agent-hook-${sessionId}.json`);
+  let data: Record<string, unknown> = {};
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    data = {};
+  }
+  let dirty = false;
+  return {
+    get: (key) => data[key],
+    set: (key, value) => {
+      data[key] = value;
+      dirty = true;
+    },
+    flush: () => {
+      if (!dirty) return;
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
+      renameSync(tmp, path);
+    },
+  };
+}
+
+const readFileOrNull = (path: string): string | null => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+};
+
+/** The runner resumes this conversation in the attempt's next session (it keeps the agent home per attempt). */
+function keepConversation(env: Env, agent: string, conversationId: string): void {
+  const home = env.BATON_AGENT_HOME;
+  if (!home) return;
+  const path = join(home, AGENT_STATE_FILE);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ agent, conversationId }), { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/**
+ * One of an agent's own signals (a hook, notify program or plugin event) → Baton reports, in
+ * the order the adapter gave them. Returns what was reported. Errors propagate: the caller
+ * writes them to stderr and still exits 0, so a Baton hiccup never blocks the agent.
+ */
+export async function handleAgentSignal(api: SessionApi, env: Env, sessionId: string, adapter: AgentAdapter, event: string, payload: unknown): Promise<string[]> {
+  const state = fileState(env, sessionId);
+  const signals: AgentSignal[] = adapter.translateSignal(event, payload, { readFile: readFileOrNull, state });
+  const conversationId = signals.find((s): s is Extract<AgentSignal, { kind: 'conversation' }> => s.kind === 'conversation')?.id ?? null;
+  const done: string[] = [];
+  for (const s of signals) {
+    switch (s.kind) {
+      case 'register':
+        await api.register(sessionId, adapter.id, undefined, conversationId);
+        break;
+      case 'conversation':
+        keepConversation(env, adapter.id, s.id);
+        break;
+      case 'status':
+        await api.status(sessionId, s.status, s.message);
+        break;
+      case 'needs_input':
+        await api.status(sessionId, 'needs_input', s.message);
+        break;
+      case 'input_answered':
+        await api.status(sessionId, 'working', s.message);
+        break;
+      case 'usage': {
+        const { kind: _k, costUsd, ...tokens } = s;
+        await api.usage(sessionId, { ...tokens, ...(costUsd !== null ? { costUsd } : {}) });
+        break;
+      }
+      default: {
+        const unknown: never = s;
+        throw new Error(`unknown signal ${JSON.stringify(unknown)}`);
+      }
+    }
+    done.push(s.kind);
+  }
+  state.flush();
+  return done;
+}

@@ -1,0 +1,13 @@
+import { claudeCodeAdapter } from './claude-code/claude-code.adapter';
+import { geminiAdapter } from './gemini/gemini.adapter';
+import type { AgentAdapter, AgentId } from './types';
+
+/** Every adapter, by id. */
+export const AGENT_ADAPTERS: Readonly<Partial<Record<AgentId, AgentAdapter>>> = {
+  'claude-code': claudeCodeAdapter,
+  gemini: geminiAdapter,
+};
+
+export function adapterFor(id: string | null | undefined): AgentAdapter | null {
+  return (id && AGENT_ADAPTERS[id as AgentId]) || null;
+}

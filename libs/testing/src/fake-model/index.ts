@@ -1,0 +1,4 @@
+export * from './script';
+export * from './server';
+export * from './anthropic';
+export * from './gemini';
