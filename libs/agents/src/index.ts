@@ -4,3 +4,4 @@ export * from './registry';
 export * from './claude-code/claude-code.adapter';
 export * from './claude-code/claude-transcript';
 export * from './gemini/gemini.adapter';
+export * from './codex/codex.adapter';

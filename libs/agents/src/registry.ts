@@ -1,10 +1,12 @@
 import { claudeCodeAdapter } from './claude-code/claude-code.adapter';
+import { codexAdapter } from './codex/codex.adapter';
 import { geminiAdapter } from './gemini/gemini.adapter';
 import type { AgentAdapter, AgentId } from './types';
 
 /** Every adapter, by id. */
 export const AGENT_ADAPTERS: Readonly<Partial<Record<AgentId, AgentAdapter>>> = {
   'claude-code': claudeCodeAdapter,
+  codex: codexAdapter,
   gemini: geminiAdapter,
 };
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { AgentAdapter, AgentSignal, SignalContext } from '@baton/agents';
+import { costOf, type AgentAdapter, type AgentSignal, type SignalContext } from '@baton/agents';
 import type { Env } from '../context';
 import type { SessionApi } from '../sessions/session-api';
 
@@ -90,7 +90,8 @@ export async function handleAgentSignal(api: SessionApi, env: Env, sessionId: st
         break;
       case 'usage': {
         const { kind: _k, costUsd, ...tokens } = s;
-        await api.usage(sessionId, { ...tokens, ...(costUsd !== null ? { costUsd } : {}) });
+        // The agent's own figure when it has one, else the one price table's estimate.
+        await api.usage(sessionId, { ...tokens, costUsd: costUsd ?? costOf(s.model, tokens) });
         break;
       }
       default: {

@@ -102,3 +102,33 @@ export function processesWithEnv(name: string, value: string): number[] {
     }
   });
 }
+
+/**
+ * Processes that left a session's process tree (a daemon that called setsid, `nohup … &` under an
+ * agent's own PTY) but still carry its tags: the session id and this runner's key, inherited
+ * through their environment. Both must match — another installation's processes never do.
+ */
+export function escapedMembers(sessionId: string, runnerKey: string, keyVar: string): number[] {
+  const withKey = new Set(processesWithEnv(keyVar, runnerKey));
+  return processesWithEnv('BATON_SESSION_ID', sessionId).filter((pid) => withKey.has(pid));
+}
+
+/** SIGTERM to each, SIGKILL to what is left after `graceMs`; resolves with how many there were. */
+export async function killPids(pids: number[], graceMs: number): Promise<number> {
+  const alive = (pid: number) => {
+    const info = procInfo(pid);
+    return !!info && !info.zombie;
+  };
+  const send = (pid: number, signal: NodeJS.Signals) => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
+  };
+  pids.forEach((pid) => send(pid, 'SIGTERM'));
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 25));
+  pids.filter(alive).forEach((pid) => send(pid, 'SIGKILL'));
+  return pids.length;
+}

@@ -8,8 +8,8 @@ import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
 import { prepareAgentLaunch } from './agent-home';
 import { typedKeys, type TypedKey } from './typed-input';
-import { sessionEnv } from './launch-env';
-import { procInfo, readBootId } from './processes';
+import { RUNNER_KEY_VAR, sessionEnv } from './launch-env';
+import { escapedMembers, killPids, procInfo, readBootId } from './processes';
 import type { Reporter } from './reporter';
 import { SessionReports } from './session-reports';
 import { runCleanup, runSetup } from './template-scripts';
@@ -260,6 +260,13 @@ export class SessionHost {
     h.exit = exit;
     h.patterns?.end(); // last line's matches go out before the exit
     this.release(h);
+    // Whatever the session started that escaped its PTY's session (daemons, `setsid`, `nohup`) ends with it —
+    // unless a newer start of the same session runs now (its processes carry the same id).
+    if (!this.sessions.has(sessionId)) {
+      const escaped = escapedMembers(sessionId, this.o.runnerKey, RUNNER_KEY_VAR);
+      if (escaped.length) this.o.logger.info({ sessionId, pids: escaped }, 'stopping processes that left the session');
+      await killPids(escaped, 2_000);
+    }
     this.o.logger.info({ sessionId, ...exit, superseded: h.superseded }, 'session exited');
     if (!h.superseded) {
       await this.o.repo.exited(sessionId, h.startSeq, exit.exitCode, exit.signal).catch((err) => this.o.logger.error({ err, sessionId }, 'could not record the exit'));

@@ -2,3 +2,4 @@ export * from './script';
 export * from './server';
 export * from './anthropic';
 export * from './gemini';
+export * from './openai-responses';

@@ -1,8 +1,19 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claudeCodeAdapter } from '@baton/agents';
-import { anthropicMessages, createTestNamespace, eventually, installAgentCli, startFakeModelServer, startService, type FakeModelServer, type TestNamespace } from '@baton/testing';
+import { adapterFor, type AgentId } from '@baton/agents';
+import {
+  anthropicMessages,
+  createTestNamespace,
+  eventually,
+  geminiProtocol,
+  installAgentCli,
+  startFakeModelServer,
+  startService,
+  type FakeModelServer,
+  type ProtocolHandler,
+  type TestNamespace,
+} from '@baton/testing';
 import { cleanEnv, json, runCli, type Ran } from '../cli/baton-cli';
 import { CLI, git, tempRepo } from './agent-process';
 
@@ -30,12 +41,39 @@ function processesOf(sessionId: string): number[] {
   return pids;
 }
 
+/** What each agent needs to talk to the fake model instead of its provider. */
+interface AgentCase {
+  agent: AgentId;
+  protocol: ProtocolHandler;
+  env: (fakeUrl: string) => string[];
+  /** The agent reports its own cost, or Baton prices a model its table knows. */
+  priced: boolean;
+}
+
+const CASES: AgentCase[] = [
+  {
+    agent: 'claude-code',
+    protocol: anthropicMessages,
+    env: (url) => [`ANTHROPIC_BASE_URL=${url}`, 'ANTHROPIC_API_KEY=sk-ant-api03-e2e-not-a-real-key-0123456789abcdef'],
+    priced: true,
+  },
+];
 /*
- * Conformance of the `claude-code` adapter (issue #11): the real Claude Code from npm, pinned at
- * the version the adapter is verified against, in a real PTY on a real runner, talking to a
- * scripted fake Anthropic endpoint on loopback. Its status comes from its own hooks.
+ * Gemini CLI 0.61 passes its adapter's probe (libs/agents/src/gemini/__tests__/probe.mjs) but on the
+ * stack its hooks' reports do not land yet (the session never registers; see docs/agents/gemini.md).
+ * BATON_E2E_AGENTS=gemini runs it here while that is worked on; codex and opencode follow the same way.
  */
-describe('Claude Code (real CLI) on a real stack', () => {
+const EXTRA: Record<string, AgentCase> = {
+  gemini: { agent: 'gemini', protocol: geminiProtocol, env: (url) => [`GOOGLE_GEMINI_BASE_URL=${url}`, 'GEMINI_API_KEY=e2e-not-a-real-gemini-key'], priced: false },
+};
+for (const name of (process.env.BATON_E2E_AGENTS ?? '').split(',').filter(Boolean)) if (EXTRA[name]) CASES.push(EXTRA[name]);
+
+/*
+ * Conformance of the real-agent adapters (issue #11): each real CLI from npm, pinned at the
+ * version its adapter is verified against, in a real PTY on a real runner, talking to a
+ * scripted fake model on loopback. Status comes from the agent's own hooks.
+ */
+describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, env: agentEnv, priced }) => {
   let ns: TestNamespace;
   let env: Record<string, string>;
   let fake: FakeModelServer;
@@ -46,24 +84,35 @@ describe('Claude Code (real CLI) on a real stack', () => {
     return r;
   };
   const show = async (id: string) => json<SessionView>(await ok('session', 'show', id, '--json'));
-  const until = (id: string, want: (s: SessionView) => boolean, what: string, ms = 90_000) =>
-    eventually(async () => {
-      const s = await show(id);
-      if (want(s)) return s;
-      if (['failed', 'completed'].includes(s.status)) throw new Error(`session ${id} ended ${s.status} (${s.statusReason ?? ''}) waiting for ${what}`);
-      return null;
-    }, ms, what);
+  /** Waits for a state of the session; when it does not come, says what the session, its terminal and the fake model saw. */
+  const until = async (id: string, want: (s: SessionView) => boolean, what: string, ms = 90_000) => {
+    try {
+      return await eventually(async () => {
+        const s = await show(id);
+        if (want(s)) return s;
+        if (['failed', 'completed'].includes(s.status)) throw new Error(`session ${id} ended ${s.status} (${s.statusReason ?? ''}) waiting for ${what}`);
+        return null;
+      }, ms, what);
+    } catch (e) {
+      const logs = (await baton('session', 'logs', id)).stdout.slice(-3_000);
+      const screen = (await baton('session', 'export', id, '--format', 'cast')).stdout.slice(-4_000);
+      const seen = fake.requests.map((r) => `${r.method} ${r.path} → ${r.decision ? r.decision.kind : '-'}`).join('\n');
+      throw new Error(`${(e as Error).message}\n--- timeline\n${logs}\n--- terminal (tail)\n${screen}\n--- fake model saw\n${seen}`);
+    }
+  };
 
   beforeAll(async () => {
     ns = await createTestNamespace();
-    const agentBin = await installAgentCli(claudeCodeAdapter.npmPackage, claudeCodeAdapter.verifiedVersion);
-    fake = await startFakeModelServer([anthropicMessages], {
+    const adapter = adapterFor(agent)!;
+    const agentBin = await installAgentCli(adapter.npmPackage, adapter.verifiedVersion);
+    fake = await startFakeModelServer([protocol], {
       turns: [
         {
           match: 'TURN-ONE',
           steps: [
             { kind: 'write', path: 'hello.txt', content: 'hello from the agent\n' },
-            { kind: 'shell', command: 'git add hello.txt && git commit -q -m "add hello" && echo committed' },
+            // The daemon leaves the agent's process tree (setsid): stopping the session must still end it.
+            { kind: 'shell', command: 'git add hello.txt && git commit -q -m "add hello" && (setsid sleep 600 </dev/null >/dev/null 2>&1 &) && echo committed' },
           ],
           reply: 'Done with turn one.',
           usage: { input: 1000, output: 200 },
@@ -81,7 +130,7 @@ describe('Claude Code (real CLI) on a real stack', () => {
     await startService('runner', {
       ...ns.env,
       PATH: `${bin}:${agentBin}:${process.env.PATH ?? ''}`,
-      BATON_RUNNER_ID: `e2e-claude-${process.pid}`,
+      BATON_RUNNER_ID: `e2e-${agent}-${process.pid}`,
       BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-runner-data-')),
       BATON_RUNNER_CAPACITY: '2',
       BATON_RUNNER_HEARTBEAT_MS: '1000',
@@ -95,23 +144,22 @@ describe('Claude Code (real CLI) on a real stack', () => {
 
   it('asks permission, is answered, works, commits, goes idle, takes a follow-up, stops whole and resumes its conversation in a new session', async () => {
     const repo = tempRepo('unused');
-    const projectId = json<{ id: string }>(
-      await ok('project', 'create', '--name', 'claude-e2e', '--repo', repo, '--branch', 'main', '--env', `ANTHROPIC_BASE_URL=${fake.url}`, '--env', 'ANTHROPIC_API_KEY=sk-ant-api03-e2e-not-a-real-key-0123456789abcdef', '--json'),
-    ).id;
+    const envFlags = agentEnv(fake.url).flatMap((kv) => ['--env', kv]);
+    const projectId = json<{ id: string }>(await ok('project', 'create', '--name', `${agent}-e2e`, '--repo', repo, '--branch', 'main', ...envFlags, '--json')).id;
     const taskId = json<{ id: string }>(await ok('task', 'create', projectId, '--title', 'Say hello', '--json')).id;
     const attemptId = json<{ id: string }>(await ok('task', 'start-attempt', taskId, '--json')).id;
-    const sessionId = json<{ id: string }>(await ok('session', 'spawn', '--template', 'claude-code', '--attempt', attemptId, '--prompt', 'Please do TURN-ONE.', '--json')).id;
+    const sessionId = json<{ id: string }>(await ok('session', 'spawn', '--template', agent, '--attempt', attemptId, '--prompt', 'Please do TURN-ONE.', '--json')).id;
 
-    // ask mode: the Write is a permission prompt, shown as needs_input naming the tool.
-    const asked = await until(sessionId, (s) => s.status === 'needs_input', 'the Write permission prompt');
-    expect(asked.statusReason).toMatch(/Write: .*hello\.txt/);
+    // ask mode: the write is a permission prompt, shown as needs_input naming the tool and the file.
+    const asked = await until(sessionId, (s) => s.status === 'needs_input', 'the write permission prompt');
+    expect(asked.statusReason).toMatch(/hello\.txt/);
     await ok('session', 'approve', sessionId);
-    const bash = await until(sessionId, (s) => s.status === 'needs_input' && /Bash/.test(s.statusReason ?? ''), 'the Bash permission prompt');
-    expect(bash.statusReason).toMatch(/git add hello\.txt/);
+    const shell = await until(sessionId, (s) => s.status === 'needs_input' && /git add hello\.txt/.test(s.statusReason ?? ''), 'the shell permission prompt');
+    expect(shell.statusReason).toMatch(/git commit/);
     await ok('session', 'approve', sessionId);
     const idle = await until(sessionId, (s) => s.status === 'idle' && (s.usage?.inputTokens ?? 0) > 0, 'the end of the turn with its usage');
     expect(idle.usage!.outputTokens).toBeGreaterThan(0);
-    expect(idle.usage!.costUsd).toBeGreaterThan(0);
+    if (priced) expect(idle.usage!.costUsd).toBeGreaterThan(0);
 
     const worktree = json<{ worktreePath: string | null }>(await ok('attempt', 'show', attemptId, '--json')).worktreePath!;
     expect(git(worktree, 'log', '--format=%s|%an', '-1')).toBe('add hello|Baton Agent');
@@ -127,7 +175,7 @@ describe('Claude Code (real CLI) on a real stack', () => {
     await eventually(async () => processesOf(sessionId).length === 0, 15_000, 'every process of the session to be gone');
 
     // No session runs: a follow-up starts one that resumes the same conversation.
-    const resumed = json<{ sessionId: string }>(await ok('attempt', 'follow-up', attemptId, 'TURN-THREE now', '--template', 'claude-code', '--json')).sessionId;
+    const resumed = json<{ sessionId: string }>(await ok('attempt', 'follow-up', attemptId, 'TURN-THREE now', '--template', agent, '--json')).sessionId;
     expect(resumed).not.toBe(sessionId);
     await until(resumed, (s) => s.status === 'idle' && (s.usage?.inputTokens ?? 0) > 0, 'the resumed turn');
     const turnThree = fake.requests.filter((r) => r.view?.userTexts.some((t) => t.includes('TURN-THREE'))).pop();
