@@ -53,6 +53,10 @@ export const TemplateSpecInput = z
     maxConcurrent: shape.maxConcurrent.default(null),
     runnerLabels: LabelsMapSchema.default({}),
     hooks: shape.hooks.default('none'),
+    // Optional here; the spec's own defaults fill them (null, 'ask', null).
+    agent: shape.agent.unwrap().optional(),
+    permissionMode: shape.permissionMode.unwrap().optional(),
+    model: shape.model.unwrap().optional(),
   })
   .transform((s) => ({ ...s, registration: s.registration ?? (s.kind === 'command' ? ('on_spawn' as const) : ('agent' as const)) }))
   .pipe(SessionTemplateSpecSchema);

@@ -42,6 +42,7 @@ const VALID_BODIES: Record<string, unknown> = {
   spawnSessionInAttempt: { templateId: 'shell' },
   followUpAttempt: { text: 'x' },
   sendSessionInput: { text: 'x' },
+  answerSessionPermission: { decision: 'approve' },
   reportSessionStatus: { status: 'idle' },
   reportSessionTimeline: { kind: 'milestone' },
   reportSessionUsage: { inputTokens: 1 },

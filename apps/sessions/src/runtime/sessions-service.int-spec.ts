@@ -52,7 +52,7 @@ describe('sessions service, running for real (NATS + Postgres, built process)', 
 
     // Input and stop reach the runner that hosts it.
     await h.ok(command('session.send_input'), { sessionId, text: 'continue please', kind: 'follow_up' });
-    expect((await runner.next('input', sessionId)).data).toEqual({ sessionId, data: 'continue please' });
+    expect((await runner.next('input', sessionId)).data).toEqual({ sessionId, data: 'continue please', submit: true });
     await h.ok(command('session.stop'), { sessionId, reason: 'enough' });
     expect((await runner.next('stop', sessionId)).data).toMatchObject({ sessionId, cleanup: true });
     await h.status(sessionId, 'stopped');

@@ -87,7 +87,7 @@ const SHELL_SHAPES: Shape[] = [
   { name: 'shell_command', input: (s: { command: string }) => ({ command: s.command }) }, // Codex
   { name: 'shell', input: (s: { command: string }) => ({ command: ['bash', '-lc', s.command] }) }, // Codex (classic)
   { name: 'run_shell_command', input: (s: { command: string }) => ({ command: s.command, description: 'Run a command' }) }, // Gemini CLI
-  { name: 'bash', input: (s: { command: string }) => ({ command: s.command, description: 'Run a command' }) }, // OpenCode
+  { name: 'bash', input: (s: { command: string }) => ({ command: s.command }) }, // OpenCode 1.18 (schema: command, timeout, workdir)
 ];
 const WRITE_SHAPES: Shape[] = [
   { name: 'Write', input: (s: { path: string; content: string }) => ({ file_path: s.path, content: s.content }) }, // Claude Code (absolute path: see below)
