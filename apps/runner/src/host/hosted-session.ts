@@ -24,7 +24,7 @@ export class HostedSession {
   workspaceDir: string | null = null;
   env: Record<string, string> | null = null;
   /** Input that arrived while the workspace was being prepared; typed after `initialInput`. */
-  readonly pendingInput: string[] = [];
+  readonly pendingInput: RunnerStart['initialInput'] = [];
   /** How this agent's TUI takes a submitted message (its adapter's); default: Enter right after. */
   submit: SubmitStyle | null = null;
   /** The keystrokes being typed now: the next input waits for them. */

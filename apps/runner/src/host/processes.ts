@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { RUNNER_KEY_VAR } from './launch-env';
 
 /*
  * What a restarted runner knows about processes it no longer holds handles for, read from
@@ -88,15 +89,18 @@ function signalGroups(sid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Processes (other than this one) whose initial environment holds `NAME=value`. */
-export function processesWithEnv(name: string, value: string): number[] {
-  const needle = Buffer.from(`${name}=${value}\0`);
+/** Processes (other than this one) whose initial environment holds `NAME=value` — every pair given, in one pass over /proc. */
+export function processesWithEnv(name: string, value: string, ...more: [name: string, value: string][]): number[] {
+  const needles = [[name, value] as const, ...more].map(([n, v]) => Buffer.from(`${n}=${v}\0`));
+  const holds = (env: Buffer, needle: Buffer) => {
+    const at = env.indexOf(needle);
+    return at === 0 || (at > 0 && env[at - 1] === 0);
+  };
   return allPids().filter((pid) => {
     if (pid === process.pid) return false;
     try {
       const env = readFileSync(`/proc/${pid}/environ`);
-      const at = env.indexOf(needle);
-      return at === 0 || (at > 0 && env[at - 1] === 0);
+      return needles.every((needle) => holds(env, needle));
     } catch {
       return false; // gone, or not ours to read
     }
@@ -108,9 +112,8 @@ export function processesWithEnv(name: string, value: string): number[] {
  * agent's own PTY) but still carry its tags: the session id and this runner's key, inherited
  * through their environment. Both must match — another installation's processes never do.
  */
-export function escapedMembers(sessionId: string, runnerKey: string, keyVar: string): number[] {
-  const withKey = new Set(processesWithEnv(keyVar, runnerKey));
-  return processesWithEnv('BATON_SESSION_ID', sessionId).filter((pid) => withKey.has(pid));
+export function escapedMembers(sessionId: string, runnerKey: string): number[] {
+  return processesWithEnv('BATON_SESSION_ID', sessionId, [RUNNER_KEY_VAR, runnerKey]);
 }
 
 /** SIGTERM to each, SIGKILL to what is left after `graceMs`; resolves with how many there were. */

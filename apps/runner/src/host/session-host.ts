@@ -8,7 +8,7 @@ import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
 import { prepareAgentLaunch } from './agent-home';
 import { typedKeys, type TypedKey } from './typed-input';
-import { RUNNER_KEY_VAR, sessionEnv } from './launch-env';
+import { sessionEnv } from './launch-env';
 import { escapedMembers, killPids, procInfo, readBootId } from './processes';
 import type { Reporter } from './reporter';
 import { SessionReports } from './session-reports';
@@ -125,9 +125,9 @@ export class SessionHost {
       this.o.logger.warn({ sessionId: input.sessionId }, 'input for a session this runner does not host');
       return;
     }
-    const keys = typedKeys(input, h.submit);
-    if (h.phase === 'preparing') h.pendingInput.push(keys.map((k) => k.text).join(''));
-    else void this.type(h, keys);
+    // While preparing, the agent's submit style is not known yet: keep the input, type it at spawn.
+    if (h.phase === 'preparing') h.pendingInput.push(input.submit ? { data: input.data, submit: true } : input.data);
+    else void this.type(h, typedKeys(input, h.submit));
   }
 
   /** Keystrokes in order; a submitted message's Enter waits the agent's delay (input stays ordered behind it). */
@@ -239,7 +239,7 @@ export class SessionHost {
       coalescer: last ? { firstIndex: last.chunk + 1, baseOffsetMs: last.offsetMs + 1 } : undefined,
       publisher: { onError: (err, chunk) => this.o.logger.error({ err, sessionId, chunk: chunk.index }, 'terminal chunk dropped') },
     });
-    for (const text of [...start.initialInput, ...h.pendingInput.splice(0)]) pty.write(text);
+    for (const early of [...start.initialInput, ...h.pendingInput.splice(0)]) void this.type(h, typedKeys(typeof early === 'string' ? { data: early, submit: false } : early, h.submit));
     void h.pipeline.finished.then(
       (exit) => this.onExit(h, exit),
       (err) => this.o.logger.error({ err, sessionId }, 'terminal pipeline failed'),
@@ -260,17 +260,17 @@ export class SessionHost {
     h.exit = exit;
     h.patterns?.end(); // last line's matches go out before the exit
     this.release(h);
-    // Whatever the session started that escaped its PTY's session (daemons, `setsid`, `nohup`) ends with it —
-    // unless a newer start of the same session runs now (its processes carry the same id).
-    if (!this.sessions.has(sessionId)) {
-      const escaped = escapedMembers(sessionId, this.o.runnerKey, RUNNER_KEY_VAR);
-      if (escaped.length) this.o.logger.info({ sessionId, pids: escaped }, 'stopping processes that left the session');
-      await killPids(escaped, 2_000);
-    }
     this.o.logger.info({ sessionId, ...exit, superseded: h.superseded }, 'session exited');
     if (!h.superseded) {
       await this.o.repo.exited(sessionId, h.startSeq, exit.exitCode, exit.signal).catch((err) => this.o.logger.error({ err, sessionId }, 'could not record the exit'));
       this.reports.exit(h, exit);
+    }
+    // Whatever the session started that escaped its PTY's session (daemons, `setsid`, `nohup`) ends with it,
+    // after its exit is reported — unless a newer start of the same session runs now (same id in its environment).
+    if (!this.sessions.has(sessionId)) {
+      const escaped = escapedMembers(sessionId, this.o.runnerKey);
+      if (escaped.length) this.o.logger.info({ sessionId, pids: escaped }, 'stopping processes that left the session');
+      await killPids(escaped, 2_000);
     }
     if (h.workspaceDir && h.env) this.remember(sessionId, { workspaceDir: h.workspaceDir, script: h.start.cleanupScript, env: h.env });
     if (h.stopRequest?.cleanup && h.start.cleanupScript && h.workspaceDir && h.env) await this.cleanup(sessionId, h.workspaceDir, h.start.cleanupScript, h.env);

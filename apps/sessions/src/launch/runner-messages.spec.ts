@@ -65,9 +65,9 @@ describe(runnerMessagesFor.name, () => {
     expect(lastEvents(running, input('y', { kind: 'text' })).flatMap(runnerMessagesFor)[0]).toMatchObject({ data: { submit: false } });
   });
 
-  it('a follow-up sent before the process runs is typed in at start with its Enter', () => {
+  it('a follow-up sent before the process runs is submitted at start (the runner adds its Enter)', () => {
     const pending = history(spawn(), input('start with this', { kind: 'follow_up' }, t(0)), place('r1'));
-    expect(buildRunnerStart(stateOf(pending), ctx({ attempt: null })).data.initialInput).toEqual(['start with this\r']);
+    expect(buildRunnerStart(stateOf(pending), ctx({ attempt: null })).data.initialInput).toEqual([{ data: 'start with this', submit: true }]);
   });
 
   it('names the real agent and its permission mode for the runner; the request overrides the template', () => {

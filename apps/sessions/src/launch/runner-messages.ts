@@ -1,4 +1,4 @@
-import { DomainError, type InputKind, type Repository, type RunnerDirected, type RunnerStart, type SessionEvent } from '@baton/events';
+import { DomainError, isSubmittedInput, type Repository, type RunnerDirected, type RunnerStart, type SessionEvent } from '@baton/events';
 import type { SessionState } from '../session/session.state';
 import { buildManifest, type ManifestTask } from './manifest';
 import { resolveLaunch } from './resolve-launch';
@@ -23,8 +23,6 @@ export interface StartContext {
 
 const STOP_GRACE_MS = 10_000;
 
-/** Messages (not raw keystrokes): the runner types them and then Enter, the way the agent's TUI takes it. */
-const SUBMITTED_KINDS: ReadonlySet<InputKind> = new Set(['prompt', 'follow_up']);
 
 /** The `start` message for the runner a session was just placed on. */
 export function buildRunnerStart(state: SessionState, ctx: StartContext): { runnerId: string; data: RunnerStart } {
@@ -104,7 +102,7 @@ export function runnerMessagesFor(event: SessionEvent): RunnerDirected[] {
         ? [{ type: 'stop', runnerId: event.data.previousRunnerId, data: { sessionId, reason: `restarting: ${event.data.reason}`.slice(0, 2_000), graceMs: STOP_GRACE_MS, cleanup: false } }]
         : [];
     case 'session.input_sent':
-      return event.data.runnerId ? [{ type: 'input', runnerId: event.data.runnerId, data: { sessionId, data: event.data.text, submit: SUBMITTED_KINDS.has(event.data.kind) } }] : [];
+      return event.data.runnerId ? [{ type: 'input', runnerId: event.data.runnerId, data: { sessionId, data: event.data.text, submit: isSubmittedInput(event.data.kind) } }] : [];
     default:
       return [];
   }

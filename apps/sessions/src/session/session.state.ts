@@ -1,5 +1,7 @@
 import {
   ZERO_USAGE,
+  isSubmittedInput,
+  type RunnerStart,
   type Budget,
   type FinalSessionStatus,
   type LabelsMap,
@@ -20,6 +22,8 @@ export interface QueueItem {
 }
 
 /** What the session was requested as; fixed for its whole life. */
+export type QueuedInput = RunnerStart['initialInput'][number];
+
 export interface SessionFacts {
   projectId: string;
   templateId: string;
@@ -73,7 +77,8 @@ export interface SessionState {
   runs: number;
   lastSpawnedAt: string | null;
   /** Input sent before the process ran: typed in at start. */
-  queuedInput: string[];
+  /** Input sent before the process ran: raw keystrokes, or a message to submit. */
+  queuedInput: QueuedInput[];
   items: QueueItem[];
   usage: Usage;
   workers: Record<string, 'running' | FinalSessionStatus>;
@@ -197,7 +202,7 @@ export function evolveSession(state: SessionState, event: SessionFact, at: strin
       return {
         ...state,
         lastSignalAt: at,
-        queuedInput: event.data.runnerId === null ? [...state.queuedInput, queuedText(event.data.kind, event.data.text)] : state.queuedInput,
+        queuedInput: event.data.runnerId === null ? [...state.queuedInput, isSubmittedInput(event.data.kind) ? { data: event.data.text, submit: true as const } : event.data.text] : state.queuedInput,
       };
     case 'session.process_exited':
       return { ...state, process: 'exited', exitCode: event.data.exitCode };
@@ -225,9 +230,4 @@ export function liveWorkers(state: SessionState): string[] {
   return Object.entries(state.workers)
     .filter(([, s]) => s === 'running')
     .map(([id]) => id);
-}
-
-/** Input typed before the process ran goes in at start as keystrokes: a message then carries its Enter. */
-function queuedText(kind: string, text: string): string {
-  return (kind === 'prompt' || kind === 'follow_up') && !/[\r\n]$/.test(text) ? `${text}\r` : text;
 }

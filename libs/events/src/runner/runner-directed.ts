@@ -52,8 +52,8 @@ export const RunnerStartSchema = z.strictObject({
     quota: QuotaRuleSchema.shape.pattern.nullable(),
     parsers: z.array(OutputParserSchema).max(50),
   }),
-  /** Typed into the terminal, in order, once the process is up (inputs sent before it ran). */
-  initialInput: z.array(z.string().max(100_000)).max(100),
+  /** Typed into the terminal, in order, once the process is up (inputs sent before it ran); a message to submit comes with its flag. */
+  initialInput: z.array(z.union([z.string().max(100_000), z.strictObject({ data: z.string().min(1).max(100_000), submit: z.literal(true) })])).max(100),
   size: z.strictObject({ cols: z.number().int().min(10).max(1_000), rows: z.number().int().min(5).max(500) }),
   /**
    * A real agent: the runner drives it through its adapter (libs/agents). It keeps the agent's

@@ -126,6 +126,8 @@ export type SessionOrigin = z.infer<typeof SessionOriginSchema>;
 
 export const InputKindSchema = z.enum(['prompt', 'follow_up', 'text', 'interrupt', 'resume']);
 export type InputKind = z.infer<typeof InputKindSchema>;
+/** A message (not raw keystrokes): the runner types it, then Enter the way the agent's TUI takes it. */
+export const isSubmittedInput = (kind: InputKind): boolean => kind === 'prompt' || kind === 'follow_up';
 export const InputTextSchema = z.string().min(1, 'must not be empty').max(100_000, 'must be at most 100000 characters');
 
 export const MessageSchema = z.string().max(10_000, 'must be at most 10000 characters');
