@@ -6,3 +6,5 @@ export * from './claude-code/claude-transcript';
 export * from './gemini/gemini.adapter';
 export * from './codex/codex.adapter';
 export * from './opencode/opencode.adapter';
+export * from './conversation';
+export * from './launch-kit';

@@ -1,12 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { costOf, type AgentAdapter, type AgentSignal, type SignalContext } from '@baton/agents';
+import { AGENT_STATE_FILE, costOf, type AgentAdapter, type AgentConversation, type AgentSignal, type SignalContext } from '@baton/agents';
 import type { Env } from '../context';
 import type { SessionApi } from '../sessions/session-api';
-
-/** Where the runner looks for the conversation to resume (apps/runner agent-home.ts AGENT_STATE_FILE). */
-const AGENT_STATE_FILE = '.baton-agent.json';
 
 export function parsePayload(text: string): unknown {
   if (!text.trim()) return {};
@@ -57,7 +54,8 @@ function keepConversation(env: Env, agent: string, conversationId: string): void
   if (!home) return;
   const path = join(home, AGENT_STATE_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ agent, conversationId }), { mode: 0o600 });
+  const record: AgentConversation = { agent, conversationId };
+  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
   renameSync(tmp, path);
 }
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { adapterFor, type AgentAdapter, type AgentFile } from '@baton/agents';
+import { adapterFor, AGENT_STATE_FILE, parseAgentConversation, type AgentAdapter, type AgentConversation, type AgentFile } from '@baton/agents';
 import type { RunnerStart } from '@baton/events';
 
 const run = promisify(execFile);
@@ -11,15 +11,8 @@ const run = promisify(execFile);
  * A real agent's launch on this runner (DESIGN §5, docs/decisions/0016). Its home lives per
  * attempt under the runner's data dir: a later session of the attempt on this runner finds the
  * agent's conversation there, so the runner is also where the resume id is known. The agent's
- * hooks (`baton hook <agent> …`) write that id into the home's `.baton-agent.json`.
+ * hooks (`baton hook <agent> …`) write that id into the home's AGENT_STATE_FILE.
  */
-export const AGENT_STATE_FILE = '.baton-agent.json';
-
-export interface AgentState {
-  agent: string;
-  conversationId: string | null;
-}
-
 export interface AgentLaunchPlan {
   adapter: AgentAdapter;
   argv: string[];
@@ -31,13 +24,8 @@ export interface AgentLaunchPlan {
 export const agentHomeDir = (dataDir: string, start: Pick<RunnerStart, 'sessionId' | 'workspace'>) =>
   join(dataDir, 'agent-homes', start.workspace.kind === 'attempt' ? `attempt-${start.workspace.attemptId}` : `session-${start.sessionId}`);
 
-export async function readAgentState(home: string): Promise<AgentState | null> {
-  try {
-    const v = JSON.parse(await readFile(join(home, AGENT_STATE_FILE), 'utf8')) as Partial<AgentState>;
-    return typeof v.agent === 'string' ? { agent: v.agent, conversationId: typeof v.conversationId === 'string' && v.conversationId ? v.conversationId : null } : null;
-  } catch {
-    return null;
-  }
+export async function readAgentState(home: string): Promise<AgentConversation | null> {
+  return parseAgentConversation(await readFile(join(home, AGENT_STATE_FILE), 'utf8').catch(() => null));
 }
 
 type Json = Record<string, unknown>;
