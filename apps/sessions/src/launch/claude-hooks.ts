@@ -1,14 +1,12 @@
+import { CLAUDE_SIGNAL_EVENTS, claudeHooks } from '@baton/agents';
+
 /**
- * Claude Code settings with hooks that report to Baton by themselves (DESIGN §5), loaded
- * with `claude --settings <file>`: nothing is written into the worktree. Each hook runs
- * `baton hook claude-code <Event>`, which reads the hook's JSON on stdin and reports:
- * SessionStart → register; UserPromptSubmit → working; Notification → needs_input;
- * Stop → idle, plus the usage read from the transcript (`transcript_path`).
+ * Claude Code settings for a template that runs its own argv with `hooks: 'claude-code'` (no
+ * adapter), loaded with `claude --settings <file>`: nothing is written into the worktree. The
+ * hooks are the adapter's own (libs/agents claude-code), so both read status the same way.
  */
-export const CLAUDE_HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit', 'Notification', 'Stop'] as const;
+export const CLAUDE_HOOK_EVENTS = CLAUDE_SIGNAL_EVENTS;
 
 export function claudeCodeSettings(): string {
-  const hook = (event: string) => [{ hooks: [{ type: 'command', command: `"\${BATON_CLI:-baton}" hook claude-code ${event}`, timeout: 30 }] }];
-  const hooks = Object.fromEntries(CLAUDE_HOOK_EVENTS.map((e) => [e, hook(e)]));
-  return `${JSON.stringify({ hooks }, null, 2)}\n`;
+  return `${JSON.stringify({ hooks: claudeHooks('"${BATON_CLI:-baton}"') }, null, 2)}\n`;
 }

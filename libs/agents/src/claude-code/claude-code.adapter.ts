@@ -1,3 +1,4 @@
+import { gitIdentityEnv, ShellLaunch } from '../launch-kit';
 import type { AgentAdapter, AgentHome, AgentHomeInput, AgentLaunch, AgentLaunchInput, AgentSignal, SignalContext } from '../types';
 import { claudeTranscriptTotals, usageSince, type UsageTotals } from './claude-transcript';
 
@@ -17,25 +18,22 @@ export const CLAUDE_SIGNAL_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PostTo
 const PERMISSION_MODE = { ask: 'default', auto: 'bypassPermissions' } as const;
 
 function launch(input: AgentLaunchInput): AgentLaunch {
-  // Values travel as environment, expanded inside double quotes: data, never code.
-  const parts = ['exec "$BATON_AGENT_PROGRAM"', `--permission-mode ${PERMISSION_MODE[input.permissionMode]}`];
-  const env: Record<string, string> = {};
-  if (input.resumeId) {
-    parts.push('--resume "$BATON_AGENT_RESUME_ID"');
-    env.BATON_AGENT_RESUME_ID = input.resumeId;
-  }
-  if (input.model) {
-    parts.push('--model "$BATON_AGENT_MODEL"');
-    env.BATON_AGENT_MODEL = input.model;
-  }
-  if (input.hasPrompt) parts.push('"$(cat "$BATON_PROMPT_FILE")"');
-  return { argv: ['sh', '-c', parts.join(' ')], env };
+  const line = new ShellLaunch().add(`--permission-mode ${PERMISSION_MODE[input.permissionMode]}`);
+  if (input.resumeId) line.value('--resume', 'BATON_AGENT_RESUME_ID', input.resumeId);
+  if (input.model) line.value('--model', 'BATON_AGENT_MODEL', input.model);
+  if (input.hasPrompt) line.prompt();
+  return line.build();
+}
+
+/** Every signal wired to `<baton> hook claude-code <Event>` (settings.json's `hooks`). */
+export function claudeHooks(batonCommand: string): Record<string, unknown> {
+  const hook = (event: string) => [{ hooks: [{ type: 'command', command: `${batonCommand} hook claude-code ${event}`, timeout: 30 }] }];
+  return Object.fromEntries(CLAUDE_SIGNAL_EVENTS.map((e) => [e, hook(e)]));
 }
 
 function prepareHome(input: AgentHomeInput): AgentHome {
-  const hook = (event: string) => [{ hooks: [{ type: 'command', command: `${input.batonCommand} hook claude-code ${event}`, timeout: 30 }] }];
   const settings = {
-    hooks: Object.fromEntries(CLAUDE_SIGNAL_EVENTS.map((e) => [e, hook(e)])),
+    hooks: claudeHooks(input.batonCommand),
     permissions: { defaultMode: PERMISSION_MODE[input.permissionMode], disableAutoMode: 'disable' },
     skipDangerousModePermissionPrompt: true,
     autoUpdates: false,
@@ -61,10 +59,7 @@ function prepareHome(input: AgentHomeInput): AgentHome {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       // Bypass mode refuses to start as root unless told it runs in a sandbox.
       ...(input.permissionMode === 'auto' ? { IS_SANDBOX: '1' } : {}),
-      GIT_AUTHOR_NAME: input.gitAuthor.name,
-      GIT_AUTHOR_EMAIL: input.gitAuthor.email,
-      GIT_COMMITTER_NAME: input.gitAuthor.name,
-      GIT_COMMITTER_EMAIL: input.gitAuthor.email,
+      ...gitIdentityEnv(input.gitAuthor),
     },
   };
 }
