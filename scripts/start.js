@@ -157,7 +157,8 @@ async function main() {
   // The gateway reaches the runner's HTTP API (diff, merge, files) at the address it is told,
   // showing a secret made for this start: nothing else on the machine may drive the runner.
   // Made once per installation and kept beside its data: two installations on one machine never share a runner id.
-  const runnerId = process.env.BATON_RUNNER_ID || keptRunnerId(path.join(home, 'runner', 'runner-id'));
+  const { persistentRunnerId } = require(path.join(root, 'apps', 'runner', 'dist', 'runner-id.js'));
+  const runnerId = process.env.BATON_RUNNER_ID || persistentRunnerId(path.join(home, 'runner', 'runner-id'));
   const runnerSecret = process.env.BATON_RUNNER_SECRET || randomBytes(24).toString('hex');
   const runnerPort = await port(3103);
   await startService('runner', runnerPort, {
@@ -198,15 +199,3 @@ main().catch((e) => {
   process.stdout.write('\n');
   void stop(e.exitCode ?? 1, e.message);
 });
-
-function keptRunnerId(file) {
-  try {
-    const kept = readFileSync(file, 'utf8').trim();
-    if (/^[A-Za-z0-9_-]{1,64}$/.test(kept)) return kept;
-  } catch {
-    // first start of this installation
-  }
-  const id = `${os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 56) || 'runner'}-${randomBytes(3).toString('hex')}`;
-  writeFileSync(file, `${id}\n`, { mode: 0o600 });
-  return id;
-}
