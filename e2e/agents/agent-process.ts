@@ -6,6 +6,13 @@ import { REPO_ROOT } from '@baton/testing';
 
 export const CLI = join(REPO_ROOT, 'apps/cli/dist/main.js');
 
+/** A directory holding a `baton` that runs the built CLI, to put first on a runner's PATH. */
+export function batonBinDir(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
+  writeFileSync(join(bin, 'baton'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+  return bin;
+}
+
 /** `git …` in a directory, for setting up and checking the repository (never through a shell). */
 export const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args], { cwd, encoding: 'utf8' }).trim();

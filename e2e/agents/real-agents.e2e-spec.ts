@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adapterFor, type AgentId } from '@baton/agents';
@@ -14,8 +14,8 @@ import {
   type ProtocolHandler,
   type TestNamespace,
 } from '@baton/testing';
-import { cleanEnv, json, runCli, type Ran } from '../cli/baton-cli';
-import { CLI, git, tempRepo } from './agent-process';
+import { cleanEnv, json, runCli, runCliOk, type Ran } from '../cli/baton-cli';
+import { batonBinDir, git, tempRepo } from './agent-process';
 
 const AGENT_SECRET = 'e2e-claude-token-secret-0123456789abcdef';
 
@@ -78,11 +78,7 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
   let env: Record<string, string>;
   let fake: FakeModelServer;
   const baton = (...args: string[]) => runCli(args, env);
-  const ok = async (...args: string[]): Promise<Ran> => {
-    const r = await baton(...args);
-    if (r.code !== 0) throw new Error(`baton ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    return r;
-  };
+  const ok = (...args: string[]): Promise<Ran> => runCliOk(args, env);
   const show = async (id: string) => json<SessionView>(await ok('session', 'show', id, '--json'));
   /** Waits for a state of the session; when it does not come, says what the session, its terminal and the fake model saw. */
   const until = async (id: string, want: (s: SessionView) => boolean, what: string, ms = 90_000) => {
@@ -121,9 +117,7 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
         { match: 'TURN-THREE', steps: [], reply: 'Resumed, and done.' },
       ],
     });
-    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
-    writeFileSync(join(bin, 'baton'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
-    chmodSync(join(bin, 'baton'), 0o755);
+    const bin = batonBinDir();
     await startService('tasks', ns.env);
     const gateway = await startService('gateway', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET });
     await startService('sessions', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_PUBLIC_API_URL: gateway.url });

@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signAgentToken } from '@baton/agent-auth';
 import { createTestNamespace, eventually, startService, type TestNamespace } from '@baton/testing';
-import { cleanEnv, json, runCli, type Ran } from '../cli/baton-cli';
-import { AgentProcess, CLI, tempRepo } from './agent-process';
+import { cleanEnv, json, runCli, runCliOk, type Ran } from '../cli/baton-cli';
+import { AgentProcess, batonBinDir, tempRepo } from './agent-process';
 
 const AGENT_SECRET = 'e2e-agents-token-secret-0123456789abcdef';
 const RUNNER_SECRET = 'e2e-agents-runner-secret-0123';
@@ -28,20 +28,13 @@ describe('the demo agent on a real stack', () => {
   let ns: TestNamespace;
   let env: Record<string, string>;
   let apiUrl: string;
-  const baton = (...args: string[]) => runCli(args, env);
-  const ok = async (...args: string[]): Promise<Ran> => {
-    const r = await baton(...args);
-    if (r.code !== 0) throw new Error(`baton ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    return r;
-  };
+  const ok = (...args: string[]): Promise<Ran> => runCliOk(args, env);
   const show = async (id: string) => json<SessionView>(await ok('session', 'show', id, '--json'));
 
   beforeAll(async () => {
     ns = await createTestNamespace();
     // The runner starts `baton demo-agent` from PATH: the built CLI.
-    const bin = mkdtempSync(join(tmpdir(), 'baton-bin-'));
-    writeFileSync(join(bin, 'baton'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
-    chmodSync(join(bin, 'baton'), 0o755);
+    const bin = batonBinDir();
     await startService('tasks', ns.env);
     // The gateway may ask the runner for its screens (the secret both share), as in production.
     const gateway = await startService('gateway', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_RUNNER_SECRET: RUNNER_SECRET });

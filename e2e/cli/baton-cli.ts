@@ -36,6 +36,13 @@ export function runCli(args: string[], env: Record<string, string>, input = ''):
   });
 }
 
+/** `runCli`, failing with the CLI's own error when it does not exit 0. */
+export async function runCliOk(args: string[], env: Record<string, string>): Promise<Ran> {
+  const r = await runCli(args, env);
+  if (r.code !== 0) throw new Error(`baton ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+
 /** Parses stdout as JSON, saying what came out when it is not. */
 export function json<T = Record<string, unknown>>(r: Ran): T {
   try {
