@@ -73,6 +73,7 @@ export function startMessage(sessionId: string, repository: string, overrides: P
     patterns: { ready: null, success: null, error: null, quota: null, parsers: [] },
     initialInput: [],
     size: { cols: 100, rows: 30 },
+    agent: null,
     ...overrides,
   };
 }

@@ -39,6 +39,7 @@ const request = (o: Partial<SpawnRequest> = {}): SpawnRequest => ({
   budget: null,
   prompt: null,
   origin: { kind: 'attempt' },
+  permissionMode: null,
   ...o,
 });
 const ended = (o: Partial<Parameters<typeof SessionEnded>[0]> = {}) =>

@@ -4,6 +4,7 @@
  * (= the thread id `codex resume <id>` takes); usage is read from the rollout file the hooks
  * name. See docs/agents/codex.md.
  */
+import { gitIdentityEnv, ShellLaunch } from '../launch-kit';
 import type { AgentAdapter, AgentHome, AgentHomeInput, AgentLaunch, AgentLaunchInput } from '../types';
 import { approvalPolicy, CODEX_DIR, CODEX_HOOK_EVENTS, codexHomeFiles } from './codex.home';
 import { translateCodexSignal } from './codex.signals';
@@ -26,31 +27,20 @@ function launch(input: AgentLaunchInput): AgentLaunch {
     return { argv: [program, ...resume, ...fixedFlags(input), ...model, ...(input.resumeId ? ['--', input.resumeId] : [])], env: {} };
   }
   // Through a shell for the prompt file: every value comes in through the environment, quoted.
-  const env: Record<string, string> = {};
-  const words = [...resume, ...fixedFlags(input)];
-  if (input.model) {
-    env.BATON_AGENT_MODEL = input.model;
-    words.push('--model "$BATON_AGENT_MODEL"');
-  }
-  words.push('--');
-  if (input.resumeId) {
-    env.BATON_AGENT_RESUME_ID = input.resumeId;
-    words.push('"$BATON_AGENT_RESUME_ID"');
-  }
-  return { argv: ['sh', '-c', `exec "$BATON_AGENT_PROGRAM" ${words.join(' ')} "$(cat "$BATON_PROMPT_FILE")"`], env };
+  const line = new ShellLaunch().add(...resume, ...fixedFlags(input));
+  if (input.model) line.value('--model', 'BATON_AGENT_MODEL', input.model);
+  line.add('--');
+  if (input.resumeId) line.value('', 'BATON_AGENT_RESUME_ID', input.resumeId);
+  return line.prompt().build();
 }
 
 function prepareHome(input: AgentHomeInput): AgentHome {
-  const { name, email } = input.gitAuthor;
   return {
     files: codexHomeFiles(input),
     env: {
       HOME: input.home,
       CODEX_HOME: `${input.home}/${CODEX_DIR}`,
-      GIT_AUTHOR_NAME: name,
-      GIT_AUTHOR_EMAIL: email,
-      GIT_COMMITTER_NAME: name,
-      GIT_COMMITTER_EMAIL: email,
+      ...gitIdentityEnv(input.gitAuthor),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { gitIdentityEnv, ShellLaunch } from '../launch-kit';
 import type { AgentAdapter, AgentHome, AgentHomeInput, AgentLaunch, AgentLaunchInput, AgentSignal, SignalContext } from '../types';
 import { ensureUsageBaseline, lastReply, usageSince } from './gemini.transcript';
 
@@ -13,20 +14,12 @@ const BIN = 'gemini';
 export const GEMINI_HOOK_EVENTS = ['SessionStart', 'BeforeAgent', 'BeforeTool', 'AfterTool', 'Notification', 'AfterAgent', 'SessionEnd'] as const;
 
 function launch(input: AgentLaunchInput): AgentLaunch {
-  // Values travel as environment, expanded inside double quotes: data, never code.
-  const parts = ['exec "$BATON_AGENT_PROGRAM"', `--approval-mode ${input.permissionMode === 'auto' ? 'yolo' : 'default'}`];
-  const env: Record<string, string> = {};
-  if (input.model) {
-    parts.push('--model "$BATON_AGENT_MODEL"');
-    env.BATON_AGENT_MODEL = input.model;
-  }
-  if (input.resumeId) {
-    parts.push('--resume "$BATON_AGENT_RESUME_ID"');
-    env.BATON_AGENT_RESUME_ID = input.resumeId;
-  }
+  const line = new ShellLaunch().add(`--approval-mode ${input.permissionMode === 'auto' ? 'yolo' : 'default'}`);
+  if (input.model) line.value('--model', 'BATON_AGENT_MODEL', input.model);
+  if (input.resumeId) line.value('--resume', 'BATON_AGENT_RESUME_ID', input.resumeId);
   // `-i` submits the prompt and stays interactive (a positional prompt would too, but one starting with `-` would be a flag).
-  if (input.hasPrompt) parts.push('--prompt-interactive "$(cat "$BATON_PROMPT_FILE")"');
-  return { argv: ['sh', '-c', parts.join(' ')], env };
+  if (input.hasPrompt) line.prompt('--prompt-interactive');
+  return line.build();
 }
 
 function settings(input: AgentHomeInput): Record<string, unknown> {
@@ -61,10 +54,7 @@ function prepareHome(input: AgentHomeInput): AgentHome {
       GEMINI_TELEMETRY_ENABLED: 'false',
       NO_BROWSER: 'true',
       // Its shell tool runs commands with GIT_CONFIG_GLOBAL=/dev/null: identity must come from env.
-      GIT_AUTHOR_NAME: input.gitAuthor.name,
-      GIT_AUTHOR_EMAIL: input.gitAuthor.email,
-      GIT_COMMITTER_NAME: input.gitAuthor.name,
-      GIT_COMMITTER_EMAIL: input.gitAuthor.email,
+      ...gitIdentityEnv(input.gitAuthor),
     },
   };
 }

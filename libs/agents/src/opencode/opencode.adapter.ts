@@ -6,6 +6,7 @@
  * The interactive TUI runs in the PTY (not `opencode run`), so follow-ups stay in one session.
  * See docs/agents/opencode.md.
  */
+import { gitIdentityEnv, ShellLaunch } from '../launch-kit';
 import type { AgentAdapter, AgentHome, AgentHomeInput, AgentLaunch, AgentLaunchInput } from '../types';
 import { OPENCODE_FORWARDED_EVENTS, SUBMIT_ENV } from './opencode.plugin';
 import { BATON_PROVIDER, DEFAULT_MODEL, MODEL_ENV, OPENCODE_VERSION, opencodeHomeFiles, XDG_DIRS } from './opencode.home';
@@ -21,26 +22,22 @@ export function modelArg(model: string | null): { arg: string; configModel: stri
 }
 
 function launch(input: AgentLaunchInput): AgentLaunch {
-  // Values travel as environment, expanded inside double quotes: data, never code. The `=` form
-  // keeps a value that starts with `-` from being read as a flag.
+  // The `=` form keeps a value that starts with `-` from being read as a flag.
   const { arg, configModel } = modelArg(input.model);
-  const parts = ['exec "$BATON_AGENT_PROGRAM"', '--model="$BATON_AGENT_MODEL"'];
-  const env: Record<string, string> = { BATON_AGENT_MODEL: arg, [MODEL_ENV]: configModel };
+  const line = new ShellLaunch().value('--model', 'BATON_AGENT_MODEL', arg, '=').setEnv(MODEL_ENV, configModel);
   // `--auto` approves every permission that is not explicitly denied (the config allows them too).
-  if (input.permissionMode === 'auto') parts.push('--auto');
+  if (input.permissionMode === 'auto') line.add('--auto');
   if (input.resumeId) {
-    parts.push('--session="$BATON_AGENT_RESUME_ID"');
-    env.BATON_AGENT_RESUME_ID = input.resumeId;
+    line.value('--session', 'BATON_AGENT_RESUME_ID', input.resumeId, '=');
     // The TUI ignores --prompt with --session: Baton's plugin sends $BATON_PROMPT_FILE to the session.
-    if (input.hasPrompt) env[SUBMIT_ENV] = input.resumeId;
+    if (input.hasPrompt) line.setEnv(SUBMIT_ENV, input.resumeId);
   } else if (input.hasPrompt) {
-    parts.push('--prompt="$(cat "$BATON_PROMPT_FILE")"');
+    line.prompt('--prompt', '=');
   }
-  return { argv: ['sh', '-c', parts.join(' ')], env };
+  return line.build();
 }
 
 function prepareHome(input: AgentHomeInput): AgentHome {
-  const { name, email } = input.gitAuthor;
   const xdg = Object.fromEntries(Object.entries(XDG_DIRS).map(([k, rel]) => [k, `${input.home}/${rel}`]));
   return {
     files: opencodeHomeFiles(input),
@@ -52,10 +49,7 @@ function prepareHome(input: AgentHomeInput): AgentHome {
       OPENCODE_DISABLE_MODELS_FETCH: '1',
       OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
       OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
-      GIT_AUTHOR_NAME: name,
-      GIT_AUTHOR_EMAIL: email,
-      GIT_COMMITTER_NAME: name,
-      GIT_COMMITTER_EMAIL: email,
+      ...gitIdentityEnv(input.gitAuthor),
     },
   };
 }

@@ -61,7 +61,7 @@ describe('sessionsProjection', () => {
     const claim = recorded({ type: 'session', id: 'attempt-a1' }, AttemptSeatClaimed({
       attemptId: 'a1',
       sessionId: 's1',
-      request: { sessionId: 's1', projectId: 'p1', templateId: 'tpl', template: snapshot(), taskIds: ['t1'], strategy: 'simple', role: 'worker', parentSessionId: null, name: '', runnerLabels: {}, budget: null, prompt: null, origin: { kind: 'attempt' }, attemptId: 'a1' },
+      request: { sessionId: 's1', projectId: 'p1', templateId: 'tpl', template: snapshot(), taskIds: ['t1'], strategy: 'simple', role: 'worker', parentSessionId: null, name: '', runnerLabels: {}, budget: null, prompt: null, origin: { kind: 'attempt' }, permissionMode: null, attemptId: 'a1' },
     }));
     const rows = new Map<string, SessionRow | null>();
     foldAfter(sut, rows, 0, positioned([claim]));

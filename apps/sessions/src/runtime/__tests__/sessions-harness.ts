@@ -52,6 +52,9 @@ export function spec(o: Partial<SessionTemplateSpec> = {}): SessionTemplateSpec 
     maxConcurrent: null,
     runnerLabels: {},
     hooks: 'none',
+    agent: null,
+    permissionMode: 'ask',
+    model: null,
     ...o,
   };
 }
