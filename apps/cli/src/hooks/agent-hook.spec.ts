@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { claudeCodeAdapter } from '@baton/agents';
 import { accepted, baton, FakeApi } from '../__tests__/fake-ctx';
 import { SessionApi } from '../sessions/session-api';
-import { handleAgentSignal, parsePayload } from './agent-hook';
+import { handleAgentSignal, needsInputText, parsePayload } from './agent-hook';
 
 describe(handleAgentSignal.name, () => {
   const env = () => ({ BATON_SESSION_DIR: mkdtempSync(join(tmpdir(), 'baton-hook-')), BATON_AGENT_HOME: mkdtempSync(join(tmpdir(), 'baton-home-')) });
@@ -28,6 +28,12 @@ describe(handleAgentSignal.name, () => {
       { status: 'working', message: 'used Bash' },
       { status: 'idle', message: 'finished its turn: All done.' },
     ]);
+  });
+
+  it("shows a permission prompt as the tool and what it would do, whatever the agent's own words", () => {
+    const sut = needsInputText({ displayName: 'Gemini CLI' }, { kind: 'needs_input', reason: 'permission', message: 'Tool Confirm Shell Command requires execution', permission: { tool: 'run_shell_command', detail: 'git add a &&\n git commit' } });
+    expect(sut).toBe('Gemini CLI asks to use run_shell_command: git add a && git commit');
+    expect(needsInputText({ displayName: 'X' }, { kind: 'needs_input', reason: 'question', message: 'Which one?' })).toBe('Which one?');
   });
 
   it('reads broken payloads as nothing', () => {

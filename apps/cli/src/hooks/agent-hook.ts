@@ -60,6 +60,17 @@ function keepConversation(env: Env, agent: string, conversationId: string): void
 }
 
 /**
+ * What a session waiting for a person shows: for a permission prompt, the same words for every
+ * agent — which tool, on what — whatever the agent's own notification says (Gemini's is
+ * "Tool Confirm Shell Command requires execution", without the command).
+ */
+export function needsInputText(adapter: Pick<AgentAdapter, 'displayName'>, s: Extract<AgentSignal, { kind: 'needs_input' }>): string {
+  if (!s.permission) return s.message;
+  const text = `${adapter.displayName} asks to use ${s.permission.tool}${s.permission.detail ? `: ${s.permission.detail.replace(/\s+/g, ' ').trim()}` : ''}`;
+  return text.length > 2_000 ? `${text.slice(0, 1_999)}…` : text;
+}
+
+/**
  * One of an agent's own signals (a hook, notify program or plugin event) → Baton reports, in
  * the order the adapter gave them. Returns what was reported. Errors propagate: the caller
  * writes them to stderr and still exits 0, so a Baton hiccup never blocks the agent.
@@ -81,7 +92,7 @@ export async function handleAgentSignal(api: SessionApi, env: Env, sessionId: st
         await api.status(sessionId, s.status, s.message);
         break;
       case 'needs_input':
-        await api.status(sessionId, 'needs_input', s.message);
+        await api.status(sessionId, 'needs_input', needsInputText(adapter, s));
         break;
       case 'input_answered':
         await api.status(sessionId, 'working', s.message);
