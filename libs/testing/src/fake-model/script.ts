@@ -7,8 +7,11 @@
 
 /** One model step inside a turn: a tool call the agent must carry out, then the next step. */
 export type ToolStep =
-  /** Run a shell command (the agent's shell tool). */
-  | { kind: 'shell'; command: string }
+  /**
+   * Run a shell command (the agent's shell tool). `escalate`: ask to run it outside the agent's
+   * sandbox — how a model makes Codex ask for permission (it asks for nothing else in `on-request`).
+   */
+  | { kind: 'shell'; command: string; escalate?: boolean }
   /** Write a file, path relative to the agent's working directory (the agent's write tool). */
   | { kind: 'write'; path: string; content: string };
 
@@ -83,7 +86,7 @@ export function decide(script: Script, view: ConversationView): Decision {
 type Shape = { name: string; input: (step: never) => Record<string, unknown> };
 const SHELL_SHAPES: Shape[] = [
   { name: 'Bash', input: (s: { command: string }) => ({ command: s.command, description: 'Run a command' }) }, // Claude Code
-  { name: 'exec_command', input: (s: { command: string }) => ({ cmd: s.command }) }, // Codex (unified exec)
+  { name: 'exec_command', input: (s: { command: string; escalate?: boolean }) => ({ cmd: s.command, ...(s.escalate ? { sandbox_permissions: 'require_escalated', justification: 'needs to run outside the sandbox' } : {}) }) }, // Codex (unified exec)
   { name: 'shell_command', input: (s: { command: string }) => ({ command: s.command }) }, // Codex
   { name: 'shell', input: (s: { command: string }) => ({ command: ['bash', '-lc', s.command] }) }, // Codex (classic)
   { name: 'run_shell_command', input: (s: { command: string }) => ({ command: s.command, description: 'Run a command' }) }, // Gemini CLI
