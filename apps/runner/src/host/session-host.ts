@@ -6,6 +6,7 @@ import { createScreen, startTerminalPipeline, TerminalReader, type ScreenSnapsho
 import { NoFreePortError, UnsafePathError, type PortAllocator } from '../worktree';
 import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
+import { adapterFor } from '@baton/agents';
 import { prepareAgentLaunch } from './agent-home';
 import { typedKeys, type TypedKey } from './typed-input';
 import { sessionEnv } from './launch-env';
@@ -189,7 +190,8 @@ export class SessionHost {
       steps[name] = Math.round(t - stepAt);
       stepAt = t;
     };
-    h.patterns = new OutputPatterns(start.patterns, { onMatch: (m) => this.reports.match(h, m, () => this.disown(h)) });
+    const dialog = start.agent ? (adapterFor(start.agent.id)?.blockingDialog?.source ?? null) : null;
+    h.patterns = new OutputPatterns(start.patterns, { dialog, onMatch: (m) => this.reports.match(h, m, () => this.disown(h)) });
     const ws = await this.o.workspaces.prepare(start);
     step('workspace');
     h.workspaceDir = ws.root;

@@ -1,7 +1,8 @@
-import type { RunnerStart } from '@baton/events';
+import type { OutputPatternKind, RunnerStart } from '@baton/events';
 import { TerminalLines } from './terminal-lines';
 
-export type PatternKind = 'ready' | 'success' | 'error' | 'quota' | 'parser';
+/** `dialog`: the agent's adapter knows this screen as one Baton cannot pass (libs/agents `blockingDialog`). */
+export type PatternKind = OutputPatternKind;
 
 /** The data of `session.record_output_match`, less the session and runner. */
 export interface OutputMatch {
@@ -14,6 +15,8 @@ export interface OutputMatch {
 
 export interface OutputPatternsOptions {
   onMatch(match: OutputMatch): void;
+  /** A real agent's blocking-dialog pattern (regex source), matched like the template's. */
+  dialog?: string | null;
   /** An unfinished line (a prompt) is matched once output pauses this long. */
   idleMs?: number;
   /** The same text from the same pattern within this window is one match (TUIs redraw). */
@@ -89,6 +92,7 @@ export class OutputPatterns {
     this.compiled = [
       ...(['ready', 'success', 'error', 'quota'] as const).flatMap((k) => (spec[k] ? [make(k, spec[k])] : [])),
       ...spec.parsers.map((p) => make('parser', p.pattern, p.name)),
+      ...(opts.dialog ? [make('dialog', opts.dialog)] : []),
     ];
     this.lines = this.compiled.length > 0 ? new TerminalLines({ onLine: (line, seen) => this.match(line, seen) }) : null;
   }

@@ -35,6 +35,12 @@ describe(TerminalLines.name, () => {
     expect(texts()).toEqual(['first row', 'second row']);
   });
 
+  it('treats a move to a column of the same line as a blank (Claude Code places each word that way)', () => {
+    const { sut, texts } = collect();
+    sut.push(bytes('\x1b[3GDo\x1b[6Gyou\x1b[10Gwant\x1b[15Gto\x1b[18Guse\x1b[22Gthis\x1b[27GAPI\x1b[31Gkey?\r\n'));
+    expect(texts()).toEqual([' Do you want to use this API key?']);
+  });
+
   it('hands over an unfinished line on peek, then only what is new when it ends', () => {
     const { sut, lines } = collect();
     sut.push(bytes('Continue? (y/n) '));

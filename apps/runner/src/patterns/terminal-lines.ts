@@ -92,9 +92,10 @@ export class TerminalLines {
     const csi = CSI.exec(s);
     if (csi) {
       const final = csi[3];
-      // Cursor positioning starts a new line of text; moving right stands for blanks.
+      // Cursor positioning starts a new line of text; moving right, or to a column of the same
+      // line (Claude Code's TUI places every word with CHA `ESC[<n>G`), stands for blanks.
       if (final === 'H' || final === 'f' || final === 'd' || final === 'E' || final === 'F') this.endLine();
-      else if (final === 'C') this.append(' ');
+      else if (final === 'C' || final === 'G' || final === '`' || final === 'a') this.append(' ');
       return csi[0].length;
     }
     STRING_SEQ.lastIndex = i;

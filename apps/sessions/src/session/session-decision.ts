@@ -104,11 +104,17 @@ export class SessionDecision {
     return this.emit(TimelineRecorded({ kind, message: message.slice(0, 10_000), taskId: null, progress: null, metadata: {}, ...extra }));
   }
 
-  /** The session becomes ready: spawning → idle (agent) or working (command). */
+  /**
+   * The session becomes ready: spawning → idle (agent) or working (command). A status it took
+   * before from output or typing (a dialog shown as needs_input, the keys that answered it) was
+   * about that dialog, so it gives way too; the agent's own reports and a usage limit stay.
+   */
   ready(via: 'registered' | 'ready_pattern' | 'spawned', source: SignalSource, agent: string | null = null, conversationId: string | null = null): this {
     if (this.state.ready) return this;
+    const before = this.state.status;
     this.emit(SessionReady({ via, agent, origin: this.facts.origin, ...(conversationId ? { conversationId } : {}) }));
-    if (this.state.status === 'spawning') this.status(statusWhenReady(this.template.spec.kind), source, readyReason(via));
+    const aboutADialog = (before === 'needs_input' || before === 'working') && !this.state.agentReports;
+    if (before === 'spawning' || aboutADialog) this.status(statusWhenReady(this.template.spec.kind), source, readyReason(via));
     return this;
   }
 

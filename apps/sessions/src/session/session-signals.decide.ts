@@ -235,6 +235,16 @@ function outputMatched(command: CommandOf<typeof RecordOutputMatch>, d: SessionD
       if (p.kind === 'needs_input') d.signal('needs_input', 'output', message);
       return d;
     }
+    case 'dialog': {
+      // Only before the agent is ready: later the same words are the agent's own output (it may
+      // well be reading Baton's adapters). Nothing else answers it, so a person is asked, and the
+      // registration clock (which runs only while spawning) stops.
+      if (d.state.ready) return d;
+      const message = `${adapterFor(spec.agent)?.displayName ?? 'The agent'} shows a dialog Baton could not pass: ${text}`;
+      d.timeline('needs_input', message, base);
+      if (d.state.process === 'running') d.status('needs_input', 'output', message);
+      return d;
+    }
     default: {
       const unknown: never = pattern;
       throw new DomainError('validation', `unknown pattern ${String(unknown)}`);

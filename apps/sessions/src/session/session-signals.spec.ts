@@ -282,3 +282,35 @@ describe('session.answer_permission', () => {
     expect(() => sessionDecider.decide(cmd('session.answer_permission', { decision: 'approve' }, t(5)), stateOf(plain))).toThrow(/no agent Baton can answer/);
   });
 });
+
+describe("a real agent's blocking dialog (adapter blockingDialog, matched by the runner)", () => {
+  const agent = { agent: 'claude-code' as const, argv: ['claude'], registration: 'agent' as const, registrationTimeoutMs: 30_000 };
+  const trust = 'Quick safety check: Is this a project you created or one you trust?';
+  const shownCommands = () => [spawn({}, agent), place(), spawned(), match('dialog', { text: trust }, t(4))];
+  const shown = () => history(...shownCommands());
+
+  it('before the agent is ready: needs_input with the dialog text, and no registration timeout while a person answers', () => {
+    const events = decide(history(spawn({}, agent), place(), spawned()), match('dialog', { text: trust }, t(4)));
+    expect(statuses(events)).toEqual(['needs_input']);
+    expect(find(events, 'session.timeline_recorded')).toMatchObject({ kind: 'needs_input', message: `Claude Code shows a dialog Baton could not pass: ${trust}` });
+    expect(decide(shown(), cmd('session.check_registration', {}, t(600), 'system'))).toEqual([]);
+  });
+
+  it('answered in the terminal, the agent registers and is idle', () => {
+    const answered = history(...shownCommands(), input('\r', {}, t(8)));
+    expect(stateOf(answered).status).toBe('working');
+    const events = decide(answered, register(t(9)));
+    expect(types(events)[0]).toBe('session.ready');
+    expect(statuses(events)).toEqual(['idle']);
+  });
+
+  it('after the agent is ready the same words are its own output: nothing changes', () => {
+    const ready = history(spawn({}, agent), place(), spawned(), register());
+    expect(decide(ready, match('dialog', { text: trust }))).toEqual([]);
+  });
+
+  it("the agent's own report before it registered stays", () => {
+    const reported = history(spawn({}, agent), place(), spawned(), reportStatus('working', t(4)));
+    expect(decide(reported, register(t(5)))).toEqual([]);
+  });
+});

@@ -4,13 +4,14 @@ import type { SessionState } from './session.state';
 /**
  * The status machine (DESIGN §1). `lost` goes back to `pending` rather than straight to
  * `spawning`: a restart elsewhere needs a placement like any other session
- * (docs/decisions/0005-session-aggregates.md).
+ * (docs/decisions/0005-session-aggregates.md). `spawning` → `needs_input`: a real agent shows a
+ * dialog Baton could not pass before it is ready (a person answers it in the terminal).
  */
 const ENDINGS: SessionStatus[] = ['completed', 'failed', 'stopped', 'succeeded', 'exited'];
 const RUNNING_ENDINGS: SessionStatus[] = ['lost', 'pending', ...ENDINGS];
 export const TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
   pending: ['spawning', 'stopped'],
-  spawning: ['idle', 'working', ...RUNNING_ENDINGS],
+  spawning: ['idle', 'working', 'needs_input', ...RUNNING_ENDINGS],
   idle: ['working', 'needs_input', 'waiting_quota', ...RUNNING_ENDINGS],
   working: ['idle', 'needs_input', 'stalled', 'waiting_quota', ...RUNNING_ENDINGS],
   needs_input: ['working', 'idle', 'waiting_quota', 'stalled', ...RUNNING_ENDINGS],

@@ -141,5 +141,7 @@ export const claudeCodeAdapter: AgentAdapter = {
   permissionKeys: { approve: '1', deny: '\x1b' },
   signalEvents: CLAUDE_SIGNAL_EVENTS,
   translateSignal,
-  blockingDialog: /Do you trust the files in this folder|Select login method|Do you want to use this API key|Choose the text style|WARNING: Claude Code running in Bypass Permissions mode|Make auto mode your default|Invalid API key|Please run \/login/,
+  // 2.1.332's folder-trust dialog is "Quick safety check"; earlier 2.x said "Do you trust the files".
+  // Screens recorded from the real CLI: libs/agents/src/__tests__/screens.
+  blockingDialog: /Quick safety check: Is this a project you created or one you trust|Do you trust the files in this folder|Select login method|Do you want to use this API key|Choose the text style|WARNING: Claude Code running in Bypass Permissions mode|Make auto mode your default|Invalid API key|Please run \/login/,
 };

@@ -3,6 +3,7 @@ import { defineCommand } from '../define';
 import { IdSchema } from '../envelope';
 import { refineSpawnRequest, spawnRequestShape } from './spawn-request';
 import {
+  OutputPatternKindSchema,
   BudgetSchema,
   FinalSessionStatusSchema,
   InputTextSchema,
@@ -86,13 +87,13 @@ export const ReportSession = defineCommand({
   }),
 });
 
-/** The runner matched one of the template's patterns in the output. */
+/** The runner matched one of the template's patterns in the output (or, for a real agent, a dialog its adapter knows it cannot pass). */
 export const RecordOutputMatch = defineCommand({
   type: 'session.record_output_match',
   service: 'sessions',
   schema: z.strictObject({
     ...runnerRef,
-    pattern: z.enum(['ready', 'success', 'error', 'quota', 'parser']),
+    pattern: OutputPatternKindSchema,
     /** The parser's name when `pattern` is `parser`. */
     parser: z.string().max(64).nullable().default(null),
     /** The matched line (trimmed by the runner). */

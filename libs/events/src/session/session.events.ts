@@ -3,6 +3,7 @@ import { defineEvent, type EventOf } from '../define';
 import { IdSchema } from '../envelope';
 import { PermissionModeSchema, TemplateSnapshotSchema } from '../session-template/session-template.values';
 import {
+  OutputPatternKindSchema,
   BudgetSchema,
   FinalSessionStatusSchema,
   InputKindSchema,
@@ -112,7 +113,7 @@ export const TimelineRecorded = defineEvent({
     workerStatus: SessionStatusSchema.optional(),
     match: z
       .object({
-        pattern: z.enum(['ready', 'success', 'error', 'quota', 'parser']),
+        pattern: OutputPatternKindSchema,
         parser: z.string().max(64).nullable(),
         text: z.string().max(4_000),
         groups: z.record(z.string(), z.string().max(1_000)),

@@ -51,6 +51,11 @@ export const TIMELINE_KINDS = [
 export const TimelineKindSchema = z.enum(TIMELINE_KINDS);
 export type TimelineKind = z.infer<typeof TimelineKindSchema>;
 
+/** What the runner matched in a session's output: a template pattern, a parser, or a real agent's blocking dialog. */
+export const OUTPUT_PATTERN_KINDS = ['ready', 'success', 'error', 'quota', 'parser', 'dialog'] as const;
+export const OutputPatternKindSchema = z.enum(OUTPUT_PATTERN_KINDS);
+export type OutputPatternKind = z.infer<typeof OutputPatternKindSchema>;
+
 export const SESSION_ROLES = ['worker', 'orchestrator', 'planner', 'service'] as const;
 export const SessionRoleSchema = z.enum(SESSION_ROLES);
 export type SessionRole = z.infer<typeof SessionRoleSchema>;
