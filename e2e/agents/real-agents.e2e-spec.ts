@@ -190,9 +190,13 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
     await until(sessionId, (s) => s.status === 'stopped', 'the stop');
     await eventually(async () => processesOf(sessionId).length === 0, 15_000, 'every process of the session to be gone');
 
-    // No session runs: a follow-up starts one that resumes the same conversation.
-    const resumed = json<{ sessionId: string }>(await ok('attempt', 'follow-up', attemptId, 'TURN-THREE now', '--template', template, '--json')).sessionId;
-    expect(resumed).not.toBe(sessionId);
+    // No session runs: a review's comment starts one like the last, which resumes the same conversation.
+    await ok('attempt', 'review', attemptId);
+    await ok('attempt', 'request-changes', attemptId, '--comment', 'TURN-THREE now');
+    const listed = async () => json<{ items: SessionView[] }>(await ok('session', 'list', '--task', taskId, '--json')).items;
+    const next = await eventually(async () => (await listed()).find((s) => s.id !== sessionId) ?? null, 30_000, 'the session the review comment started');
+    expect(next.templateId).toBe(template);
+    const resumed = next.id;
     await until(resumed, (s) => s.status === 'idle' && (s.usage?.inputTokens ?? 0) > 0, 'the resumed turn');
     const turnThree = fake.requests.filter((r) => r.view?.userTexts.some((t) => t.includes('TURN-THREE'))).pop();
     expect(turnThree?.view?.userTexts.some((t) => t.includes('TURN-ONE'))).toBe(true);

@@ -65,7 +65,7 @@ export function registerAttemptCommands(program: Command, ctx: Ctx): void {
       .argument('<attempt>', 'attempt id', parseId)
       .argument('[text]', 'the follow-up')
       .option('--file <path>', 'read it from a file ("-": standard input)')
-      .option('--template <id>', 'when no session runs: start one of this template (it resumes the conversation)', parseId),
+      .option('--template <id>', "when no session runs: start one of this template (default: like the attempt's last session); either resumes the conversation", parseId),
   ).action(async (id: string, inline: string | undefined, o: { file?: string; template?: string } & JsonOpt) => {
     const text = await textFrom(ctx, inline, o.file, 'follow-up');
     if (!text) throw new CliError('give the follow-up as an argument or with --file', 2);

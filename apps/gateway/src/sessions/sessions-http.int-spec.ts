@@ -75,7 +75,7 @@ describe('sessions over REST: spawning, the attempt seat, follow-ups, templates,
     expect((await api.logState()).events).toBe(before.events);
   });
 
-  it('routes a follow-up into the running session, or starts one with it; without a template it is 422', async () => {
+  it('routes a follow-up into the running session, or starts one with it: of the template named, else like the last; never a session: 422', async () => {
     const running = await newAttempt('Follow-up target');
     const holder = await api.accepted('POST', `/api/attempts/${running.attemptId}/sessions?minSeq=${running.seq}`, { templateId: 'shell', ...NOWHERE }, 201);
     const routed = FollowUpAccepted.parse((await api.call('POST', `/api/attempts/${running.attemptId}/follow-up?minSeq=${holder.seq}`, { text: 'also add tests' })).body);
@@ -87,6 +87,16 @@ describe('sessions over REST: spawning, the attempt seat, follow-ups, templates,
     const started = FollowUpAccepted.parse((await api.call('POST', `/api/attempts/${idle.attemptId}/follow-up?minSeq=${idle.seq}`, { text: 'go on', templateId: 'shell', ...NOWHERE })).body);
     expect(started.started).toBe(true);
     expect(await session(started.sessionId!, started.seq)).toMatchObject({ attemptId: idle.attemptId, origin: { kind: 'follow_up' } });
+
+    // It ended; no template named: one like it starts (the seat is released by a reactor, so wait for that).
+    await api.accepted('POST', `/api/sessions/${started.sessionId}/stop`);
+    const likeLast = await eventually(async () => {
+      const r = await api.call('POST', `/api/attempts/${idle.attemptId}/follow-up`, { text: 'and the docs' });
+      const accepted = r.status === 200 ? FollowUpAccepted.parse(r.body) : null;
+      return accepted?.started ? accepted : null;
+    }, 15_000, 'a follow-up to start a session like the last');
+    expect(likeLast.sessionId).not.toBe(started.sessionId);
+    expect(await session(likeLast.sessionId!, likeLast.seq)).toMatchObject({ attemptId: idle.attemptId, templateId: 'shell', origin: { kind: 'follow_up' } });
   });
 
   it('refuses a session in a finished attempt (422) and in an unknown one (404)', async () => {

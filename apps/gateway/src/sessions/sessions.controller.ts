@@ -72,15 +72,17 @@ export class SessionsController {
     const attempt = await this.requests.openAttempt(p.id, q.minSeq);
     const ctx = { actor, key };
     const { text, templateId, ...rest } = body;
+    // When no session runs: the named template, or else one like the attempt's last session.
+    const newSessionId = newId(ctx, 'session');
     let newSession = null;
     if (templateId) {
       const template = await this.requests.template(templateId, attempt.projectId, q.minSeq);
-      const sessionId = newId(ctx, 'session');
-      newSession = { ...rest, sessionId, projectId: attempt.projectId, templateId, template, origin: { kind: 'follow_up' } };
+      newSession = { ...rest, sessionId: newSessionId, projectId: attempt.projectId, templateId, template, origin: { kind: 'follow_up' } };
     }
-    const accepted = await this.commands.send(FollowUpInAttempt, { attemptId: attempt.id, taskId: attempt.taskId, text, newSession }, ctx, attempt.id);
+    const likeLast = templateId ? null : { sessionId: newSessionId };
+    const accepted = await this.commands.send(FollowUpInAttempt, { attemptId: attempt.id, taskId: attempt.taskId, text, newSession, likeLast }, ctx, attempt.id);
     const started = accepted.events.some((e) => e.type === 'session.attempt_seat_claimed');
-    const sessionId = started ? newSession!.sessionId : await this.runningIn(attempt.id, accepted.seq);
+    const sessionId = started ? newSessionId : await this.runningIn(attempt.id, accepted.seq);
     return { ...accepted, id: sessionId ?? attempt.id, sessionId, started };
   }
 

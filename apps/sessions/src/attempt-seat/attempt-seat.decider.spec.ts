@@ -58,13 +58,28 @@ describe('attemptSeatDecider: one running session per attempt', () => {
   });
 
   it('a follow-up goes into the running session', () => {
-    sut.given(history(spawnIn('s1'))).when(followUp('also handle 404s')).then([AttemptFollowUpRouted({ attemptId: 'a1', taskId: 't1', sessionId: 's1', text: 'also handle 404s' })]);
+    sut.given(history(spawnIn('s1'))).when(followUp('also handle 404s')).then([AttemptFollowUpRouted({ attemptId: 'a1', taskId: 't1', sessionId: 's1', text: 'also handle 404s', kind: 'follow_up' })]);
   });
 
   it('with none running, a follow-up starts a new session in the attempt with it as the prompt — or is refused without one', () => {
     const [claimed] = sut.given(history(spawnIn('s1'), release('s1'))).when(followUp('also handle 404s', 's2')).thenEvents();
     expect(claimed.data).toMatchObject({ sessionId: 's2', request: { prompt: 'also handle 404s', origin: { kind: 'follow_up' }, taskIds: ['t1'] } });
     sut.given([]).when(followUp('hello')).thenThrows('invalid_state', /no session runs in attempt a1/);
+  });
+
+  it("with none running and no template named, a follow-up starts a session like the last one (what runs and where, not its name or prompt)", () => {
+    const spawnLabelled = cmd('session.spawn_in_attempt', {
+      ...{ sessionId: 's1', taskId: 't1', projectId: 'p1', templateId: 'tpl', template: snapshot(), name: 'first', prompt: 'build it' },
+      ...{ permissionMode: 'auto', runnerLabels: { gpu: 'yes' }, budget: { maxCostUsd: 5, maxTokens: null } },
+    });
+    const likeLast = (kind: 'follow_up' | 'review_comment') => cmd('session.follow_up', { taskId: 't1', text: 'fix the test', kind, likeLast: { sessionId: 's2' } });
+    const [claimed] = sut.given(history(spawnLabelled, release('s1'))).when(likeLast('review_comment')).thenEvents();
+    expect(claimed.data).toMatchObject({
+      sessionId: 's2',
+      followUp: 'review_comment',
+      request: { sessionId: 's2', templateId: 'tpl', permissionMode: 'auto', runnerLabels: { gpu: 'yes' }, budget: { maxCostUsd: 5, maxTokens: null }, name: '', prompt: 'fix the test', origin: { kind: 'follow_up' } },
+    });
+    sut.given([]).when(likeLast('follow_up')).thenThrows('invalid_state', /no session runs in attempt a1; and none ran before/);
   });
 
   it('a finished attempt closes its seat, naming the session to stop; nothing starts in it afterwards', () => {

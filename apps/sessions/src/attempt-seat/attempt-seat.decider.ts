@@ -22,10 +22,14 @@ export type AttemptSeatCommand = { [K in keyof Commands]: CommandOf<Commands[K]>
  * optimistic concurrency, so two concurrent requests cannot both win; the loser gets 409
  * naming the session that runs. The seat is held from request to the session's end.
  */
+type SeatRequest = SpawnRequest & { attemptId: string };
+
 export interface AttemptSeatState {
   holder: string | null;
   /** Every session the attempt ever had, oldest first. */
   sessions: string[];
+  /** The last session's request: a follow-up `likeLast` starts its like. */
+  last: SeatRequest | null;
   closed: boolean;
 }
 
@@ -33,7 +37,7 @@ export const attemptSeatDecider: Decider<AttemptSeatState, AttemptSeatCommand, A
   aggregate: 'session',
   commands: attemptSeatCommands,
   aggregateIdOf: (c) => attemptSeatId(c.data.attemptId),
-  initialState: () => ({ holder: null, sessions: [], closed: false }),
+  initialState: () => ({ holder: null, sessions: [], last: null, closed: false }),
 
   decide(command, state): NewEvent[] {
     const { attemptId } = command.data;
@@ -45,15 +49,17 @@ export const attemptSeatDecider: Decider<AttemptSeatState, AttemptSeatCommand, A
         return [AttemptSeatClaimed({ attemptId, sessionId: rest.sessionId, request: { ...rest, taskIds: [taskId], attemptId, origin } })];
       }
       case 'session.follow_up': {
-        const { taskId, text, newSession } = command.data;
+        const { taskId, text, kind, newSession, likeLast } = command.data;
         if (state.closed) throw finished(attemptId);
-        if (state.holder) return [AttemptFollowUpRouted({ attemptId, taskId, sessionId: state.holder, text })];
-        if (!newSession) {
-          throw new DomainError('invalid_state', `no session runs in attempt ${attemptId}; name a template to start one with this follow-up`, { attemptId });
+        if (state.holder) return [AttemptFollowUpRouted({ attemptId, taskId, sessionId: state.holder, text, kind })];
+        const base = newSession ?? (likeLast && state.last ? likeThe(state.last, likeLast.sessionId) : null);
+        if (!base) {
+          const why = likeLast ? 'and none ran before' : 'name a template to start one with this follow-up';
+          throw new DomainError('invalid_state', `no session runs in attempt ${attemptId}; ${why}`, { attemptId });
         }
-        claimable(state, attemptId, newSession.sessionId);
-        const request: SpawnRequest & { attemptId: string } = { ...newSession, taskIds: [taskId], prompt: text, attemptId, origin: { kind: 'follow_up' } };
-        return [AttemptSeatClaimed({ attemptId, sessionId: newSession.sessionId, request })];
+        claimable(state, attemptId, base.sessionId);
+        const request: SeatRequest = { ...base, taskIds: [taskId], prompt: text, attemptId, origin: { kind: 'follow_up' } };
+        return [AttemptSeatClaimed({ attemptId, sessionId: base.sessionId, request, followUp: kind })];
       }
       case 'session.release_attempt_seat': {
         const { sessionId, status, reason } = command.data;
@@ -72,7 +78,7 @@ export const attemptSeatDecider: Decider<AttemptSeatState, AttemptSeatCommand, A
   evolve(state, event): AttemptSeatState {
     switch (event.type) {
       case 'session.attempt_seat_claimed':
-        return { ...state, holder: event.data.sessionId, sessions: [...state.sessions, event.data.sessionId] };
+        return { ...state, holder: event.data.sessionId, sessions: [...state.sessions, event.data.sessionId], last: event.data.request };
       case 'session.attempt_seat_released':
         return state.holder === event.data.sessionId ? { ...state, holder: null } : state;
       case 'session.attempt_follow_up_routed':
@@ -87,6 +93,12 @@ export const attemptSeatDecider: Decider<AttemptSeatState, AttemptSeatCommand, A
     }
   },
 };
+
+/** What a session like the last one keeps: what runs and where; not its name, parent or first prompt. */
+function likeThe(last: SeatRequest, sessionId: string) {
+  const { templateId, template, projectId, strategy, role, runnerLabels, budget, permissionMode } = last;
+  return { sessionId, projectId, templateId, template, strategy, role, runnerLabels, budget, permissionMode, parentSessionId: null, name: '' };
+}
 
 const finished = (attemptId: string) => new DomainError('invalid_state', `attempt ${attemptId} is finished: start a new attempt`, { attemptId });
 

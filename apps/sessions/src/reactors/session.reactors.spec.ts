@@ -8,6 +8,7 @@ import {
   SessionEnded,
   SessionReady,
   SessionRequested,
+  TaskAttemptChangesRequested,
   TaskAttemptFinished,
   TaskAttemptStarted,
   UsageReported,
@@ -20,7 +21,7 @@ import {
 import { recorded } from '@baton/testing';
 import { snapshot } from '../session/__tests__/session-fixtures';
 import { budgetReactor } from './budget.reactor';
-import { attemptReactor, lifecycleReactor, seatReactor, stackReactor } from './session.reactors';
+import { attemptReactor, lifecycleReactor, reviewFollowUp, seatReactor, stackReactor } from './session.reactors';
 
 const on = (id: string, e: NewEvent, type: 'session' | 'project' = 'session') => recorded({ type, id }, e) as DomainEvent;
 const decodable = (commands: CommandEnvelope[]) => commands.forEach((c) => expect(() => registry.decodeCommand(c)).not.toThrow());
@@ -80,6 +81,33 @@ describe(attemptReactor.name, () => {
     const commands = attemptReactor(on('p1', TaskAttemptFinished({ taskId: 't1', attemptId: 'a1', outcome: 'merged' }), 'project'), { templateFor: () => null });
     expect(shape(commands)).toEqual([['session.close_attempt_seat', { attemptId: 'a1', reason: 'attempt merged' }]]);
     decodable(commands);
+  });
+});
+
+describe('review comments reach the agent', () => {
+  const changes = (comment?: string) => on('p1', TaskAttemptChangesRequested({ taskId: 't1', attemptId: 'a1', ...(comment === undefined ? {} : { comment }) }), 'project');
+
+  it("a comment is a follow-up into the attempt: its running session, or one like its last (id from the event)", () => {
+    const event = changes('  rename foo to bar  ');
+    const commands = attemptReactor(event, { templateFor: () => null });
+    expect(shape(commands)).toEqual([
+      ['session.follow_up', { attemptId: 'a1', taskId: 't1', text: reviewFollowUp('rename foo to bar'), kind: 'review_comment', newSession: null, likeLast: { sessionId: event.id } }],
+    ]);
+    expect(reviewFollowUp('rename foo to bar')).toContain('rename foo to bar');
+    decodable(commands);
+  });
+
+  it('no comment: nothing to deliver', () => {
+    expect(attemptReactor(changes(), { templateFor: () => null })).toEqual([]);
+    expect(attemptReactor(changes('   '), { templateFor: () => null })).toEqual([]);
+  });
+
+  it('is typed into the session but not recorded twice: the review already put the comment in the conversation', () => {
+    const routed = seatReactor(on('attempt-a1', AttemptFollowUpRouted({ attemptId: 'a1', taskId: 't1', sessionId: 's1', text: 'fix it', kind: 'review_comment' })));
+    expect(routed.map((c) => c.type)).toEqual(['session.send_input']);
+    const r = { ...request({ prompt: 'fix it', origin: { kind: 'follow_up' } }), attemptId: 'a1' };
+    const claimed = seatReactor(on('attempt-a1', AttemptSeatClaimed({ attemptId: 'a1', sessionId: 's2', request: r, followUp: 'review_comment' })));
+    expect(claimed.map((c) => c.type)).toEqual(['session.open_in_attempt']);
   });
 });
 

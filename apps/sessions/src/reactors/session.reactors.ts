@@ -9,6 +9,7 @@ import {
   type DomainEvent,
   type EventEnvelope,
   type FailTask,
+  type FollowUpInAttempt,
   type OpenSessionInAttempt,
   type RecordWorkerFinished,
   type RecordWorkerSpawned,
@@ -81,6 +82,21 @@ export function attemptReactor(event: DomainEvent, ctx: AttemptReactionContext):
       };
       return commandsFor(event, [cmd('session.spawn_in_attempt', data)]);
     }
+    case 'project.task_attempt_changes_requested': {
+      // The review's comment reaches the agent: into its running session, or a new one like the
+      // last (which resumes the conversation). No comment: the reviewer says more themselves.
+      const { taskId, attemptId, comment } = event.data;
+      if (!comment?.trim() || !ShortIdSchema.safeParse(attemptId).success) return [];
+      const followUp: CommandDataOf<typeof FollowUpInAttempt> = {
+        attemptId,
+        taskId,
+        text: reviewFollowUp(comment),
+        kind: 'review_comment',
+        newSession: null,
+        likeLast: { sessionId: event.id },
+      };
+      return commandsFor(event, [cmd('session.follow_up', followUp)]);
+    }
     case 'project.task_attempt_finished': {
       if (!ShortIdSchema.safeParse(event.data.attemptId).success) return [];
       const data: CommandDataOf<typeof CloseAttemptSeat> = { attemptId: event.data.attemptId, reason: `attempt ${event.data.outcome}` };
@@ -97,7 +113,8 @@ export function seatReactor(event: DomainEvent): CommandEnvelope[] {
     case 'session.attempt_seat_claimed': {
       const open: CommandDataOf<typeof OpenSessionInAttempt> = event.data.request;
       const out = [cmd('session.open_in_attempt', open)];
-      if (event.data.request.origin.kind === 'follow_up' && event.data.request.prompt) {
+      // A review comment is already in the attempt's conversation (the review recorded it).
+      if (event.data.request.origin.kind === 'follow_up' && event.data.request.prompt && event.data.followUp !== 'review_comment') {
         out.push(cmd('task.add_attempt_message', followUpMessage(event.data.request.taskIds[0], event.data.attemptId, event.data.request.prompt, event.data.sessionId)));
       }
       return commandsFor(event, out);
@@ -105,7 +122,8 @@ export function seatReactor(event: DomainEvent): CommandEnvelope[] {
     case 'session.attempt_follow_up_routed': {
       const { sessionId, text, taskId, attemptId } = event.data;
       const input: CommandDataOf<typeof SendSessionInput> = { sessionId, text, kind: 'follow_up', fromSessionId: null };
-      return commandsFor(event, [cmd('session.send_input', input), cmd('task.add_attempt_message', followUpMessage(taskId, attemptId, text, sessionId))]);
+      const record = event.data.kind === 'review_comment' ? [] : [cmd('task.add_attempt_message', followUpMessage(taskId, attemptId, text, sessionId))];
+      return commandsFor(event, [cmd('session.send_input', input), ...record]);
     }
     case 'session.attempt_seat_closed': {
       if (!event.data.sessionId) return [];
@@ -115,6 +133,11 @@ export function seatReactor(event: DomainEvent): CommandEnvelope[] {
     default:
       return [];
   }
+}
+
+/** What the agent reads when its work comes back from review. */
+export function reviewFollowUp(comment: string): string {
+  return `Changes were requested in review of your work:\n\n${comment.trim()}\n\nPlease address them.`;
 }
 
 function followUpMessage(taskId: string, attemptId: string, text: string, sessionId: string): CommandDataOf<typeof AddAttemptMessage> {

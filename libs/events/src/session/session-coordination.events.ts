@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineEvent, type EventOf } from '../define';
 import { IdSchema } from '../envelope';
 import { SpawnRequestSchema } from './spawn-request';
-import { FinalSessionStatusSchema, InputTextSchema, ReasonTextSchema } from './session.values';
+import { FinalSessionStatusSchema, FollowUpKindSchema, InputTextSchema, ReasonTextSchema } from './session.values';
 
 /*
  * Coordination aggregates of the sessions service, on `session`-typed subjects whose ids
@@ -19,7 +19,8 @@ const SpawnedRequest = SpawnRequestSchema.extend({ attemptId: IdSchema });
 export const AttemptSeatClaimed = defineEvent({
   type: 'session.attempt_seat_claimed',
   aggregate: 'session',
-  schema: z.object({ attemptId: IdSchema, sessionId: IdSchema, request: SpawnedRequest }),
+  /** `followUp`: the session starts with a follow-up of this kind (its prompt). */
+  schema: z.object({ attemptId: IdSchema, sessionId: IdSchema, request: SpawnedRequest, followUp: FollowUpKindSchema.optional() }),
 });
 
 export const AttemptSeatReleased = defineEvent({
@@ -32,7 +33,7 @@ export const AttemptSeatReleased = defineEvent({
 export const AttemptFollowUpRouted = defineEvent({
   type: 'session.attempt_follow_up_routed',
   aggregate: 'session',
-  schema: z.object({ attemptId: IdSchema, taskId: IdSchema, sessionId: IdSchema, text: InputTextSchema }),
+  schema: z.object({ attemptId: IdSchema, taskId: IdSchema, sessionId: IdSchema, text: InputTextSchema, kind: FollowUpKindSchema.optional() }),
 });
 
 /** The attempt finished: no more sessions in it; the one in the seat (if any) is stopped. */

@@ -3,6 +3,7 @@ import { defineCommand } from '../define';
 import { IdSchema } from '../envelope';
 import { refineSpawnRequest, spawnRequestShape } from './spawn-request';
 import {
+  FollowUpKindSchema,
   OutputPatternKindSchema,
   BudgetSchema,
   FinalSessionStatusSchema,
@@ -222,7 +223,11 @@ export const SpawnSessionInAttempt = defineCommand({
     .superRefine((r, ctx) => refineSpawnRequest({ ...r, taskIds: [r.taskId] }, ctx)),
 });
 
-/** Into the attempt's running session, or (with `newSession`) a new session that starts with it. */
+/**
+ * Into the attempt's running session, or — when none runs — a new session that starts with it:
+ * `newSession` names its template; `likeLast` starts one like the attempt's last session (same
+ * template, permission mode, labels and budget), so the agent resumes its conversation.
+ */
 export const FollowUpInAttempt = defineCommand({
   type: 'session.follow_up',
   service: 'sessions',
@@ -230,8 +235,11 @@ export const FollowUpInAttempt = defineCommand({
     attemptId: ShortIdSchema,
     taskId: IdSchema,
     text: InputTextSchema,
-    /** The session to start when none runs (its prompt is `text`); null: refuse with 409 instead. */
+    kind: FollowUpKindSchema.default('follow_up'),
+    /** The session to start when none runs (its prompt is `text`). */
     newSession: z.strictObject(followUpSessionShape).nullable().default(null),
+    /** Without `newSession`: the id of a session like the last one, started when none runs; null (and no `newSession`): refuse with 409 instead. */
+    likeLast: z.strictObject({ sessionId: SessionIdSchema }).nullable().default(null),
   }),
 });
 

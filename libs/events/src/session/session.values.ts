@@ -129,6 +129,10 @@ export const SessionOriginSchema = z.discriminatedUnion('kind', [
 ]);
 export type SessionOrigin = z.infer<typeof SessionOriginSchema>;
 
+/** What a follow-up into an attempt is: a person's message, or a review's comment (already in the attempt's conversation). */
+export const FollowUpKindSchema = z.enum(['follow_up', 'review_comment']);
+export type FollowUpKind = z.infer<typeof FollowUpKindSchema>;
+
 export const InputKindSchema = z.enum(['prompt', 'follow_up', 'text', 'interrupt', 'resume']);
 export type InputKind = z.infer<typeof InputKindSchema>;
 /** A message (not raw keystrokes): the runner types it, then Enter the way the agent's TUI takes it. */

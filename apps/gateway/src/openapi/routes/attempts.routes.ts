@@ -110,7 +110,9 @@ export const AttemptRoutes = {
     method: 'post',
     path: '/api/attempts/:id/changes',
     summary: 'Send an attempt in review back for changes',
-    description: 'The comment also goes to the agent, as a `review_comment` message.',
+    description:
+      "The comment joins the attempt's conversation as a `review_comment` message and is delivered to the agent: typed into its " +
+      "running session, or — when none runs — a new session like the attempt's last one starts with it and resumes the conversation.",
     body: RequestChangesRequest,
     status: 200,
     errors: [409, 422],

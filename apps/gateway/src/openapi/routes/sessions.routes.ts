@@ -75,8 +75,9 @@ export const SessionRoutes = {
     path: '/api/attempts/:id/follow-up',
     summary: "Send a follow-up into an attempt's running session, or start one with it",
     description:
-      "The text goes to the attempt's running session (and its conversation); when none runs and `templateId` is given, a new session " +
-      'of the attempt starts with the text as its prompt. `sessionId` in the answer names where it went.',
+      "The text goes to the attempt's running session (and its conversation); when none runs, a new session of the attempt starts " +
+      "with the text as its prompt: of `templateId` when given, else like the attempt's last session (its agent resumes the " +
+      'conversation; 409 when the attempt never had one). `sessionId` in the answer names where it went.',
     body: FollowUpRequest,
     status: 200,
     response: FollowUpAccepted,

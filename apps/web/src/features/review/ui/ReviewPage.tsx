@@ -108,9 +108,11 @@ function AttemptReview({ attemptId }: { attemptId: string }) {
   const sendComments = () =>
     act('Send comments', async () => {
       const text = composeReview(list, summary);
-      if (a?.status === 'in_review') await tasksApi.requestChanges(attemptId, text.slice(0, 2_000));
-      // Sent as a follow-up too: into the running session, or a new one of the same template.
-      const r = await sessionsApi.followUp(attemptId, text, running ? null : (a?.sessionTemplateId ?? 'baton-demo-agent'));
+      // Back to work, then the comments as one follow-up (whole: a review comment is capped):
+      // into the running session, or a new one (of the attempt's template, else like its last)
+      // that resumes the conversation.
+      if (a?.status === 'in_review') await tasksApi.requestChanges(attemptId);
+      const r = await sessionsApi.followUp(attemptId, text, running ? null : (a?.sessionTemplateId ?? null));
       setComments({});
       setSummary('');
       toast(r.started ? 'Comments sent: a new session works on them' : 'Comments sent to the running session', 'ok');
