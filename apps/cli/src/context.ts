@@ -1,3 +1,4 @@
+import { safeText } from '@baton/contracts';
 import { ApiClient } from './api-client';
 import { configPath, readConfig, resolveConnection, type Connection } from './config';
 import { formatJson } from './output';
@@ -41,7 +42,8 @@ export function processCtx(): Ctx {
     },
     connection,
     write: (text) => void process.stdout.write(text),
-    writeErr: (text) => void process.stderr.write(text),
+    // Standard error carries messages only, some quoting people and agents (an ended reason): never a control.
+    writeErr: (text) => void process.stderr.write(safeText(text, { multiline: true })),
     readStdin,
   };
 }
@@ -52,7 +54,10 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** `--json` prints the answer as it came; otherwise the human form. */
+/**
+ * `--json` prints the answer as it came; otherwise the human form, which quotes people and
+ * agents (titles, descriptions, messages): no escape sequence or bidi override in it reaches the terminal.
+ */
 export function emit(ctx: Ctx, json: boolean | undefined, value: unknown, human: () => string): void {
-  ctx.write(json ? formatJson(value) : human());
+  ctx.write(json ? formatJson(value) : safeText(human(), { multiline: true }));
 }

@@ -1,3 +1,5 @@
+import { escapeUnsafeInJson, safeText } from '@baton/contracts';
+
 /** Human tables by default; `--json` prints the raw answer for scripts. */
 
 const MAX_CELL = 60;
@@ -10,28 +12,27 @@ export function cellText(value: unknown): string {
   return String(value);
 }
 
-/** Control characters (a title with an escape sequence) never reach the terminal raw. */
-// eslint-disable-next-line no-control-regex
-const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
+/** Cells are one line each, with no control in them (a title with an escape sequence). */
 export function formatTable(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
   if (!rows.length) return '(none)\n';
   const header = columns.map((c) => c.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase());
-  const cells = rows.map((r) => columns.map((c) => clip(clean(cellText(r[c])), MAX_CELL)));
+  const cells = rows.map((r) => columns.map((c) => clip(safeText(cellText(r[c])), MAX_CELL)));
   const widths = columns.map((_c, i) => Math.max(header[i].length, ...cells.map((row) => row[i].length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
   return `${[line(header), ...cells.map(line)].join('\n')}\n`;
 }
 
-/** One record as `field: value` lines, for `show`. */
+/** One record as `field: value` lines, for `show`. Cells are one line each, with no control in them. */
 export function formatRecord(record: Record<string, unknown>, fields: readonly string[]): string {
   const width = Math.max(...fields.map((f) => f.length));
-  return fields.map((f) => `${`${f}:`.padEnd(width + 1)} ${clean(cellText(record[f]))}`.trimEnd()).join('\n') + '\n';
+  return fields.map((f) => `${`${f}:`.padEnd(width + 1)} ${safeText(cellText(record[f]))}`.trimEnd()).join('\n') + '\n';
 }
 
+/** Exact data; C1 and bidi controls (JSON.stringify leaves them raw) written as `\uXXXX`. */
 export function formatJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${escapeUnsafeInJson(JSON.stringify(value, null, 2))}\n`;
 }
 
 export function printTable(rows: readonly Record<string, unknown>[], columns: readonly string[]): void {

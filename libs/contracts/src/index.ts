@@ -13,3 +13,4 @@ export * from './runners';
 export * from './review';
 export * from './autopilot';
 export * from './admin';
+export * from './safe-text';

@@ -1,4 +1,5 @@
 import { Argument, type Command } from 'commander';
+import { safeText } from '@baton/contracts';
 import { ApiClient, CliError } from '../api-client';
 import { CONFIG_KEYS, checkApiUrl, configPath, displayConfigValue, readConfig, resolveConnection, setConfigValue, writeConfig, type ConfigKey } from '../config';
 import { emit, type Ctx } from '../context';
@@ -67,7 +68,7 @@ export function registerConfigCommands(program: Command, ctx: Ctx): void {
       if (!token) throw new CliError('no token: give --token-stdin, --token or BATON_TOKEN', 2);
       const me = await new ApiClient(url, token).get<Me>('/api/me');
       writeConfig(path, setConfigValue(setConfigValue(current, 'api-url', url), 'token', token));
-      ctx.write(`signed in to ${url} as ${me.name} (${me.role}); saved to ${path}\n`);
+      ctx.write(`signed in to ${url} as ${safeText(me.name)} (${me.role}); saved to ${path}\n`);
     });
 
   withJson(program.command('whoami').description('who the token in force belongs to')).action(async (o: { json?: boolean }) => {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { escapeUnsafeInJson } from '@baton/contracts';
 import { CliError } from '../api-client';
 import { emit, type Ctx } from '../context';
 import { choice, collect, nonNegativeInt, parseId, positiveInt, textFrom, withJson, withMinSeq } from '../options';
@@ -200,7 +201,7 @@ export function registerSessionCommands(program: Command, ctx: Ctx): void {
     const api = sessions();
     let afterSeq = o.after ?? 0;
     const print = (items: TimelineEntry[]) => {
-      if (o.json) for (const e of items) ctx.write(`${JSON.stringify(e)}\n`);
+      if (o.json) for (const e of items) ctx.write(`${escapeUnsafeInJson(JSON.stringify(e))}\n`);
       else if (items.length) ctx.write(formatTimeline(items));
     };
     const page = await api.timeline(id, { afterSeq, limit: o.limit, kinds: o.kind, until: o.until, minSeq: o.minSeq });

@@ -1,7 +1,12 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { safeText } from '@baton/contracts';
 
-/** What the demo agent prints in its terminal: one readable line per step, coloured in a TTY. */
+/**
+ * What the demo agent prints in its terminal: one readable line per step, coloured in a TTY.
+ * The text quotes tasks (titles, directives) and goes out byte-exact to whoever attaches, so
+ * its controls are dropped here; the colours are the log's own.
+ */
 export class TerminalLog {
   constructor(
     private readonly out: Writable & { isTTY?: boolean },
@@ -14,7 +19,7 @@ export class TerminalLog {
 
   private line(mark: string, text: string): void {
     const time = this.now().toISOString().slice(11, 19);
-    this.out.write(`${this.paint('2', time)} ${mark} ${text}\n`);
+    this.out.write(`${this.paint('2', time)} ${mark} ${safeText(text, { multiline: true })}\n`);
   }
 
   info(text: string): void {
@@ -34,10 +39,10 @@ export class TerminalLog {
   }
   /** A question for the person at the terminal: stands out, then a prompt on its own line. */
   ask(question: string): void {
-    this.out.write(`\n${this.paint('1;33', '? ' + question)}\n${this.paint('33', 'answer> ')}`);
+    this.out.write(`\n${this.paint('1;33', '? ' + safeText(question, { multiline: true }))}\n${this.paint('33', 'answer> ')}`);
   }
   raw(text: string): void {
-    this.out.write(text);
+    this.out.write(safeText(text, { multiline: true }));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, LiveAck, ServerToClientEvents, TerminalDataMessage, TerminalSnapshotMessage } from '@baton/contracts';
+import { safeText, type ClientToServerEvents, type LiveAck, type ServerToClientEvents, type TerminalDataMessage, type TerminalSnapshotMessage } from '@baton/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { CliError } from '../api-client';
 import type { Ctx } from '../context';
@@ -76,7 +76,8 @@ export async function attachTerminal(ctx: Ctx, sessionId: string, opts: { readOn
   let unacked = 0;
   let attached = false;
 
-  const say = (text: string) => stderr.write(`\r\n[baton] ${text}\r\n`);
+  // Messages quote the gateway and the agent (an ended reason): one line, no control in it.
+  const say = (text: string) => stderr.write(`\r\n[baton] ${safeText(text)}\r\n`);
 
   return new Promise<void>((resolve, reject) => {
     let done = false;

@@ -1,3 +1,4 @@
+import { safeText } from '@baton/contracts';
 import { formatRecord, formatTable } from '../output';
 import { progressBar } from './progress';
 import type { SessionView, TimelineEntry } from './session-views';
@@ -19,16 +20,13 @@ export function formatSessionList(items: readonly SessionView[]): string {
   );
 }
 
-// eslint-disable-next-line no-control-regex
-const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-
-/** `12:03:04  progress      [██████░░░░]  60%  wrote the parser  (task T1)` */
+/** `12:03:04  progress      [██████░░░░]  60%  wrote the parser  (task T1)`: one line, no control in it. */
 export function formatTimelineEntry(e: TimelineEntry): string {
   const time = /T(\d\d:\d\d:\d\d)/.exec(e.at)?.[1] ?? e.at;
   const bar = e.kind === 'progress' && e.progress !== null ? `${progressBar(e.progress, 10)}  ` : '';
   const task = e.taskId ? `  (task ${e.taskId})` : '';
   const worker = e.workerId ? `  (worker ${e.workerId})` : '';
-  return `${time}  ${e.kind.padEnd(15)} ${bar}${oneLine(e.message)}${task}${worker}`.trimEnd();
+  return safeText(`${time}  ${e.kind.padEnd(15)} ${bar}${e.message.trim()}${task}${worker}`).trimEnd();
 }
 
 export function formatTimeline(items: readonly TimelineEntry[]): string {

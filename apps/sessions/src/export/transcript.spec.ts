@@ -42,6 +42,20 @@ describe(toMarkdownTranscript.name, () => {
     expect(md).not.toMatch(/^# not a heading/m);
   });
 
+  it('keeps what people and agents wrote but not its controls: no OSC 52, colour, BEL or bidi override', () => {
+    const osc52 = '\u001b]52;c;cm0gLXJmIH4=\u0007';
+    const md = toMarkdownTranscript({
+      sessionId: 's1',
+      title: `Add login${osc52}\u202e`,
+      replay: replay(),
+      messages: [{ at: t(85), role: 'agent', kind: 'reply', text: `Done.${osc52}\n\u001b[31mred\u001b[0m ✅\u0007\u009b2J`, sessionId: 's1' }],
+    });
+    // eslint-disable-next-line no-control-regex
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(md.startsWith('# Add login\n')).toBe(true);
+    expect(md).toContain('> Done.\n> red ✅\n');
+  });
+
   it('shows a follow-up once when it is in the conversation too', () => {
     const md = toMarkdownTranscript({ sessionId: 's1', title: '', replay: replay(), messages: [{ at: t(70), role: 'user', kind: 'follow_up', text: 'use postgres', sessionId: 's1' }] });
     expect(md.match(/> use postgres/g)).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { safeText } from '@baton/contracts';
 import { totalTokens, type Usage } from '@baton/events';
 import type { Replay } from '../session/replay';
 
@@ -38,7 +39,8 @@ function usageLine(u: Usage): string {
 
 /**
  * A session as Markdown (DESIGN §6, Recording): summary, timeline and messages in time
- * order. Text from agents and people is quoted or flattened: it cannot add sections.
+ * order. Text from agents and people is quoted or flattened: it cannot add sections; and it
+ * loses its controls (escape sequences, bidi overrides): the file may well be read with `cat`.
  */
 export function toMarkdownTranscript(input: TranscriptInput): string {
   const { replay, sessionId } = input;
@@ -82,5 +84,5 @@ export function toMarkdownTranscript(input: TranscriptInput): string {
       out.push('', `### ${offset(startMs, m.at)} — ${m.role} (${inline(m.kind)})${m.sessionId && m.sessionId !== sessionId ? ` from \`${m.sessionId}\`` : ''}`, '', quote(m.text));
     }
   }
-  return `${out.join('\n')}\n`;
+  return `${safeText(out.join('\n'), { multiline: true })}\n`;
 }

@@ -42,6 +42,23 @@ describe(taskHistoryMarkdown.name, () => {
     expect(md).toContain('**plan: DECOMPOSE** into #2 Step one — two layers (awaits a person)');
   });
 
+  it('keeps what people and agents wrote but not its controls: no OSC 52, colour, BEL or bidi override', () => {
+    const osc52 = '\u001b]52;c;cm0gLXJmIH4=\u0007';
+    const graph = history(
+      create('a', { title: 'Login\u202e' }),
+      cmd(EditTask, { projectId: 'p1', taskId: 'a', description: `Use OAuth.${osc52}\nThen\ttest ✅`, acceptanceCriteria: ['\u001b[31mworks\u001b[0m'] }),
+      start('a', 'att1', { ignoreDependencies: true }),
+    );
+    const conversation = [recorded({ type: 'task', id: 'a' }, AttemptMessageAdded({ attemptId: 'att1', role: 'agent', kind: 'reply', text: `ok\u0007\u009b2J${osc52}`, sessionId: null }))];
+    const md = taskHistoryMarkdown('a', [...graph, ...conversation] as DomainEvent[]);
+    // eslint-disable-next-line no-control-regex
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(md).toContain('# #1 Login\n');
+    expect(md).toContain('## Description\n\nUse OAuth.\nThen\ttest ✅\n');
+    expect(md).toContain('- works\n');
+    expect(md).toContain('> ok\n');
+  });
+
   it('says so when the task has no history', () => {
     expect(taskHistoryMarkdown('nope', [])).toBe('# Task nope\n\nNo history.\n');
   });

@@ -1,9 +1,12 @@
+import { safeText } from '@baton/contracts';
 import type { DomainEvent, StatusCause } from '@baton/events';
 
 /*
  * A task's history as Markdown, from its events alone: the project subject's events
  * (details, status, attempts; other tasks' `task_added` give their names) and the
- * task subject's (the conversations). Pure: the caller loads the events.
+ * task subject's (the conversations). Pure: the caller loads the events. What people and
+ * agents wrote is kept but for its controls (escape sequences, bidi overrides): the file may
+ * well be read with `cat`.
  */
 
 const CAUSE_WORDS: Record<StatusCause, string> = {
@@ -136,5 +139,5 @@ export function taskHistoryMarkdown(taskId: string, events: readonly DomainEvent
     out.push(`## Attempt ${a.number} — ${code(a.branch)} (${a.outcome})`, '');
     out.push(...(a.messages.length ? a.messages.flatMap((m) => [m, '']) : ['No messages.', '']));
   }
-  return out.join('\n');
+  return safeText(out.join('\n'), { multiline: true });
 }
