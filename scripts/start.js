@@ -166,6 +166,8 @@ async function main() {
     BATON_RUNNER_ID: runnerId,
     BATON_RUNNER_SECRET: runnerSecret,
     BATON_DATA_DIR: path.join(home, 'runner'),
+    // Agents run sandboxed: all of BATON_HOME (Postgres' and NATS' data, logs, the runner's state) is hidden from them.
+    BATON_RUNNER_SANDBOX_HIDE: process.env.BATON_RUNNER_SANDBOX_HIDE || home,
     BATON_RUNNER_DRAIN_MS: process.env.BATON_RUNNER_DRAIN_MS || '5000',
   });
   const web = path.join(root, 'apps', 'web', 'dist', 'index.html');

@@ -79,6 +79,17 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
      */
     BATON_AGENT_NICE: z.coerce.number().int().min(0).max(19).default(5),
     /**
+     * Real agents run in bubblewrap (apps/runner/src/host/sandbox.ts): `auto` where it works (a
+     * warning where not), `on` (the runner does not start without it), `off`.
+     */
+    BATON_RUNNER_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
+    /** More directories agents must not see (comma-separated absolute paths), beside the data dir; e.g. BATON_HOME. */
+    BATON_RUNNER_SANDBOX_HIDE: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+      .refine((dirs) => dirs.every(isAbsolute), 'must be absolute paths, comma-separated'),
+    /**
      * Where the gateway reaches this runner's HTTP API, announced in its heartbeat (e.g.
      * `http://$(POD_IP):3103`). Default: HOST:PORT when HOST is a concrete address, else this
      * machine's hostname.

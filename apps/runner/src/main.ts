@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { openDatabase, ProjectionCheckpoints1700000000000 } from '@baton/project
 import { createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } from '@baton/service-kit';
 import { RunnerConfigSchema } from './config';
 import { countTerminalOutput, registerRunnerGauges } from './metrics';
-import { DirectedConsumer, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
+import { detectSandbox, DirectedConsumer, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
 import { installBundledCli, withPathFirst } from './host/bundled-cli';
 import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
@@ -53,6 +53,9 @@ async function main(): Promise<void> {
 
   const worktrees = new Worktrees({ dataDir });
   const batonBin = await installBundledCli(dataDir);
+  const sandbox = await detectSandbox(config.BATON_RUNNER_SANDBOX);
+  if (sandbox.bwrap) logger.info({ bwrap: sandbox.bwrap, hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE] }, 'real agents run sandboxed');
+  else logger.warn({ why: sandbox.why }, 'real agents run WITHOUT a sandbox: they can read what this runner can (its environment, its data dir)');
   const host = new SessionHost({
     runnerId,
     runnerKey,
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
     logger,
     inheritedEnv: withPathFirst(inheritedEnv(process.env, config.passEnv), batonBin),
     agents: { dataDir, batonLauncher: join(batonBin, 'baton'), gitAuthor: { name: config.BATON_GIT_AUTHOR_NAME, email: config.BATON_GIT_AUTHOR_EMAIL } },
+    sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE].filter((d) => existsSync(d)), readable: [batonBin] } : null,
     setupTimeoutMs: config.BATON_RUNNER_SETUP_TIMEOUT_MS,
     agentNice: config.BATON_AGENT_NICE,
     latestStarts: await repo.latestStarts(),

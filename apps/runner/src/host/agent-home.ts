@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { adapterFor, AGENT_STATE_FILE, parseAgentConversation, type AgentAdapter, type AgentConversation, type AgentFile } from '@baton/agents';
 import type { RunnerStart } from '@baton/events';
-
-const run = promisify(execFile);
+import { gitDirs } from './sandbox';
 
 /*
  * A real agent's launch on this runner (DESIGN §5, docs/decisions/0016). Its home lives per
@@ -19,6 +16,8 @@ export interface AgentLaunchPlan {
   env: Record<string, string>;
   home: string;
   resumeId: string | null;
+  /** The git dirs a commit in the worktree writes (its own and the repository's common dir). */
+  gitDirs: string[];
 }
 
 export const agentHomeDir = (dataDir: string, start: Pick<RunnerStart, 'sessionId' | 'workspace'>) =>
@@ -53,16 +52,6 @@ async function writeAgentFile(home: string, file: AgentFile): Promise<void> {
   await rename(tmp, path);
 }
 
-/** The git dirs a commit in `worktree` writes (its own and the repository's common dir). */
-async function gitDirs(worktree: string): Promise<string[]> {
-  try {
-    const { stdout } = await run('git', ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree, timeout: 10_000 });
-    return [...new Set(stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
-  } catch {
-    return [];
-  }
-}
-
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export interface PrepareAgentInput {
@@ -90,10 +79,11 @@ export async function prepareAgentLaunch(input: PrepareAgentInput): Promise<Agen
   await mkdir(home, { recursive: true, mode: 0o700 });
   const state = await readAgentState(home);
   const resumeId = state?.agent === agent.id ? state.conversationId : null;
+  const writableGitDirs = await gitDirs(input.worktree);
   const prepared = adapter.prepareHome({
     home,
     worktree: input.worktree,
-    gitWritableDirs: await gitDirs(input.worktree),
+    gitWritableDirs: writableGitDirs,
     env: input.env,
     permissionMode: agent.permissionMode,
     batonCommand: shellQuote(input.batonLauncher),
@@ -109,5 +99,5 @@ export async function prepareAgentLaunch(input: PrepareAgentInput): Promise<Agen
     env.BATON_PROMPT_FILE = promptFile;
   }
   const launch = adapter.launch({ program: start.launch.argv[0], permissionMode: agent.permissionMode, resumeId, hasPrompt: true, model: agent.model });
-  return { adapter, argv: launch.argv, env: { ...env, ...launch.env }, home, resumeId };
+  return { adapter, argv: launch.argv, env: { ...env, ...launch.env }, home, resumeId, gitDirs: writableGitDirs };
 }

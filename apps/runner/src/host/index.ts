@@ -10,3 +10,4 @@ export * from './session-host';
 export * from './workspaces';
 export * from './session-reports';
 export * from './template-scripts';
+export * from './sandbox';

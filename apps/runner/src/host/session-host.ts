@@ -8,6 +8,7 @@ import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
 import { adapterFor } from '@baton/agents';
 import { prepareAgentLaunch } from './agent-home';
+import { sandboxedArgv } from './sandbox';
 import { typedKeys, type TypedKey } from './typed-input';
 import { sessionEnv } from './launch-env';
 import { escapedMembers, killPids, procInfo, readBootId } from './processes';
@@ -36,6 +37,8 @@ export interface SessionHostOptions {
   latestStarts?: Map<string, number>;
   /** Real agents (start.agent): where their homes live, the `baton` launcher their hooks run, their git identity. */
   agents?: { dataDir: string; batonLauncher: string; gitAuthor: { name: string; email: string } };
+  /** Real agents run in bubblewrap (host/sandbox.ts) when set: the runner's state hidden, their work writable. */
+  sandbox?: { bwrap: string; hidden: string[]; readable: string[] } | null;
 }
 
 const CLEANUP_TIMEOUT_MS = 5 * 60_000;
@@ -207,11 +210,13 @@ export class SessionHost {
     step('files');
     let env = sessionEnv({ inherited: this.o.inheritedEnv, launch: start.launch.env, files, sessionId, port, sessionDir, workspaceDir: ws.root, runnerKey: this.o.runnerKey });
     let argv = start.launch.argv;
+    let agentDirs: string[] | null = null;
     if (start.agent) {
       if (!this.o.agents) throw new LaunchError(`this runner does not drive real agents (${start.agent.id})`);
       const plan = await prepareAgentLaunch({ start, dataDir: this.o.agents.dataDir, worktree: ws.root, env, batonLauncher: this.o.agents.batonLauncher, gitAuthor: this.o.agents.gitAuthor });
       ({ argv, env } = plan);
       h.submit = plan.adapter.submit;
+      agentDirs = [ws.root, ...plan.gitDirs, plan.home, sessionDir];
       if (plan.resumeId) this.o.logger.info({ sessionId, agent: start.agent.id, resumeId: plan.resumeId }, 'resuming the agent conversation');
       step('agent');
     }
@@ -224,6 +229,8 @@ export class SessionHost {
     this.checkCancelled(h);
     const prepareMs = performance.now() - started;
 
+    const sandbox = this.o.sandbox;
+    if (agentDirs && sandbox) argv = sandboxedArgv(sandbox.bwrap, argv, { hidden: sandbox.hidden, readable: sandbox.readable, writable: agentDirs, cwd });
     const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice });
     h.pty = pty;
     h.phase = 'running';
