@@ -6,6 +6,7 @@ import { BaseConfigSchema, createLogger, loadConfig, startHttpApp, topologyOf } 
 import { z } from 'zod';
 import { join } from 'node:path';
 import { ErrorFilter } from './http/error.filter';
+import { securityHeaders } from './http/security-headers';
 import { serveWebApp } from './http/web-app';
 import { schemaValidationPipe } from './http/zod-body';
 import { ApiModule } from './api.module';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     host: config.HOST,
     logger,
     readiness: async () => ({ nats: !broker.nc.isClosed() && (await broker.nc.flush().then(() => true, () => false)) }),
+    edge: [securityHeaders()],
     configure: (app) => {
       const express = app as NestExpressApplication;
       express.useBodyParser('json', { limit: config.BODY_LIMIT });

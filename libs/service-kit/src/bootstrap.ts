@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule, type INestApplication, type MiddlewareConsumer, type NestModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { correlationMiddleware, reenterCorrelation } from './correlation';
 import { HealthController, READINESS, type ReadinessCheck } from './health.controller';
@@ -16,6 +17,8 @@ export interface HttpAppOptions {
   logger: PinoLogger;
   /** The process's metrics, served at `/metrics`; one is made (process and HTTP metrics) when absent. */
   metrics?: ServiceMetrics;
+  /** Runs before everything else on every HTTP answer, `/metrics` and `/health` included (security headers). */
+  edge?: ((req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void)[];
   configure?: (app: INestApplication) => void | Promise<void>;
   /** Runs after the app is listening: consumers start here, never before init. */
   onListening?: () => Promise<void>;
@@ -42,6 +45,7 @@ export async function startHttpApp(name: string, opts: HttpAppOptions): Promise<
 
   const metrics = opts.metrics ?? new ServiceMetrics(name);
   const app = await NestFactory.create(RootModule, { logger: new NestPinoLogger(opts.logger), bufferLogs: false });
+  for (const handler of opts.edge ?? []) app.use(handler);
   // Before anything the app adds: every request is timed and gets its correlation id, and
   // /metrics is public (no guard sees it) like /health.
   app.use(httpMetricsMiddleware(metrics, opts.logger));

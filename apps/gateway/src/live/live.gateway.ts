@@ -20,6 +20,7 @@ import {
 } from '@baton/contracts';
 import { AgentAuthenticator } from '../auth/agent-authenticator';
 import { Authenticator } from '../auth/authenticator';
+import { STATIC_SECURITY_HEADERS } from '../http/security-headers';
 import type { Caller } from '../auth/principal';
 import { LiveError } from './live-error';
 import { LiveRuntime, type LiveServer, type SocketData } from './live-runtime';
@@ -62,6 +63,8 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
   afterInit(server: LiveServer): void {
     this.server = server;
     this.rt.bind(server);
+    // socket.io answers its own HTTP requests (handshake, long-polling): the same headers as Express's.
+    server.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, STATIC_SECURITY_HEADERS));
     server.use((socket, next) => {
       this.handshake(socket).then(
         () => next(),
