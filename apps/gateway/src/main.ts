@@ -5,6 +5,7 @@ import { Broker, CommandBus, QueryClient } from '@baton/event-store';
 import { BaseConfigSchema, createLogger, loadConfig, startHttpApp, topologyOf } from '@baton/service-kit';
 import { z } from 'zod';
 import { join } from 'node:path';
+import { ClientAddress, parseTrustProxy, type TrustProxy } from './http/client-address';
 import { ErrorFilter } from './http/error.filter';
 import { securityHeaders } from './http/security-headers';
 import { serveWebApp } from './http/web-app';
@@ -13,6 +14,7 @@ import { ApiModule } from './api.module';
 import { AuthGuard } from './auth/auth.guard';
 import { Authenticator } from './auth/authenticator';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { LiveModule } from './live/live.module';
 
@@ -23,6 +25,12 @@ async function main(): Promise<void> {
       BODY_LIMIT: z.string().default('256kb'),
       WEB_DIST: z.string().default(join(__dirname, '../../web/dist')),
       BATON_BOOTSTRAP_TOKEN: z.string().regex(/^[\x21-\x7e]{16,512}$/, 'must be 16 to 512 printable characters').optional(),
+      /** Refused tokens one client address may present in a burst before it gets 429 … */
+      BATON_AUTH_FAIL_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+      /** … and the seconds in which that many are forgiven again. */
+      BATON_AUTH_FAIL_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+      /** Express's `trust proxy`: which X-Forwarded-For hops name the client (false: the peer is the client). */
+      BATON_TRUST_PROXY: z.string().default('false'),
     }),
   );
   const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -31,6 +39,8 @@ async function main(): Promise<void> {
 
   const commands = new CommandBus(broker);
   const queries = new QueryClient(broker);
+  const limiter = new FailedAuthLimiter({ limit: config.BATON_AUTH_FAIL_LIMIT, windowMs: config.BATON_AUTH_FAIL_WINDOW_S * 1000 });
+  const clients = new ClientAddress();
 
   @Global()
   @Module({
@@ -39,9 +49,11 @@ async function main(): Promise<void> {
       { provide: CommandBus, useValue: commands },
       { provide: QueryClient, useValue: queries },
       { provide: Authenticator, useValue: new Authenticator(queries) },
+      { provide: FailedAuthLimiter, useValue: limiter },
+      { provide: ClientAddress, useValue: clients },
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
-    exports: [Broker, CommandBus, QueryClient, Authenticator],
+    exports: [Broker, CommandBus, QueryClient, Authenticator, FailedAuthLimiter, ClientAddress],
   })
   class GatewayCoreModule {}
 
@@ -54,6 +66,8 @@ async function main(): Promise<void> {
     edge: [securityHeaders()],
     configure: (app) => {
       const express = app as NestExpressApplication;
+      express.set('trust proxy', parseTrustProxy(config.BATON_TRUST_PROXY));
+      clients.use((express.getHttpAdapter().getInstance() as { get(setting: string): unknown }).get('trust proxy fn') as TrustProxy);
       express.useBodyParser('json', { limit: config.BODY_LIMIT });
       express.disable('x-powered-by');
       serveWebApp(express, config.WEB_DIST);

@@ -128,7 +128,8 @@ export interface TerminalDataMessage {
   data: Uint8Array | ArrayBuffer;
 }
 
-export const LIVE_ERROR_CODES = ['validation', 'unauthorized', 'forbidden', 'not_found', 'unavailable', 'internal'] as const;
+/** `limit_exceeded`: past a per-socket cap (rooms, replays); `rate_limited`: too many refused tokens from this address. */
+export const LIVE_ERROR_CODES = ['validation', 'unauthorized', 'forbidden', 'not_found', 'limit_exceeded', 'rate_limited', 'unavailable', 'internal'] as const;
 export type LiveErrorCode = (typeof LIVE_ERROR_CODES)[number];
 
 export interface LiveErrorMessage {
@@ -138,6 +139,8 @@ export interface LiveErrorMessage {
   fields?: { path: string; message: string }[];
   /** The client message that failed. */
   on?: ClientMessageName;
+  /** For `rate_limited`: the seconds to wait before connecting again. */
+  retryAfterSeconds?: number;
 }
 
 export type ResyncMessage =

@@ -32,6 +32,12 @@ export class Authenticator {
     return principal;
   }
 
+  /** Whether this token was accepted within the cache's lifetime: known good without asking. */
+  accepted(token: string): boolean {
+    const hit = this.cache.get(hashToken(token));
+    return !!hit?.principal && hit.until > Date.now();
+  }
+
   forget(token: string): void {
     this.cache.delete(hashToken(token));
   }

@@ -20,6 +20,8 @@ import {
 } from '@baton/contracts';
 import { AgentAuthenticator } from '../auth/agent-authenticator';
 import { Authenticator } from '../auth/authenticator';
+import { FailedAuthLimiter } from '../auth/failed-auth-limiter';
+import { ClientAddress } from '../http/client-address';
 import { STATIC_SECURITY_HEADERS } from '../http/security-headers';
 import type { Caller } from '../auth/principal';
 import { LiveError } from './live-error';
@@ -45,7 +47,9 @@ class ConnectError extends Error {
  * The handshake needs a bearer token (`auth.token`, or an Authorization header) that REST
  * accepts: a user's, or an agent's session token; a revoked or expired one is dropped within
  * seconds. Every message is validated; a bad one gets an `error` event naming the field and
- * changes nothing. Who may do what is decided in LiveAccess.
+ * changes nothing. Who may do what is decided in LiveAccess. A socket may be in at most
+ * BATON_LIVE_MAX_ROOMS rooms and have BATON_LIVE_MAX_REPLAYS replays running or waiting; a
+ * handshake with a refused token counts against its address like a REST call does.
  */
 @WebSocketGateway({ path: '/socket.io', serveClient: false, maxHttpBufferSize: 1_000_000 })
 export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnection<LiveSocket>, OnGatewayDisconnect<LiveSocket>, OnApplicationBootstrap, OnApplicationShutdown {
@@ -53,11 +57,15 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
   private sweep: NodeJS.Timeout | null = null;
   /** Room changes of one socket run one after another (a resume must not overlap another). */
   private readonly chains = new WeakMap<LiveSocket, Promise<unknown>>();
+  /** Subscribes with `sinceSeq` of one socket that are running or waiting their turn. */
+  private readonly replays = new WeakMap<LiveSocket, number>();
 
   constructor(
     @Inject(LiveRuntime) private readonly rt: LiveRuntime,
     @Inject(Authenticator) private readonly users: Authenticator,
     @Inject(AgentAuthenticator) private readonly agents: AgentAuthenticator,
+    @Inject(FailedAuthLimiter) private readonly limiter: FailedAuthLimiter,
+    @Inject(ClientAddress) private readonly clients: ClientAddress,
   ) {}
 
   afterInit(server: LiveServer): void {
@@ -100,10 +108,33 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
   subscribe(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
     return this.handle(socket, 'subscribe', body, async (msg, caller) => {
       const rooms = [...new Set(msg.rooms)];
-      for (const room of rooms) await this.rt.access.checkRoom(caller, room);
-      const seq = await this.serially(socket, () => this.rt.fanout.subscribe(socket.id, rooms, msg.sinceSeq));
-      return { rooms, seq };
+      const replay = msg.sinceSeq !== undefined;
+      const pending = this.replays.get(socket) ?? 0;
+      if (replay && pending >= this.rt.config.BATON_LIVE_MAX_REPLAYS) {
+        throw new LiveError('limit_exceeded', `at most ${this.rt.config.BATON_LIVE_MAX_REPLAYS} subscribes with sinceSeq may run or wait per socket; wait for their acks (nothing was joined)`);
+      }
+      if (replay) this.replays.set(socket, pending + 1);
+      try {
+        for (const room of rooms) await this.rt.access.checkRoom(caller, room);
+        const seq = await this.serially(socket, () => {
+          this.checkRoomCap(socket, rooms);
+          return this.rt.fanout.subscribe(socket.id, rooms, msg.sinceSeq);
+        });
+        return { rooms, seq };
+      } finally {
+        if (replay) this.replays.set(socket, (this.replays.get(socket) ?? 1) - 1);
+      }
     });
+  }
+
+  /** Refuses the whole subscribe when it would take the socket past its room cap. */
+  private checkRoomCap(socket: LiveSocket, rooms: string[]): void {
+    const max = this.rt.config.BATON_LIVE_MAX_ROOMS;
+    const inRooms = [...socket.rooms].filter((r) => r !== socket.id).length;
+    const fresh = rooms.filter((r) => !socket.rooms.has(r)).length;
+    if (inRooms + fresh > max) {
+      throw new LiveError('limit_exceeded', `a socket may be in at most ${max} rooms: it is in ${inRooms} and asked for ${fresh} more; unsubscribe some first (nothing was joined)`);
+    }
   }
 
   @SubscribeMessage('unsubscribe')
@@ -209,10 +240,26 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
     const header = /^Bearer (.+)$/.exec(socket.handshake.headers.authorization ?? '')?.[1];
     const token = typeof fromAuth === 'string' ? fromAuth : header;
     if (!token) throw new ConnectError({ code: 'unauthorized', message: 'a bearer token is required: io(url, { auth: { token } })' });
-    if (!TOKEN.test(token) || (token.length > 512 && !AgentAuthenticator.looksLikeAgentToken(token))) throw new ConnectError({ code: 'unauthorized', message: 'malformed token' });
+    const client = this.clients.of(socket.request);
+    const blocked = this.limiter.retryAfter(client);
+    if (!TOKEN.test(token) || (token.length > 512 && !AgentAuthenticator.looksLikeAgentToken(token))) throw this.refused(client, token, blocked, 'malformed token');
+    // As in the REST guard: while throttled, only a session token (checked by its signature) or a user token accepted moments ago is looked at.
+    if (blocked && !AgentAuthenticator.looksLikeAgentToken(token) && !this.users.accepted(token)) throw this.refused(client, token, blocked, 'unknown or revoked token');
     const caller = await this.authenticate(token);
-    if (typeof caller === 'string') throw new ConnectError({ code: 'unauthorized', message: caller });
+    if (typeof caller === 'string') {
+      const guessed = caller === 'unknown or revoked token' || caller === 'invalid or expired session token';
+      throw guessed ? this.refused(client, token, blocked, caller) : new ConnectError({ code: 'unauthorized', message: caller });
+    }
     socket.data = { caller, token, checkedAt: Date.now() };
+  }
+
+  /** A refused token at the handshake: counted against the address, or `rate_limited` once it was refused too often. */
+  private refused(client: string, token: string, blocked: number, why: string): ConnectError {
+    if (!blocked) {
+      this.limiter.failed(client, token);
+      return new ConnectError({ code: 'unauthorized', message: why });
+    }
+    return new ConnectError({ code: 'rate_limited', message: `too many refused tokens from your address; try again in ${blocked} s`, retryAfterSeconds: blocked });
   }
 
   /** The same tokens as REST: a user's (`btn_…`) or an agent's session token (`bat_s.…`); a string says why not. */
