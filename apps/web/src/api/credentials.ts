@@ -1,8 +1,10 @@
 type TokenStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 /**
- * The bearer token every API call carries, kept in localStorage so a reload stays signed in.
- * A 401 on a call made with it tells the listeners (the session), which then signs out.
+ * The bearer token every API call carries, kept in the tab's sessionStorage: a reload stays
+ * signed in, but the token is not left behind once the tab is closed, nor shared with other
+ * tabs (docs/decisions/0017). A 401 on a call made with it tells the listeners (the session),
+ * which then signs out.
  */
 export class Credentials {
   private token: string | null;
@@ -11,8 +13,19 @@ export class Credentials {
   constructor(
     private readonly storage: TokenStorage | null,
     private readonly key = 'baton.token',
+    /** Where earlier versions kept the token (localStorage): moved out of it on load, then removed. */
+    legacy: TokenStorage | null = null,
   ) {
     this.token = read(storage, key);
+    const old = read(legacy, key);
+    if (old !== null) {
+      try {
+        legacy?.removeItem(key);
+      } catch {
+        // nothing more to do
+      }
+      if (this.token === null) this.set(old);
+    }
   }
 
   get current(): string | null {
@@ -57,12 +70,12 @@ function read(storage: TokenStorage | null, key: string): string | null {
   }
 }
 
-function browserStorage(): TokenStorage | null {
+function browserStorage(kind: 'sessionStorage' | 'localStorage'): TokenStorage | null {
   try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
+    return typeof globalThis[kind] === 'undefined' ? null : globalThis[kind];
   } catch {
     return null;
   }
 }
 
-export const credentials = new Credentials(browserStorage());
+export const credentials = new Credentials(browserStorage('sessionStorage'), 'baton.token', browserStorage('localStorage'));
