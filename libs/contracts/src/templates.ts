@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DEFAULT_SECRET_ENV_NAME,
   IdSchema,
   LabelsMapSchema,
   NameSchema,
@@ -8,6 +9,7 @@ import {
   QuotaRuleSchema,
   RelativePathSchema,
   RestartPolicySchema,
+  SECRET_ENV_MARKER,
   SessionTemplateSpecSchema,
   StallActionSchema,
   TemplateEnvSchema,
@@ -33,7 +35,10 @@ export const TemplateSpecInput = z
     description: shape.description.default(''),
     kind: shape.kind.default('agent'),
     argv: shape.argv,
-    env: TemplateEnvSchema.default({}),
+    env: TemplateEnvSchema.default({}).describe(
+      `Values may use {{variables}}. A secret value (its name in secretEnv, or matching ${DEFAULT_SECRET_ENV_NAME}) is write-only: reads show "${SECRET_ENV_MARKER}", and "${SECRET_ENV_MARKER}" sent back keeps the stored value.`,
+    ),
+    secretEnv: shape.secretEnv.describe('Names in env whose values are secret, besides those that look it; a name here without a value in env keeps its stored value.'),
     workingDirectory: RelativePathSchema.nullable().default(null),
     autoStart: z.boolean().default(false),
     restart: RestartPolicySchema.default({ mode: 'never', backoffMs: 2_000, maxBackoffMs: 60_000, maxRestarts: 0, resetAfterMs: null }),
@@ -87,6 +92,7 @@ export const TemplateView = z.strictObject({
   autoStart: z.boolean(),
   layout: z.enum(['tab', 'split']),
   maxConcurrent: z.number().int().nullable(),
+  redactedEnv: z.array(z.string()).describe(`Names in spec.env whose values are secret: they read as "${SECRET_ENV_MARKER}", never as themselves.`),
   spec: SessionTemplateSpecSchema,
 });
 export type TemplateView = z.output<typeof TemplateView>;

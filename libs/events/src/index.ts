@@ -27,6 +27,7 @@ export * from './session/session.commands';
 export * from './session/session-coordination.events';
 export * from './session/agent-claims';
 export * from './session-template/session-template.values';
+export * from './session-template/secret-env';
 export * from './session-template/session-template.commands';
 export * from './session-template/session-template.events';
 export * from './runner/runner.events';

@@ -1,4 +1,4 @@
-import { SessionTemplateDefined, SessionTemplateRemoved, SessionTemplateSpecSchema, sessionTemplateCommands, type SessionTemplateEvent } from '@baton/events';
+import { SECRET_ENV_MARKER, SessionTemplateDefined, SessionTemplateRemoved, SessionTemplateSpecSchema, sessionTemplateCommands, type SessionTemplateEvent } from '@baton/events';
 import { command, deciderSpec, recorded } from '@baton/testing';
 import type { z } from 'zod';
 import { spec } from '../session/__tests__/session-fixtures';
@@ -32,6 +32,33 @@ describe('sessionTemplateDecider', () => {
     const removed = [defined(), recorded(TPL, SessionTemplateRemoved({})) as SessionTemplateEvent];
     sut.given(removed).when(cmd('session_template.remove', {})).thenThrows('not_found');
     sut.given(removed).when(define()).then([SessionTemplateDefined({ projectId: 'p1', version: 2, spec: server })]);
+  });
+
+  describe('secret env values (write-only over the API)', () => {
+    const secret = { ...server, env: { OPENAI_API_KEY: 'sk-live-123', LICENSE: 'L-1', MODE: 'fast' }, secretEnv: ['LICENSE'] };
+    const readBack = { ...secret, env: { OPENAI_API_KEY: SECRET_ENV_MARKER, LICENSE: SECRET_ENV_MARKER, MODE: 'fast' } };
+
+    it('stores the real values: the event is the record the runner starts from', () => {
+      sut.given([]).when(define(secret)).then([SessionTemplateDefined({ projectId: 'p1', version: 1, spec: secret })]);
+    });
+
+    it('reads the marker sent back as the stored value: a round trip of a read adds nothing', () => {
+      sut.given([defined(1, secret)]).when(define(readBack)).then([]);
+      sut
+        .given([defined(1, secret)])
+        .when(define({ ...readBack, env: { ...readBack.env, MODE: 'slow' } }))
+        .then([SessionTemplateDefined({ projectId: 'p1', version: 2, spec: { ...secret, env: { ...secret.env, MODE: 'slow' } } })]);
+    });
+
+    it('keeps a marked value that an update leaves out', () => {
+      const { LICENSE: _l, ...withoutLicense } = secret.env;
+      sut.given([defined(1, secret)]).when(define({ ...secret, env: withoutLicense })).then([]);
+    });
+
+    it('refuses the marker when there is no value to keep', () => {
+      sut.given([]).when(define(readBack)).thenThrows('validation', /env\.OPENAI_API_KEY: .*none is stored/);
+      sut.given([defined()]).when(define({ ...server, secretEnv: ['LICENSE'] })).thenThrows('validation', /secretEnv names LICENSE/);
+    });
   });
 
   it('compares specs by content, not key order', () => {

@@ -1,5 +1,6 @@
 import {
   DomainError,
+  keepSecretEnv,
   SessionTemplateDefined,
   SessionTemplateRemoved,
   sessionTemplateCommands,
@@ -35,6 +36,16 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The spec a define means: secret values sent back as the marker (or omitted) are the previous version's. */
+function withSecretsKept(templateId: string, spec: SessionTemplateSpec, previous: SessionTemplateSpec | null): SessionTemplateSpec {
+  const kept = keepSecretEnv(spec, previous);
+  if (!kept.ok) {
+    throw new DomainError('validation', kept.problems.map((p) => `env.${p.name}: ${p.message}`).join('; '), { templateId, names: kept.problems.map((p) => p.name) });
+  }
+  const { secretEnv: _marked, ...rest } = spec;
+  return { ...rest, env: kept.env, ...(kept.secretEnv ? { secretEnv: kept.secretEnv } : {}) };
+}
+
 export const sessionTemplateDecider: Decider<SessionTemplateState, SessionTemplateCommand, SessionTemplateEvent> = {
   aggregate: 'session_template',
   commands: sessionTemplateCommands,
@@ -45,7 +56,7 @@ export const sessionTemplateDecider: Decider<SessionTemplateState, SessionTempla
     const { templateId } = command.data;
     switch (command.type) {
       case 'session_template.define': {
-        const { projectId, spec } = command.data;
+        const { projectId } = command.data;
         if (BUILTIN_TEMPLATE_IDS.has(templateId)) throw new DomainError('conflict', `"${templateId}" is a built-in template; choose another id`, { templateId });
         if (state.exists && state.projectId !== projectId) {
           throw new DomainError('conflict', `template ${templateId} belongs to ${state.projectId ? `project ${state.projectId}` : 'every project'}`, {
@@ -53,6 +64,7 @@ export const sessionTemplateDecider: Decider<SessionTemplateState, SessionTempla
             projectId: state.projectId,
           });
         }
+        const spec = withSecretsKept(templateId, command.data.spec, state.spec);
         if (state.exists && !state.removed && canonical(state.spec) === canonical(spec)) return [];
         return [SessionTemplateDefined({ projectId, version: state.version + 1, spec })];
       }

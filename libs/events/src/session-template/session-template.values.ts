@@ -96,8 +96,9 @@ const EnvValue = z
     const unknown = unknownPlaceholders(v);
     if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown variable {{${unknown[0]}}}; known: ${TEMPLATE_VARIABLES.join(', ')}` });
   });
+const EnvNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name').max(128);
 export const TemplateEnvSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name').max(128), EnvValue)
+  .record(EnvNameSchema, EnvValue)
   .refine((env) => Object.keys(env).length <= 200, 'at most 200 variables')
   .refine((env) => !Object.keys(env).some((k) => k.startsWith('BATON_')), 'BATON_* variables are set by Baton');
 
@@ -123,6 +124,11 @@ export const SessionTemplateSpecSchema = z
     /** Executed directly (no shell); a template that wants one says `["sh", "-c", "…"]` and reads variables from the environment. */
     argv: z.array(ArgSchema).min(1, 'name the program to run').max(100),
     env: TemplateEnvSchema,
+    /**
+     * Names in `env` whose values are secret besides those that look it (secret-env.ts):
+     * write-only, every read shows the marker. Absent: none marked.
+     */
+    secretEnv: z.array(EnvNameSchema).max(200).optional(),
     /** Relative to the worktree (or the project's directory); null: its root. */
     workingDirectory: RelativePathSchema.nullable(),
     autoStart: z.boolean(),

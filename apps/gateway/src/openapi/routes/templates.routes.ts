@@ -33,7 +33,7 @@ export const TemplateRoutes = {
     method: 'get',
     path: '/api/session-templates/:id',
     summary: 'Get a session template (its latest version)',
-    description: "A project's own template is found with its `projectId` only.",
+    description: "A project's own template is found with its `projectId` only. Secret env values (see `redactedEnv`) read as the marker, for every role.",
     params: IdParams,
     query: GetTemplateQuery,
     status: 200,
@@ -49,7 +49,9 @@ export const TemplateRoutes = {
     summary: 'Define a session template, or a new version of one',
     description:
       'Only `name` and `argv` are required. `argv` runs as is, never interpolated: task data reaches the process as environment ' +
-      '(`{{task.title}}` in `env` values, `$BATON_*`) and files. A changed spec adds a version; an unchanged one changes nothing. The answer\'s `id` is the template\'s.',
+      '(`{{task.title}}` in `env` values, `$BATON_*`) and files. A changed spec adds a version; an unchanged one changes nothing. The answer\'s `id` is the template\'s. ' +
+      'Secret env values (named in `secretEnv`, or `*_KEY`, `*_TOKEN`, `*_SECRET`, `*PASSWORD*`) are write-only: a read shows the marker, and the marker sent back ' +
+      '(or a `secretEnv` name left out of `env`) keeps the stored value; with none stored it is a 400.',
     query: ReadQuery,
     body: DefineTemplateRequest,
     status: 201,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { In, IsNull } from 'typeorm';
-import { DomainError, IdSchema, type TemplateSnapshot } from '@baton/events';
+import { DomainError, IdSchema, redactSecretEnv, secretEnvNames, type TemplateSnapshot } from '@baton/events';
 import { defineQuery } from '@baton/event-store';
 import type { ReadSide } from '@baton/service-kit';
 import { BUILTIN_TEMPLATES, builtinSnapshot } from '../../session-template/builtin-templates';
@@ -16,10 +16,17 @@ export interface TemplateView {
   autoStart: boolean;
   layout: 'tab' | 'split';
   maxConcurrent: number | null;
+  /** Secret values in `spec.env` read as the marker; these are their names. */
+  redactedEnv: string[];
   spec: TemplateSnapshot['spec'];
 }
 
-const rowView = (r: TemplateRow): TemplateView => ({
+/** The read edge of a template: secret env values never leave as they are (secret-env.ts). */
+function withSecretsRedacted(spec: TemplateSnapshot['spec']): Pick<TemplateView, 'redactedEnv' | 'spec'> {
+  return { redactedEnv: secretEnvNames(spec.env, spec.secretEnv), spec: redactSecretEnv(spec) };
+}
+
+export const rowView = (r: TemplateRow): TemplateView => ({
   id: r.id,
   projectId: r.projectId,
   builtIn: false,
@@ -29,13 +36,13 @@ const rowView = (r: TemplateRow): TemplateView => ({
   autoStart: r.autoStart,
   layout: r.spec.layout,
   maxConcurrent: r.maxConcurrent,
-  spec: r.spec,
+  ...withSecretsRedacted(r.spec),
 });
 
 export function builtinViews(): TemplateView[] {
   return Object.keys(BUILTIN_TEMPLATES).map((id) => {
     const s = builtinSnapshot(id)!;
-    return { id, projectId: null, builtIn: true, version: s.version, name: s.spec.name, kind: s.spec.kind, autoStart: s.spec.autoStart, layout: s.spec.layout, maxConcurrent: s.spec.maxConcurrent, spec: s.spec };
+    return { id, projectId: null, builtIn: true, version: s.version, name: s.spec.name, kind: s.spec.kind, autoStart: s.spec.autoStart, layout: s.spec.layout, maxConcurrent: s.spec.maxConcurrent, ...withSecretsRedacted(s.spec) };
   });
 }
 
@@ -57,7 +64,7 @@ export function templateQueries(read: ReadSide) {
       const rows = await repo().find({ where: [{ projectId: IsNull(), removed: false }, ...(projectId ? [{ projectId, removed: false }] : [])], order: { name: 'ASC', id: 'ASC' } });
       return [...builtinViews(), ...rows.filter((r) => r.projectId === null).map(rowView), ...rows.filter((r) => r.projectId !== null).map(rowView)];
     }),
-    /** The snapshot a spawn command carries (`template`), for a project that may use it. */
+    /** The snapshot a spawn command carries (`template`), for a project that may use it: with its secret values, never for a client. */
     get_session_template: defineQuery(z.object({ id: IdSchema, projectId: IdSchema.nullable().default(null) }), async ({ id, projectId }, { minSeq }) => {
       await read.waitFor(minSeq);
       const snapshot = await resolveTemplate(read, id, projectId);
