@@ -1,5 +1,6 @@
 import { SessionExport, SessionView, TemplateList, TemplateView, TimelinePage } from '@baton/contracts';
 import { SECRET_ENV_MARKER } from '@baton/events';
+import { eventually } from '@baton/testing';
 import { errorOf } from '../openapi/__tests__/api-harness';
 import { FakeRunner, startSessionsApi, type SessionsApi } from '../sessions/__tests__/sessions-api';
 
@@ -75,6 +76,21 @@ describe('secret template env over REST', () => {
     expect(SessionView.parse((await api.call('GET', `/api/sessions/${s.id}`)).body).templateVersion).toBe(2);
     expect(TimelinePage.parse((await api.call('GET', `/api/sessions/${s.id}/timeline`)).body).items.length).toBeGreaterThan(0);
     expect(SessionExport.parse((await api.call('GET', `/api/sessions/${s.id}/export?format=md`)).body).content).toContain('Secret agent');
+  });
+
+  it('cuts the values out of the timeline when a start fails printing them', async () => {
+    const defined = await api.accepted('POST', '/api/session-templates', { projectId, spec: spec() }, 201, operator);
+    const s = await api.accepted('POST', `/api/projects/${projectId}/sessions?minSeq=${defined.seq}`, { templateId: defined.id }, 201, operator);
+    // The runner's setup script failed and its output names the values (a script that echoes its env).
+    await eventually(() => runner.starts.find((x) => x.sessionId === s.id), 20_000, `a start for ${s.id}`);
+    const error = 'setup script exited with 1: OPENAI_API_KEY=sk-live-123 LICENSE=licence-L1';
+    const { seq: minSeq } = await api.send('session.record_spawn_failed', { sessionId: s.id, runnerId: runner.runnerId, error }, runner.actor);
+    const timeline = await api.call('GET', `/api/sessions/${s.id}/timeline?minSeq=${minSeq}`, undefined, { token: viewer });
+    expect(timeline.status).toBe(200);
+    expect(timeline.text).toContain(`OPENAI_API_KEY=${M}`);
+    expect(CLEAR.test(timeline.text)).toBe(false);
+    const view = await api.call('GET', `/api/sessions/${s.id}?minSeq=${minSeq}`, undefined, { token: viewer });
+    expect(CLEAR.test(view.text)).toBe(false);
   });
 
   it('refuses the marker where no value is stored, naming the variable, and appends nothing', async () => {

@@ -7,6 +7,8 @@ import {
   SessionStatusChanged,
   TimelineRecorded,
   isFinalStatus,
+  maskSecretValues,
+  secretEnvValues,
   type FinalSessionStatus,
   type NewEvent,
   type SessionStatus,
@@ -18,6 +20,9 @@ import { evolveSession, liveWorkers, type PinnedTemplate, type SessionFacts, typ
 import { acceptSignal, canTransition, PROCESS_BOUND } from './status-rules';
 
 type TimelineData = Parameters<typeof TimelineRecorded>[0];
+
+/** Events whose text is shown (timeline, status reasons): a secret env value of the template never stays in them. */
+const SHOWN_TEXT: ReadonlySet<string> = new Set(['session.timeline_recorded', 'session.status_changed', 'session.queue_item_changed', 'session.restart_scheduled', 'session.ended']);
 
 /**
  * One command's decision over a working copy of the session: events are folded as they
@@ -36,11 +41,20 @@ export class SessionDecision {
   }
 
   emit(...facts: SessionFact[]): this {
-    for (const f of facts) {
+    for (const fact of facts) {
+      const f = this.withoutSecrets(fact);
       this.events.push(f);
       this.state = evolveSession(this.state, f, this.now);
     }
     return this;
+  }
+
+  /** A setup script's output, an agent's report or a matched line may print the template's API key: cut it out. */
+  private withoutSecrets(f: SessionFact): SessionFact {
+    const spec = this.state.template?.spec;
+    if (!spec || !SHOWN_TEXT.has(f.type)) return f;
+    const secrets = secretEnvValues(spec);
+    return secrets.length ? ({ ...f, data: maskSecretValues(f.data, secrets) } as SessionFact) : f;
   }
 
   get facts(): SessionFacts {

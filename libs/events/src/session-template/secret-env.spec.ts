@@ -1,4 +1,4 @@
-import { DEFAULT_SECRET_ENV_NAME, SECRET_ENV_MARKER, isSecretEnvName, keepSecretEnv, redactEnv, redactSecretEnv, secretEnvNames } from './secret-env';
+import { DEFAULT_SECRET_ENV_NAME, SECRET_ENV_MARKER, isSecretEnvName, keepSecretEnv, maskSecretValues, redactEnv, redactSecretEnv, secretEnvNames, secretEnvValues } from './secret-env';
 import { SessionTemplateSpecSchema } from './session-template.values';
 
 const M = SECRET_ENV_MARKER;
@@ -99,3 +99,19 @@ describe(keepSecretEnv.name, () => {
   });
 });
 
+
+describe(maskSecretValues.name, () => {
+  const spec = { env: { OPENAI_API_KEY: 'sk-live-123456', SHORT_TOKEN: 'abc', TITLE_SECRET: '{{task.title}}', LICENSE: 'licence-L1', MODE: 'fast-mode-on' }, secretEnv: ['LICENSE'] };
+
+  it('cuts secret values long enough to be told from ordinary text, longest first', () => {
+    expect(secretEnvValues(spec)).toEqual(['sk-live-123456', 'licence-L1']);
+    expect(secretEnvValues({ env: { A_KEY: 'abcdefgh', B_KEY: 'abcdefgh-longer' } })).toEqual(['abcdefgh-longer', 'abcdefgh']);
+  });
+
+  it('replaces them in every string, however deep, and leaves the rest', () => {
+    const sut = maskSecretValues({ message: 'key sk-live-123456, twice sk-live-123456', n: 3, match: { groups: { g: 'licence-L1' }, list: ['fast-mode-on'] } }, secretEnvValues(spec));
+    expect(sut).toEqual({ message: `key ${M}, twice ${M}`, n: 3, match: { groups: { g: M }, list: ['fast-mode-on'] } });
+    const same = { a: 'x' };
+    expect(maskSecretValues(same, [])).toBe(same);
+  });
+});

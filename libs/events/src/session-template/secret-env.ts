@@ -3,7 +3,7 @@
  * the name (`secretEnv`) or the name looks like a credential. Secret values are write-only:
  * every read shows SECRET_ENV_MARKER instead, and a write that sends the marker back (or lists
  * the name in `secretEnv` without a value) keeps the value stored before. The events keep the
- * real value: the runner needs it (docs/decisions/0018-secret-env-values.md).
+ * real value: the runner needs it; text a session shows has them masked (docs/decisions/0018).
  */
 
 /** What a read shows instead of a secret value; sent back in a write, it keeps the stored value. */
@@ -64,4 +64,27 @@ export function keepSecretEnv(next: EnvWithSecrets, previous: EnvWithSecrets | n
   }
   if (problems.length) return { ok: false, problems };
   return { ok: true, env, secretEnv: marked.length ? marked : undefined };
+}
+
+/** Shorter values are too likely to occur in ordinary text to be cut out of it. */
+const MIN_MASKED_LENGTH = 8;
+
+/** The secret values of a template worth cutting out of text, longest first (a value inside another goes after it). */
+export function secretEnvValues(spec: EnvWithSecrets): string[] {
+  const values = Object.entries(spec.env)
+    .filter(([name, value]) => isSecretEnvName(name, spec.secretEnv) && value.length >= MIN_MASKED_LENGTH && !value.includes('{{'))
+    .map(([, value]) => value);
+  return [...new Set(values)].sort((a, b) => b.length - a.length);
+}
+
+/** Every string in `value`, however deep, with each of `secrets` replaced by the marker. */
+export function maskSecretValues<T>(value: T, secrets: readonly string[]): T {
+  if (!secrets.length) return value;
+  const mask = (v: unknown): unknown => {
+    if (typeof v === 'string') return secrets.reduce((text, s) => (text.includes(s) ? text.split(s).join(SECRET_ENV_MARKER) : text), v);
+    if (Array.isArray(v)) return v.map(mask);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mask(x)]));
+    return v;
+  };
+  return mask(value) as T;
 }
