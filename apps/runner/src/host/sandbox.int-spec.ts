@@ -68,10 +68,15 @@ describe('sandbox (bubblewrap) around a real agent', () => {
     expect(Number(execFileSync('sh', ['-c', 'ls /proc | grep -cE "^[0-9]+$"'], { encoding: 'utf8' }))).toBeGreaterThan(processes);
   });
 
-  it('cannot undo the hiding, even as root (every capability dropped)', () => {
-    const r = inSandbox(`umount ${hidden} 2>&1; mount -t tmpfs none /mnt 2>&1; cat ${hidden}/runner-secret 2>&1; echo done`);
+  it('cannot undo the hiding, even as root of its own namespace', () => {
+    const r = inSandbox(`umount ${hidden} 2>&1; umount -l ${hidden} 2>&1; umount -l /tmp 2>&1; cat ${hidden}/runner-secret 2>&1; echo done`);
     expect(r.stdout).toMatch(/done/);
     expect(r.stdout).not.toContain('the runner secret');
+  });
+
+  it('lets the agent build a sandbox of its own inside (Codex runs its commands in bubblewrap)', () => {
+    const r = inSandbox(`${bwrap} --ro-bind / / --dev /dev -- echo nested`);
+    expect({ out: r.stdout.trim(), err: r.stderr }).toEqual({ out: 'nested', err: '' });
   });
 
   it('ends every process it started when its first one ends: a setsid daemon included', async () => {

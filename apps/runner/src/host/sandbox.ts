@@ -10,7 +10,8 @@ const run = promisify(execFile);
  *   /proc/<pid>/environ, where the runner's secrets are) do not exist for it; when the
  *   session's first process ends, the kernel ends every process left in the namespace, the
  *   daemons the agent forked included;
- * - every capability dropped, so it cannot undo the mounts below even as root;
+ * - a user namespace of its own, inside the one that made the mounts, so it cannot undo the
+ *   mounts below even as root (see sandboxedArgv);
  * - the whole file system read-only, the runner's state (`hidden`: its data dir, BATON_HOME)
  *   replaced by an empty directory, and writable again only what the session works in:
  *   its worktree and the repository's git dirs, its agent home, its session dir and /tmp.
@@ -29,18 +30,27 @@ export interface SandboxPaths {
 
 export type SandboxMode = 'auto' | 'on' | 'off';
 
-/** The argv that runs `argv` inside the sandbox. */
-export function sandboxedArgv(bwrap: string, argv: readonly string[], paths: SandboxPaths): string[] {
-  const out = [bwrap, '--die-with-parent', '--unshare-pid', '--unshare-ipc', '--cap-drop', 'ALL', '--ro-bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc'];
+/**
+ * The argv that runs `argv` inside the sandbox: two bubblewrap layers. The outer one makes the
+ * namespaces (user, PID, IPC, mount) and the mounts; the inner one only enters a user namespace
+ * of its own. Mounts made by an outer user namespace are locked for an inner one (the kernel's
+ * MNT_LOCKED), so the agent — root of its own namespace, able to build namespaces itself (Codex
+ * runs its commands in its own bubblewrap) — still cannot unmount what hides the runner's state.
+ */
+export function sandboxedArgv(bwrap: string, argv: readonly string[], paths: SandboxPaths, ids = currentIds()): string[] {
+  const as = ['--unshare-user', '--uid', String(ids.uid), '--gid', String(ids.gid)];
+  const out = [bwrap, '--die-with-parent', ...as, '--unshare-pid', '--unshare-ipc', '--ro-bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc'];
   // Order matters (each mount covers what is below it): the shared /tmp, then a tmpfs over each
   // hidden dir (which may lie in /tmp), then what the session may read and write bound back in.
   out.push('--bind', '/tmp', '/tmp');
   for (const dir of unique(paths.hidden)) out.push('--tmpfs', dir);
   for (const dir of unique(paths.readable ?? [])) out.push('--ro-bind', dir, dir);
   for (const dir of unique(paths.writable)) out.push('--bind', dir, dir);
-  out.push('--chdir', paths.cwd, '--', ...argv);
+  out.push('--', bwrap, '--die-with-parent', ...as, '--dev-bind', '/', '/', '--chdir', paths.cwd, '--', ...argv);
   return out;
 }
+
+const currentIds = () => ({ uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
 
 const unique = (dirs: readonly string[]) => [...new Set(dirs.filter(Boolean))];
 
