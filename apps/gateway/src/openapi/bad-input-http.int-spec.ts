@@ -103,6 +103,43 @@ describe('bad input and roles at every endpoint family', () => {
     expect(await api.logState()).toEqual(before);
   });
 
+  it('refuses a body at every route that takes none, naming its fields', async () => {
+    const before = await api.logState();
+    // fetch sends no body with a GET; every other body-less route is tried.
+    const bodyless = guarded().filter(({ method, op }) => !op.requestBody && method !== 'GET');
+    expect(bodyless.length).toBeGreaterThan(10);
+    for (const { method, path, op } of bodyless) {
+      const res = await api.call(method, url(path), { zzUnknown: 1, force: true });
+      expect({ op: op.operationId, status: res.status, fields: fieldsOf(res) }).toEqual({ op: op.operationId, status: 400, fields: ['zzUnknown', 'force'] });
+      const list = await api.call(method, url(path), [1]);
+      expect({ op: op.operationId, status: list.status, fields: fieldsOf(list) }).toEqual({ op: op.operationId, status: 400, fields: ['(body)'] });
+    }
+    expect(await api.logState()).toEqual(before);
+  });
+
+  it('still takes no body, or {}, at a route that takes none', async () => {
+    const create = async (name: string) => CommandAccepted.parse((await api.call('POST', '/api/projects', { name, repository: { location: '/srv/bodiless' } })).body).id;
+    const [a, b] = [await create('Bodiless A'), await create('Bodiless B')];
+    expect((await api.call('POST', `/api/projects/${a}/archive`, {})).status).toBe(200);
+    expect((await api.call('POST', `/api/projects/${b}/archive`)).status).toBe(200);
+  });
+
+  it('refuses deeply nested JSON before any schema or handler walks it, at routes with and without a body', async () => {
+    const before = await api.logState();
+    const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    // A task tree 5,000 levels deep, written out (JSON.stringify would overflow the stack first).
+    const deepTree = `{"format":"baton.task-tree","version":1,"tasks":[${'{"ref":"t","title":"x","children":['.repeat(5_000)}${']}'.repeat(5_000)}]}`;
+    for (const [method, path, raw] of [
+      ['POST', `/api/projects/${projectId}/archive`, deep],
+      ['POST', `/api/projects/${projectId}/tasks`, deep],
+      ['POST', `/api/projects/${projectId}/import`, deepTree],
+    ]) {
+      const res = await api.call(method, path, undefined, { raw });
+      expect({ path, status: res.status, fields: fieldsOf(res) }).toEqual({ path, status: 400, fields: ['(body)'] });
+    }
+    expect(await api.logState()).toEqual(before);
+  });
+
   it('refuses a malformed id in every path, naming the parameter', async () => {
     const before = await api.logState();
     for (const { method, path, op } of guarded().filter(({ op }) => pathParams(op).length)) {
