@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { BranchSchema, EnvSchema, IdSchema, NameSchema, RepositorySchema } from '@baton/events';
+import { BranchSchema, EnvSchema, IdSchema, NameSchema, RepositoryInputSchema, RepositoryLocationSchema } from '@baton/events';
 import { Limit, MinSeq, Offset, pageOf } from './common';
 
 /** POST /api/projects — what a client sends (unknown fields refused). */
 export const CreateProjectRequest = z.strictObject({
   name: NameSchema,
   repository: z.strictObject({
-    location: z.string().trim().min(1, 'must not be empty').max(2_000, 'must be at most 2000 characters'),
+    location: RepositoryLocationSchema,
     defaultBranch: BranchSchema.default('main'),
   }),
   concurrencyLimit: z.number().int().positive().max(1000).nullable().default(null),
@@ -19,7 +19,7 @@ export const RenameProjectRequest = z.strictObject({ name: NameSchema });
 /** PATCH /api/projects/:id — `project.change_settings`; name at least one. */
 export const ChangeProjectSettingsRequest = z
   .strictObject({
-    repository: RepositorySchema.strict().optional(),
+    repository: RepositoryInputSchema.strict().optional(),
     concurrencyLimit: z.number().int().positive().max(1000).nullable().optional(),
     env: EnvSchema.optional(),
     startupSequence: z.array(IdSchema).max(50).optional().describe('Session template ids started, in order, when the project starts.'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REPOSITORY_LOCATION_FORMS, RepositoryLocationSchema } from '@baton/events';
 import { seg } from '../api-client';
 import { given, id, optionalId, tool } from './tool';
 
@@ -41,7 +42,7 @@ export const projectTools = [
     kind: 'write',
     input: {
       name: z.string().trim().min(1).max(200),
-      repository: z.string().trim().min(1).max(2_000).describe('a local path or a URL the runners clone'),
+      repository: RepositoryLocationSchema.describe(`what the runners clone: ${REPOSITORY_LOCATION_FORMS}`),
       defaultBranch: z.string().min(1).max(200).optional().describe('default: main'),
       concurrencyLimit: z.number().int().positive().max(1_000).optional().describe('at most this many sessions at once'),
     },

@@ -48,6 +48,18 @@ describe('baton mcp', () => {
     expect(api.calls).toEqual([]);
   });
 
+  it('refuses a repository off the allow-list without asking the API', async () => {
+    const { client, api } = await connect(() => accepted('P1'));
+    for (const repository of ['fd::3', 'ext::sh -c x', '-uhelp', 'relative/repo']) {
+      const res = await client.callTool({ name: 'create_project', arguments: { name: 'Web', repository } });
+      expect(res.isError).toBe(true);
+      expect(text(res)).toMatch(/repository/);
+    }
+    expect(api.calls).toEqual([]);
+    expect((await client.callTool({ name: 'create_project', arguments: { name: 'Web', repository: 'git@github.com:o/r.git' } })).isError).toBeFalsy();
+    expect(api.calls[0]).toMatchObject({ method: 'POST', path: '/api/projects', body: { repository: { location: 'git@github.com:o/r.git' } } });
+  });
+
   it('gives Markdown back as text', async () => {
     const { client } = await connect(() => '# Task T1\n');
     expect(text(await client.callTool({ name: 'task_history', arguments: { taskId: 'T1' } }))).toBe('# Task T1\n');

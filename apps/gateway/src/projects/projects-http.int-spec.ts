@@ -74,6 +74,10 @@ describe('POST /api/projects through the real gateway and tasks service', () => 
     ['a bad Idempotency-Key', JSON.stringify(valid), { 'Idempotency-Key': 'spaces are not allowed' }, 400, ['Idempotency-Key']],
     ['a body that is not JSON', '{"name": ', {}, 400, []],
     ['a JSON array', '[1,2]', {}, 400, []],
+    ['a repository git would read from a file descriptor', JSON.stringify({ ...valid, repository: { location: 'fd::3' } }), {}, 400, ['repository.location']],
+    ['a repository git would run as a command', JSON.stringify({ ...valid, repository: { location: 'ext::sh -c x' } }), {}, 400, ['repository.location']],
+    ['a repository that reads as an option', JSON.stringify({ ...valid, repository: { location: '-uhelp' } }), {}, 400, ['repository.location']],
+    ['a relative repository path', JSON.stringify({ ...valid, repository: { location: 'srv/web' } }), {}, 400, ['repository.location']],
   ];
 
   it.each(cases)('refuses %s with a clear error and changes nothing', async (_label, body, headers, status, fields) => {
@@ -85,6 +89,23 @@ describe('POST /api/projects through the real gateway and tasks service', () => 
     expect(answer.error.code).toBe('validation');
     for (const f of fields) expect(answer.error.fields?.map((x) => x.path)).toContain(f);
     expect(await logState()).toEqual(before);
+  });
+
+  it('changes the repository only to a location on the allow-list, naming the field otherwise', async () => {
+    const created = (await (await post(JSON.stringify(valid))).json()) as { id: string };
+    const patch = (repository: unknown) =>
+      fetch(`${api}/projects/${created.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json', ...auth() }, body: JSON.stringify({ repository }) });
+    const before = await logState();
+    for (const location of ['ext::sh -c x', 'fd::3', 'git://github.com/o/r.git', 'http://github.com/o/r.git']) {
+      const refused = await patch({ location, defaultBranch: 'main' });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { fields: { path: string }[] } }).error.fields.map((f) => f.path)).toEqual(['repository.location']);
+    }
+    expect(await logState()).toEqual(before);
+    const changed = await patch({ location: 'git@github.com:o/r.git', defaultBranch: 'main' });
+    expect(changed.ok).toBe(true);
+    const { seq } = (await changed.json()) as { seq: number };
+    expect(await (await get(`/projects/${created.id}?minSeq=${seq}`)).json()).toMatchObject({ repository: { location: 'git@github.com:o/r.git' } });
   });
 
   it('refuses a body over the size limit with 413 and changes nothing', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../define';
 import { IdSchema } from '../envelope';
-import { EnvSchema, NameSchema, RepositorySchema } from '../values';
+import { EnvSchema, NameSchema, RepositoryInputSchema } from '../values';
 
 export const CreateProject = defineCommand({
   type: 'project.create',
@@ -9,7 +9,7 @@ export const CreateProject = defineCommand({
   schema: z.strictObject({
     projectId: IdSchema,
     name: NameSchema,
-    repository: RepositorySchema,
+    repository: RepositoryInputSchema,
     concurrencyLimit: z.number().int().positive().max(1000).nullable().default(null),
     env: EnvSchema.default({}),
   }),
@@ -33,7 +33,7 @@ export const ChangeProjectSettings = defineCommand({
   schema: z
     .strictObject({
       projectId: IdSchema,
-      repository: RepositorySchema.optional(),
+      repository: RepositoryInputSchema.optional(),
       concurrencyLimit: z.number().int().positive().max(1000).nullable().optional(),
       env: EnvSchema.optional(),
       startupSequence: z.array(IdSchema).max(50).optional(),

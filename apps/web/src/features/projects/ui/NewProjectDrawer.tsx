@@ -55,7 +55,7 @@ export function NewProjectDrawer({ open, onClose, onCreated }: Props) {
           <Field label="Name" error={errors.name}>
             {(a) => <input {...a} name="name" className="input" autoComplete="off" placeholder="payments-service" value={values.name} onChange={(e) => set('name', e.target.value)} />}
           </Field>
-          <Field label="Repository" error={errors.location} hint="A path on the runners or a URL they can clone.">
+          <Field label="Repository" error={errors.location} hint="What the runners clone: an absolute path on them, https://…, ssh://… or user@host:path.">
             {(a) => (
               <input {...a} name="repository.location" className="input input--mono" autoComplete="off" spellCheck={false} placeholder="git@github.com:acme/payments.git" value={values.location} onChange={(e) => set('location', e.target.value)} />
             )}
