@@ -1,5 +1,5 @@
 import { IdSchema } from '@baton/events';
-import { newId, normalKey, subKey } from './ids';
+import { newId, normalKey, routeScopedKey, subKey } from './ids';
 
 describe(newId.name, () => {
   const alice = { kind: 'user' as const, id: 'alice' };
@@ -26,5 +26,16 @@ describe(subKey.name, () => {
     expect(normalKey(long).length).toBeLessThanOrEqual(66);
     expect(subKey({ actor: { kind: 'user', id: 'u' }, key: long }, 'import-999')!.length).toBeLessThan(100);
     expect(subKey({ actor: { kind: 'user', id: 'u' } }, 'x')).toBeUndefined();
+  });
+});
+
+describe(routeScopedKey.name, () => {
+  const alice = { kind: 'user' as const, id: 'alice' };
+
+  it('gives the same key on two routes two different scopes, and so two different new ids', () => {
+    const [project, task] = [routeScopedKey('createProject', 'k1'), routeScopedKey('createTask', 'k1')];
+    expect(project).not.toBe(task);
+    expect(routeScopedKey('createTask', 'k1')).toBe(task);
+    expect(newId({ actor: alice, key: project }, 'x')).not.toBe(newId({ actor: alice, key: task }, 'x'));
   });
 });

@@ -23,6 +23,14 @@ export function newId(ctx: WriteContext, purpose: string): string {
   return id;
 }
 
+/**
+ * A client's key within its route (an operationId: letters only, so no two pairs collide). The
+ * command bus adds the actor; together a key is scoped to who sent it and where.
+ */
+export function routeScopedKey(route: string, key: string): string {
+  return `${route}:${key}`;
+}
+
 /** The key of one of several commands a request sends. */
 export function subKey(ctx: WriteContext, suffix: string): string | undefined {
   return ctx.key === undefined ? undefined : `${normalKey(ctx.key)}:${suffix}`;

@@ -7,6 +7,7 @@ import {
   Query,
   RequestMapping,
   RequestMethod,
+  SetMetadata,
   UseGuards,
   UseInterceptors,
   type CallHandler,
@@ -20,6 +21,7 @@ import { Public, RequireRole } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { ApiError } from '../http/api-error';
 import { bodyIssues } from '../http/request-body';
+import { routeScopedKey } from './ids';
 import type { RouteSpec } from './route';
 
 const METHODS: Record<RouteSpec['method'], RequestMethod> = {
@@ -43,6 +45,9 @@ class MediaType implements NestInterceptor {
   }
 }
 
+/** Where Route() leaves the route's operationId on its handler, for IdemKey. */
+const OPERATION_ID = 'baton:operationId';
+
 /** Refuses, with a 400 naming the fields, a body too deep for any route or sent to a route that takes none. */
 class RequestBodyCheck implements CanActivate {
   constructor(private readonly takesBody: boolean) {}
@@ -63,6 +68,7 @@ export function Route(spec: RouteSpec): MethodDecorator {
     RequestMapping({ path: spec.path, method: METHODS[spec.method] }),
     HttpCode(spec.status),
     UseGuards(new RequestBodyCheck(spec.body !== undefined)),
+    SetMetadata(OPERATION_ID, spec.operationId),
   ];
   if ('mediaType' in spec.response) decorators.push(UseInterceptors(new MediaType(`${spec.response.mediaType}; charset=utf-8`)));
   if (spec.public) decorators.push(Public());
@@ -80,8 +86,16 @@ export const RouteParams = (spec: RouteSpec): ParameterDecorator => Param({ sche
 export const RouteQuery = (spec: RouteSpec): ParameterDecorator => Query({ schema: required(spec.query, 'query', spec) });
 export const RouteBody = (spec: RouteSpec): ParameterDecorator => Body({ schema: required(spec.body, 'body', spec) });
 
-/** The `Idempotency-Key` header, checked (400 naming it) — it becomes the command id. */
+/**
+ * The `Idempotency-Key` header, checked (400 naming it) and scoped to the route: it becomes the
+ * command id (and derives new ids), so the same key on another route does that route's work
+ * instead of answering another route's outcome.
+ */
 export const IdemKey = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => {
-  const value = ctx.switchToHttp().getRequest<Request>().headers['idempotency-key'];
-  return IdempotencyKey.parse(Array.isArray(value) ? value.join(',') : value);
+  const req = ctx.switchToHttp().getRequest<Request>();
+  const value = req.headers['idempotency-key'];
+  const key = IdempotencyKey.parse(Array.isArray(value) ? value.join(',') : value);
+  if (key === undefined) return undefined;
+  const operationId = Reflect.getMetadata(OPERATION_ID, ctx.getHandler()) as string | undefined;
+  return routeScopedKey(operationId ?? `${req.method} ${String(req.route?.path ?? req.path)}`, key);
 });

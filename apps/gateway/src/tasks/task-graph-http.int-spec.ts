@@ -160,6 +160,21 @@ describe('the task tree and DAG over REST, against the real tasks service', () =
     expect(created.title).toBe('Once');
   });
 
+  it('scopes an Idempotency-Key to its route: the same key on another route does that route\'s work', async () => {
+    const headers = { 'Idempotency-Key': `shared-${Date.now()}` };
+    const project = await api.call('POST', '/api/projects', { name: 'Keyed', repository: { location: '/srv/keyed' } }, { headers });
+    expect(project.status).toBe(201);
+    const p = CommandAccepted.parse(project.body);
+    const created = await api.call('POST', `/api/projects/${p.id}/tasks`, { title: 'Keyed task' }, { headers });
+    expect(created.status).toBe(201);
+    const t = CommandAccepted.parse(created.body);
+    expect(t.commandId).not.toBe(p.commandId);
+    expect(t.seq).toBeGreaterThan(p.seq);
+    expect(TaskView.parse((await api.call('GET', `/api/tasks/${t.id}?minSeq=${t.seq}`)).body)).toMatchObject({ title: 'Keyed task', projectId: p.id });
+    // Resent on its own route, the key still answers that route's first outcome.
+    expect(CommandAccepted.parse((await api.call('POST', `/api/projects/${p.id}/tasks`, { title: 'Other' }, { headers })).body)).toEqual(t);
+  });
+
   itWhenHistory("tells a task's history as Markdown, from its events", async () => {
     const res = await api.call('GET', `/api/tasks/${ids.B}/history`);
     expect(res.status).toBe(200);
