@@ -73,6 +73,10 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
     /** On SIGTERM: how long hosted sessions may keep running before they are stopped. */
     BATON_RUNNER_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
     BATON_RUNNER_SETUP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
+    /** How long a first clone of a project's repository may take; a stop of the session waiting for it kills it sooner. */
+    BATON_RUNNER_GIT_CLONE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+    /** How long a fetch or push of a project's repository may take. */
+    BATON_RUNNER_GIT_FETCH_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
     /**
      * Nice value (0-19) the sessions' programs run at. Above the runner's own, so a machine full
      * of busy agents still gets its heartbeats, terminals and starts through.

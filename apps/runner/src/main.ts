@@ -13,7 +13,7 @@ import { detectSandbox, DirectedConsumer, Heartbeat, HostedSessionsRepository, i
 import { installBundledCli, withPathFirst } from './host/bundled-cli';
 import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
-import { PortAllocator, Worktrees } from './worktree';
+import { PortAllocator, stopRunningGit, Worktrees } from './worktree';
 import { mergeForAutopilot } from './host/attempt-merge';
 
 /**
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   if (reconciled.exits.length || reconciled.killed.length) logger.warn({ exits: reconciled.exits.length, killed: reconciled.killed.length }, 'reconciled after restart');
   await repo.prune(7).catch((err) => logger.warn({ err }, 'could not prune old hosted sessions'));
 
-  const worktrees = new Worktrees({ dataDir });
+  const gitTimeouts = { cloneMs: config.BATON_RUNNER_GIT_CLONE_TIMEOUT_MS, fetchMs: config.BATON_RUNNER_GIT_FETCH_TIMEOUT_MS };
+  const worktrees = new Worktrees({ dataDir, gitTimeouts });
   const batonBin = await installBundledCli(dataDir);
   const sandbox = await detectSandbox(config.BATON_RUNNER_SANDBOX);
   if (sandbox.bwrap) logger.info({ bwrap: sandbox.bwrap, hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE] }, 'real agents run sandboxed');
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     capacity: config.BATON_RUNNER_CAPACITY,
     broker: countTerminalOutput(broker, metrics),
     reporter,
-    workspaces: new Workspaces(dataDir, worktrees),
+    workspaces: new Workspaces(dataDir, worktrees, gitTimeouts),
     ports: new PortAllocator({ from: config.BATON_RUNNER_PORTS.from, to: config.BATON_RUNNER_PORTS.to }),
     repo,
     logger,
@@ -94,6 +95,9 @@ async function main(): Promise<void> {
     (drained ??= (async () => {
       logger.info({ sessions: host.size, drainMs: config.BATON_RUNNER_DRAIN_MS }, 'draining');
       await host.drain(config.BATON_RUNNER_DRAIN_MS);
+      // Starts still preparing were stopped by the drain; a merge's fetch or push is stopped here.
+      const stopped = await stopRunningGit();
+      if (stopped) logger.info({ stopped }, 'stopped git commands still running');
       await consumer.stop();
       if (!(await reporter.flush(5_000))) logger.warn({}, 'some reports were not published before shutdown');
       reporter.close();

@@ -9,8 +9,10 @@ export type SessionPhase = 'preparing' | 'running' | 'exited';
 /** One start of one session on this runner, from the `start` message to the reported exit. */
 export class HostedSession {
   phase: SessionPhase = 'preparing';
-  /** A `stop` came before the process ran: do not spawn it. */
+  /** A `stop` came before the process ran: do not spawn it (`cancel`). */
   cancelled = false;
+  /** Aborted by `cancel`: kills what preparing runs meanwhile (a clone or fetch of the repository). */
+  private readonly preparing = new AbortController();
   /** A newer start of the same session replaced this one: its exit is not reported. */
   superseded = false;
   /** The sessions service said 409: it is killed as an orphan. */
@@ -54,6 +56,16 @@ export class HostedSession {
   /** Prefix of every command id this start sends, so a resend is de-duplicated and a new start is not. */
   commandId(runnerId: string, fact: string): string {
     return reportId(runnerId, this.sessionId, this.startSeq, fact);
+  }
+
+  get signal(): AbortSignal {
+    return this.preparing.signal;
+  }
+
+  /** Stopped before it ran: it is not spawned, and the git work it waits for is killed. */
+  cancel(): void {
+    this.cancelled = true;
+    this.preparing.abort();
   }
 
   finish(): void {

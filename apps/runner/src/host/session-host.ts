@@ -115,7 +115,7 @@ export class SessionHost {
     if (!h) return this.cleanupAfterExit(stop);
     h.stopRequest = { cleanup: stop.cleanup, reason: stop.reason };
     if (h.phase === 'preparing') {
-      h.cancelled = true;
+      h.cancel();
       return;
     }
     this.o.logger.info({ sessionId: h.sessionId, reason: stop.reason, graceMs: stop.graceMs }, 'stopping');
@@ -174,7 +174,7 @@ export class SessionHost {
     if (ended) return;
     this.o.logger.info({ sessions: this.sessions.size }, 'stopping the sessions still running');
     for (const h of this.sessions.values()) {
-      if (h.phase === 'preparing') h.cancelled = true;
+      if (h.phase === 'preparing') h.cancel();
       else h.stopRequest ??= { cleanup: false, reason: 'runner shutting down' };
     }
     await Promise.all([...this.sessions.values(), ...this.leaving].map((h) => h.pty?.kill('SIGTERM', graceMs)));
@@ -195,7 +195,7 @@ export class SessionHost {
     };
     const dialog = start.agent ? (adapterFor(start.agent.id)?.blockingDialog?.source ?? null) : null;
     h.patterns = new OutputPatterns(start.patterns, { dialog, onMatch: (m) => this.reports.match(h, m, () => this.disown(h)) });
-    const ws = await this.o.workspaces.prepare(start);
+    const ws = await this.o.workspaces.prepare(start, h.signal);
     step('workspace');
     h.workspaceDir = ws.root;
     this.checkCancelled(h);
@@ -313,14 +313,14 @@ export class SessionHost {
     old.superseded = true;
     this.sessions.delete(old.sessionId);
     this.leaving.add(old);
-    if (old.phase === 'preparing') old.cancelled = true;
+    if (old.phase === 'preparing') old.cancel();
     else void old.pty?.kill('SIGTERM', DISOWN_GRACE_MS);
   }
 
   private disown(h: HostedSession): void {
     if (h.disowned || h.phase === 'exited') return;
     h.disowned = true;
-    if (h.phase === 'preparing') h.cancelled = true;
+    if (h.phase === 'preparing') h.cancel();
     else void h.pty?.kill('SIGTERM', DISOWN_GRACE_MS);
   }
 

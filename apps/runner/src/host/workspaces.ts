@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LaunchFile, RunnerStart } from '@baton/events';
-import { copyFiles, type CopyFilesResult, type Worktrees } from '../worktree';
+import { copyFiles, DEFAULT_GIT_TIMEOUTS, type CopyFilesResult, type GitTimeouts, type Worktrees } from '../worktree';
 import { git } from '../worktree/git';
 import { normalizeRepository } from '../worktree/mirror';
 
@@ -40,15 +40,17 @@ export class Workspaces {
   constructor(
     private readonly dataDir: string,
     private readonly worktrees: Worktrees,
+    private readonly gitTimeouts: GitTimeouts = DEFAULT_GIT_TIMEOUTS,
   ) {}
 
-  async prepare(start: RunnerStart): Promise<PreparedWorkspace> {
+  /** `signal`: the start was stopped; a clone or fetch still running for it is killed. */
+  async prepare(start: RunnerStart, signal?: AbortSignal): Promise<PreparedWorkspace> {
     const ws = start.workspace;
     if (ws.kind === 'attempt') {
-      const wt = await this.worktrees.ensure({ attemptId: ws.attemptId, repository: start.repository.location, branch: ws.branch, base: ws.baseBranch });
+      const wt = await this.worktrees.ensure({ attemptId: ws.attemptId, repository: start.repository.location, branch: ws.branch, base: ws.baseBranch, signal });
       return { kind: 'attempt', key: `attempt-${ws.attemptId}`, root: wt.dir, created: !wt.reused, baseCommit: wt.baseCommit };
     }
-    return this.serialize(`project-${start.projectId}`, () => this.projectCheckout(start.projectId, start.repository.location, start.repository.defaultBranch));
+    return this.serialize(`project-${start.projectId}`, () => this.projectCheckout(start.projectId, start.repository.location, start.repository.defaultBranch, signal));
   }
 
   /** Copies the template's `copyFiles` from the project's local checkout; a remote repository has none to copy from. */
@@ -109,14 +111,15 @@ export class Workspaces {
    * A clone of the project's repository the runner owns. Later starts fast-forward it to the
    * project's branch (at most every 30 s) when that is possible; local work is never overwritten.
    */
-  private async projectCheckout(projectId: string, location: string, branch: string): Promise<PreparedWorkspace> {
+  private async projectCheckout(projectId: string, location: string, branch: string, signal?: AbortSignal): Promise<PreparedWorkspace> {
+    signal?.throwIfAborted();
     const root = join(this.dataDir, 'projects', projectId);
     const key = `project-${projectId}`;
     if (existsSync(join(root, '.git'))) {
       const last = this.synced.get(projectId) ?? 0;
       if (Date.now() - last > SYNC_EVERY_MS) {
         // Offline, diverged or dirty in the way: run on what is there.
-        await git(['fetch', '--quiet', 'origin', branch], { cwd: root })
+        await git(['fetch', '--quiet', 'origin', branch], { cwd: root, signal, timeoutMs: this.gitTimeouts.fetchMs })
           .then(() => git(['merge', '--ff-only', '--quiet', 'FETCH_HEAD'], { cwd: root }))
           .catch(() => undefined);
         this.synced.set(projectId, Date.now());
@@ -127,7 +130,7 @@ export class Workspaces {
     await mkdir(dirname(root), { recursive: true });
     const partial = `${root}.partial-${process.pid}-${Date.now()}`;
     try {
-      await git(['clone', '--quiet', '--branch', branch, '--', origin, partial], { cwd: dirname(root) });
+      await git(['clone', '--quiet', '--branch', branch, '--', origin, partial], { cwd: dirname(root), signal, timeoutMs: this.gitTimeouts.cloneMs });
       await rm(root, { recursive: true, force: true });
       await rename(partial, root);
     } catch (e) {

@@ -6,4 +6,4 @@ export * from './copy-files';
 export * from './scripts';
 export * from './port-allocator';
 export * from './disk-usage';
-export { GitError } from './git';
+export { DEFAULT_GIT_TIMEOUTS, GitError, stopRunningGit, type GitTimeouts } from './git';

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, realpath, rename, rm } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
-import { git, isAncestor, resolveCommit } from './git';
+import { basename, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repositoryLocationProblem } from '@baton/events';
+import { DEFAULT_GIT_TIMEOUTS, git, isAncestor, resolveCommit, type GitTimeouts } from './git';
 
 /**
  * One bare clone per project repository in the runner's data dir. Attempts' worktrees and
@@ -17,12 +19,16 @@ export interface Mirror {
   origin: string;
 }
 
-/** Absolute path for a local repository (resolving symlinks), the string itself for a URL. */
+/**
+ * Absolute path for a local repository (resolving symlinks), the string itself for a URL.
+ * Only locations on the allow-list (libs/events repository-location.ts) get this far: one
+ * stored before it existed is refused here, before git sees it.
+ */
 export async function normalizeRepository(repository: string): Promise<string> {
-  if (!repository || repository.startsWith('-')) throw new Error(`invalid repository location: ${JSON.stringify(repository)}`);
-  if (repository.startsWith('file://')) return realpath(new URL(repository).pathname);
-  const looksLocal = isAbsolute(repository) || repository.startsWith('.') || existsSync(repository);
-  return looksLocal ? realpath(resolve(repository)) : repository;
+  const problem = repositoryLocationProblem(repository);
+  if (problem) throw new Error(`repository location ${JSON.stringify(repository)} is refused: ${problem}`);
+  if (repository.startsWith('file://')) return realpath(fileURLToPath(repository));
+  return isAbsolute(repository) ? realpath(repository) : repository;
 }
 
 export function mirrorKey(origin: string): string {
@@ -37,22 +43,29 @@ export async function locateMirror(reposDir: string, repository: string): Promis
   return { key, dir: join(reposDir, `${key}.git`), origin };
 }
 
+export interface NetworkGitOptions {
+  /** Aborting kills a clone or fetch in progress (the session that waits for it was stopped). */
+  signal?: AbortSignal;
+  timeouts?: GitTimeouts;
+}
+
 /** Clones the repository on first use, fetches it afterwards. */
-export async function ensureMirror(reposDir: string, repository: string): Promise<Mirror> {
+export async function ensureMirror(reposDir: string, repository: string, opts: NetworkGitOptions = {}): Promise<Mirror> {
   const { key, dir, origin } = await locateMirror(reposDir, repository);
+  const { signal, timeouts = DEFAULT_GIT_TIMEOUTS } = opts;
   if (existsSync(join(dir, 'HEAD'))) {
-    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir });
+    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir, signal, timeoutMs: timeouts.fetchMs });
     return { key, dir, origin };
   }
   await mkdir(reposDir, { recursive: true });
   // Cloned beside and renamed into place: a runner killed mid-clone leaves no half mirror.
   const partial = `${dir}.partial-${process.pid}-${Date.now()}`;
   try {
-    await git(['clone', '--bare', '--quiet', '--', origin, partial], { cwd: reposDir });
+    await git(['clone', '--bare', '--quiet', '--', origin, partial], { cwd: reposDir, signal, timeoutMs: timeouts.cloneMs });
     // A bare clone maps the origin's heads onto local heads and never updates them; track
     // them as origin/* instead, so fetching never clobbers attempt branches or local merges.
     await git(['config', 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*'], { cwd: partial });
-    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: partial });
+    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: partial, signal, timeoutMs: timeouts.fetchMs });
     await rename(partial, dir);
   } catch (e) {
     await rm(partial, { recursive: true, force: true });

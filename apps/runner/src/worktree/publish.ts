@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { git, GitError, gitValue, isAncestor, resolveCommit } from './git';
+import { DEFAULT_GIT_TIMEOUTS, git, GitError, gitValue, isAncestor, resolveCommit } from './git';
 
 /** The project's repository did not take the merged base: nothing there changed. */
 export class BaseUpdateError extends Error {
@@ -22,6 +22,8 @@ export interface PublishOptions {
   repository: string;
   branch: string;
   commit: string;
+  /** How long the push may take. */
+  timeoutMs?: number;
 }
 
 export type PublishResult = 'pushed' | 'fast_forwarded' | 'up_to_date';
@@ -44,7 +46,7 @@ export async function publishBranch(opts: PublishOptions): Promise<PublishResult
     if (checkout) return fastForwardCheckout(opts, checkout, refuse);
   }
   try {
-    await git(['push', '--quiet', '--no-verify', 'origin', `${commit}:refs/heads/${branch}`], { cwd: opts.mirrorDir, timeoutMs: 5 * 60_000 });
+    await git(['push', '--quiet', '--no-verify', 'origin', `${commit}:refs/heads/${branch}`], { cwd: opts.mirrorDir, timeoutMs: opts.timeoutMs ?? DEFAULT_GIT_TIMEOUTS.fetchMs });
   } catch (e) {
     const detail = e instanceof GitError ? e.stderr.trim() || e.message : (e as Error).message;
     throw refuse(/non-fast-forward|fetch first|rejected/.test(detail) ? `${branch} there moved on meanwhile; merge again (${detail.split('\n')[0]})` : detail);

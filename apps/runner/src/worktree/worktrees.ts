@@ -5,7 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { copyFiles, type CopyFilesResult } from './copy-files';
 import { diffFiles, diffUntracked, type FileDiff } from './diff';
 import { diskUsage } from './disk-usage';
-import { assertBranchName, git, gitValue, resolveCommit } from './git';
+import { assertBranchName, DEFAULT_GIT_TIMEOUTS, git, gitValue, resolveCommit, type GitTimeouts } from './git';
 import { isMergedInto, mergeIntoBase, type GitIdentity, type MergeResult, type MergeStrategy } from './merge';
 import { ensureMirror, locateMirror, resolveBase } from './mirror';
 import { publishBranch } from './publish';
@@ -34,6 +34,8 @@ export interface EnsureWorktreeInput {
   branch: string;
   /** Branch (local or the origin's) or commit the attempt starts from. */
   base: string;
+  /** Aborting kills the clone or fetch this needs (the session that waits for it was stopped). */
+  signal?: AbortSignal;
 }
 
 export interface CleanupReport {
@@ -48,6 +50,8 @@ export interface WorktreesOptions {
   /** Who commits merges. */
   identity?: GitIdentity;
   now?: () => Date;
+  /** How long a clone, fetch or push of a project's repository may take. */
+  gitTimeouts?: GitTimeouts;
 }
 
 const ATTEMPT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -59,6 +63,7 @@ export class Worktrees {
   private readonly scratchDir: string;
   private readonly identity: GitIdentity;
   private readonly now: () => Date;
+  private readonly gitTimeouts: GitTimeouts;
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Per mirror, when its last fetch started (performance.now()); see `fetchSince`. */
   private readonly fetchedAt = new Map<string, number>();
@@ -69,6 +74,7 @@ export class Worktrees {
     this.scratchDir = join(opts.dataDir, 'tmp');
     this.identity = opts.identity ?? { name: 'Baton', email: 'baton@localhost' };
     this.now = opts.now ?? (() => new Date());
+    this.gitTimeouts = opts.gitTimeouts ?? DEFAULT_GIT_TIMEOUTS;
   }
 
   /** Creates the attempt's worktree, or hands back the existing one (recreating a deleted directory). */
@@ -83,6 +89,7 @@ export class Worktrees {
     await assertBranchName(tmpdir(), input.branch);
     const mirror = await locateMirror(this.reposDir, input.repository);
     return this.serialize(mirror.dir, async () => {
+      input.signal?.throwIfAborted();
       const dir = join(this.worktreesDir, input.attemptId);
       const at = this.now().toISOString();
       if (existing && existsSync(join(dir, '.git'))) {
@@ -90,7 +97,7 @@ export class Worktrees {
         await this.save(record);
         return { ...record, reused: true };
       }
-      await this.fetchSince(mirror.dir, askedAt, () => ensureMirror(this.reposDir, input.repository).then(() => undefined));
+      await this.fetchSince(mirror.dir, askedAt, () => ensureMirror(this.reposDir, input.repository, { signal: input.signal, timeouts: this.gitTimeouts }).then(() => undefined));
       await mkdir(this.worktreesDir, { recursive: true });
       const branchTip = await resolveCommit(mirror.dir, `refs/heads/${input.branch}`);
       let record: WorktreeRecord;
@@ -152,11 +159,11 @@ export class Worktrees {
     const { publish = true, ...merge } = opts;
     const askedAt = performance.now();
     return this.serialize(r.mirrorDir, async () => {
-      if (publish) await this.fetchSince(r.mirrorDir, askedAt, () => git(['fetch', '--prune', '--quiet', 'origin'], { cwd: r.mirrorDir }).then(() => undefined));
+      if (publish) await this.fetchSince(r.mirrorDir, askedAt, () => git(['fetch', '--prune', '--quiet', 'origin'], { cwd: r.mirrorDir, timeoutMs: this.gitTimeouts.fetchMs }).then(() => undefined));
       const result = await mergeIntoBase({ mirrorDir: r.mirrorDir, scratchDir: this.scratchDir, branch: r.branch, baseBranch, committer: this.identity, ...merge });
       if (publish && result.changed) {
         try {
-          await publishBranch({ mirrorDir: r.mirrorDir, repository: r.repository, branch: baseBranch, commit: result.commit });
+          await publishBranch({ mirrorDir: r.mirrorDir, repository: r.repository, branch: baseBranch, commit: result.commit, timeoutMs: this.gitTimeouts.fetchMs });
         } catch (e) {
           await git(['update-ref', `refs/heads/${baseBranch}`, result.previousCommit, result.commit], { cwd: r.mirrorDir }).catch(() => undefined);
           throw e;
@@ -175,7 +182,7 @@ export class Worktrees {
     await this.serialize(r.mirrorDir, async () => {
       const commit = await resolveCommit(r.mirrorDir, `refs/heads/${baseBranch}`);
       if (!commit) throw new Error(`base branch ${baseBranch} does not exist`);
-      await publishBranch({ mirrorDir: r.mirrorDir, repository: r.repository, branch: baseBranch, commit });
+      await publishBranch({ mirrorDir: r.mirrorDir, repository: r.repository, branch: baseBranch, commit, timeoutMs: this.gitTimeouts.fetchMs });
     });
   }
 
