@@ -265,7 +265,7 @@ export class CommandProcessor {
     decider: Decider<S>,
     aggregate: { type: Decider<S>['aggregate']; id: string },
   ): Promise<CommandReply> {
-    const { events, lastSeq } = await this.opts.store.load(aggregate);
+    const { events, lastSeq } = await this.load(decider, aggregate);
     const firstOwn = events.findIndex((e) => e.causationId === command.id);
     if (firstOwn < 0) {
       const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
@@ -310,9 +310,13 @@ export class CommandProcessor {
     const key = `${aggregate.type}/${aggregate.id}`;
     const cached = this.cache.get(key) as CachedAggregate<S> | undefined;
     if (cached) return cached; // may be stale: the append's expected sequence finds out
-    const { events, lastSeq } = await this.opts.store.load(aggregate as { type: Decider<S>['aggregate']; id: string });
+    const { events, lastSeq } = await this.load(decider, aggregate as { type: Decider<S>['aggregate']; id: string });
     const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
     return { state, lastSeq };
+  }
+
+  private load<S>(decider: Decider<S>, aggregate: { type: Decider<S>['aggregate']; id: string }) {
+    return decider.stateFrom === 'aggregate_type' ? this.opts.store.loadAcrossType(aggregate) : this.opts.store.load(aggregate);
   }
 
   private remember(aggregate: { type: string; id: string }, value: CachedAggregate<unknown>): void {

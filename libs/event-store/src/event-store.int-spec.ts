@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { registry, stampEvents, ProjectCreated, ProjectRenamed, type EventEnvelope } from '@baton/events';
+import { registry, stampEvents, ProjectCreated, ProjectRenamed, USER_DIRECTORY_ID, UserCreated, userIdOf, type EventEnvelope, type NewEvent } from '@baton/events';
 import { createTestNamespace, command, type TestNamespace } from '@baton/testing';
 import { Broker, ConcurrencyError, EventStore } from './index';
 
@@ -70,6 +70,24 @@ describe(EventStore.name, () => {
     for await (const e of sut.read({ fromSeq: from })) seen.push(e);
     expect(seen.map((e) => e.aggregate.id)).toEqual(aggs.map((a) => a.id));
     expect(seen.map((e) => e.position.seq)).toEqual([from, from + 1, from + 2]);
+  });
+
+  it('loads every subject of a type in log order, with its own subject\'s sequence as the token', async () => {
+    const user = (id: string) => ({ type: 'user' as const, id });
+    const directory = user(USER_DIRECTORY_ID);
+    const append = (agg: { type: 'user'; id: string }, e: NewEvent, expectedLastSeq = 0) =>
+      sut.append(agg, stampEvents(command('user.create', {}), agg, [e], ulid), { expectedLastSeq, msgIdBase: ulid() });
+    expect(await sut.loadAcrossType(directory)).toEqual({ events: [], lastSeq: 0 });
+    await append(user('ua'), UserCreated({ name: 'A', role: 'admin' }));
+    const other = project();
+    await sut.append(other, created(other), { expectedLastSeq: 0, msgIdBase: ulid() });
+    await append(user('ub'), UserCreated({ name: 'B', role: 'viewer' }));
+    const before = await sut.loadAcrossType(directory);
+    expect({ users: before.events.map(userIdOf), lastSeq: before.lastSeq }).toEqual({ users: ['ua', 'ub'], lastSeq: 0 });
+    const first = await append(directory, UserCreated({ userId: 'uc', name: 'C', role: 'viewer' }));
+    await append(user('ud'), UserCreated({ name: 'D', role: 'viewer' }));
+    const after = await sut.loadAcrossType(directory);
+    expect({ users: after.events.map(userIdOf), lastSeq: after.lastSeq }).toEqual({ users: ['ua', 'ub', 'uc', 'ud'], lastSeq: first.lastSeq });
   });
 
   it('refuses to append an event that breaks its schema', async () => {

@@ -139,6 +139,20 @@ export class EventStore {
   }
 
   /**
+   * Every event of `aggregate`'s type (`<ns>.evt.<type>.*`), in log order, with the sequence of
+   * `aggregate`'s own subject as `lastSeq`: for a decider whose state spans the type (`stateFrom`).
+   * That sequence is read first: an append landing in between is read here and then conflicts.
+   */
+  async loadAcrossType(aggregate: AggregateRef): Promise<LoadedStream> {
+    const lastSeq = await this.lastSeqOf(aggregate);
+    const subject = this.broker.names.evtAggregate(aggregate.type);
+    const last = await untilAnswered(() => this.broker.quickJsm.streams.getMessage(this.stream, { last_by_subj: subject }));
+    const events: RecordedEvent[] = [];
+    if (last) for await (const event of this.read({ subject, fromSeq: 1, toSeq: last.seq })) events.push(event);
+    return { events, lastSeq };
+  }
+
+  /**
    * Reads the global log (or one subject) from `fromSeq` to `toSeq` inclusive, decoded.
    * Without `toSeq` it stops at the log's end as of the call.
    */

@@ -14,6 +14,13 @@ export interface Decider<S, C extends CommandEnvelope = CommandEnvelope, E exten
   /** Command types this decider handles. */
   readonly commands: readonly CommandDefinition[];
   aggregateIdOf(command: C): string;
+  /**
+   * Where the state is folded from: the aggregate's own subject (default), or every subject of
+   * its type in log order (`<ns>.evt.<type>.*`: one aggregate that took over per-id subjects
+   * keeps their history). Appends always go to the aggregate's own subject, whose sequence is
+   * the concurrency token: the older subjects must no longer be written.
+   */
+  readonly stateFrom?: 'subject' | 'aggregate_type';
   initialState(): S;
   /** Throws DomainError when a rule is broken. */
   decide(command: C, state: S): NewEvent[];

@@ -1,4 +1,5 @@
 import {
+  BootstrapAdmin,
   ChangeUserRole,
   CreateUser,
   DomainError,
@@ -8,6 +9,8 @@ import {
   UserRoleChanged,
   UserTokenIssued,
   UserTokenRevoked,
+  USER_DIRECTORY_ID,
+  userIdOf,
   type CommandOf,
   type Decider,
   type NewEvent,
@@ -15,46 +18,121 @@ import {
   type UserEvent,
 } from '@baton/events';
 
-export type UserState =
-  | { status: 'absent' }
-  | { status: 'active'; name: string; role: Role; tokens: Map<string, { hash: string; revoked: boolean }> };
-
-export type UserCommand = CommandOf<typeof CreateUser> | CommandOf<typeof ChangeUserRole> | CommandOf<typeof IssueUserToken> | CommandOf<typeof RevokeUserToken>;
-
-function existing(state: UserState, id: string): Extract<UserState, { status: 'active' }> {
-  if (state.status === 'absent') throw new DomainError('not_found', `user ${id} does not exist`, { userId: id });
-  return state;
+export interface UserEntry {
+  name: string;
+  role: Role;
+  tokens: Map<string, { hash: string; revoked: boolean }>;
 }
 
-export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
+/**
+ * Every user at once (docs/decisions/0022): "an admin can still sign in" is a rule across users,
+ * so all of them are decided on one subject and the rule holds under its optimistic concurrency.
+ */
+export interface UsersState {
+  users: Map<string, UserEntry>;
+  /** Token id → its user: token ids are unique across users (the token read model is keyed by them). */
+  tokenOwners: Map<string, string>;
+}
+
+export type UserCommand =
+  | CommandOf<typeof CreateUser>
+  | CommandOf<typeof ChangeUserRole>
+  | CommandOf<typeof IssueUserToken>
+  | CommandOf<typeof RevokeUserToken>
+  | CommandOf<typeof BootstrapAdmin>;
+
+function existing(state: UsersState, id: string): UserEntry {
+  const user = state.users.get(id);
+  if (!user) throw new DomainError('not_found', `user ${id} does not exist`, { userId: id });
+  return user;
+}
+
+function unusedToken(state: UsersState, tokenId: string): void {
+  if (state.tokenOwners.has(tokenId)) throw new DomainError('conflict', `token ${tokenId} already exists`, { tokenId });
+}
+
+const liveTokens = (user: UserEntry) => [...user.tokens.values()].filter((t) => !t.revoked).length;
+
+/** Admins holding a live token — those who can sign in and administer — other than `except`. */
+function signInAdmins(state: UsersState, except?: string): number {
+  let n = 0;
+  for (const [id, user] of state.users) if (id !== except && user.role === 'admin' && liveTokens(user) > 0) n++;
+  return n;
+}
+
+function lastAdmin(userId: string, what: string): DomainError {
+  return new DomainError('conflict', `user ${userId} is the last admin who can sign in: ${what}`, { userId, rule: 'last_admin' });
+}
+
+function bootstrap(state: UsersState, { userId, name, token }: CommandOf<typeof BootstrapAdmin>['data']): NewEvent[] {
+  const events: NewEvent[] = [];
+  const heldBy = state.tokenOwners.get(token.tokenId);
+  let holder: { id: string; role: Role; live: boolean };
+  if (heldBy === undefined) {
+    // The token is new: issued to the bootstrap user, made first if need be (as an admin).
+    const user = state.users.get(userId);
+    if (!user) events.push(UserCreated({ userId, name, role: 'admin' }));
+    events.push(UserTokenIssued({ userId, tokenId: token.tokenId, tokenHash: token.tokenHash, label: token.label }));
+    holder = { id: userId, role: user?.role ?? 'admin', live: true };
+  } else {
+    const user = state.users.get(heldBy)!;
+    // A revoked bootstrap token stays revoked: someone chose to; a new token value is the way back.
+    holder = { id: heldBy, role: user.role, live: !user.tokens.get(token.tokenId)!.revoked };
+  }
+  if (holder.live && holder.role !== 'admin' && signInAdmins(state) === 0) {
+    events.push(UserRoleChanged({ userId: holder.id, from: holder.role, to: 'admin' }));
+  }
+  return events;
+}
+
+function withUser(state: UsersState, id: string, user: UserEntry, tokenOwners = state.tokenOwners): UsersState {
+  return { users: new Map(state.users).set(id, user), tokenOwners };
+}
+
+export const userDecider: Decider<UsersState, UserCommand, UserEvent> = {
   aggregate: 'user',
-  commands: [CreateUser, ChangeUserRole, IssueUserToken, RevokeUserToken],
-  aggregateIdOf: (c) => c.data.userId,
-  initialState: () => ({ status: 'absent' }),
+  // Users decided before the directory live on `user.<id>`: their history is folded in too.
+  stateFrom: 'aggregate_type',
+  commands: [CreateUser, ChangeUserRole, IssueUserToken, RevokeUserToken, BootstrapAdmin],
+  aggregateIdOf: () => USER_DIRECTORY_ID,
+  initialState: () => ({ users: new Map(), tokenOwners: new Map() }),
 
   decide(command, state): NewEvent[] {
     switch (command.type) {
       case 'user.create': {
-        if (state.status !== 'absent') throw new DomainError('conflict', `user ${command.data.userId} already exists`, { userId: command.data.userId });
-        const { name, role, token } = command.data;
-        return [UserCreated({ name, role }), UserTokenIssued({ tokenId: token.tokenId, tokenHash: token.tokenHash, label: token.label })];
+        const { userId, name, role, token } = command.data;
+        if (state.users.has(userId)) throw new DomainError('conflict', `user ${userId} already exists`, { userId });
+        unusedToken(state, token.tokenId);
+        return [UserCreated({ userId, name, role }), UserTokenIssued({ userId, tokenId: token.tokenId, tokenHash: token.tokenHash, label: token.label })];
       }
       case 'user.change_role': {
-        const user = existing(state, command.data.userId);
-        return user.role === command.data.role ? [] : [UserRoleChanged({ from: user.role, to: command.data.role })];
+        const { userId, role } = command.data;
+        const user = existing(state, userId);
+        if (user.role === role) return [];
+        if (user.role === 'admin' && liveTokens(user) > 0 && signInAdmins(state, userId) === 0) {
+          throw lastAdmin(userId, `make another user admin before changing ${userId}'s role`);
+        }
+        return [UserRoleChanged({ userId, from: user.role, to: role })];
       }
       case 'user.issue_token': {
-        const user = existing(state, command.data.userId);
-        if (user.tokens.has(command.data.tokenId)) throw new DomainError('conflict', `token ${command.data.tokenId} already exists`, { tokenId: command.data.tokenId });
-        const { tokenId, tokenHash, label } = command.data;
-        return [UserTokenIssued({ tokenId, tokenHash, label })];
+        const { userId, tokenId, tokenHash, label } = command.data;
+        existing(state, userId);
+        unusedToken(state, tokenId);
+        return [UserTokenIssued({ userId, tokenId, tokenHash, label })];
       }
       case 'user.revoke_token': {
-        const user = existing(state, command.data.userId);
-        const token = user.tokens.get(command.data.tokenId);
-        if (!token) throw new DomainError('not_found', `token ${command.data.tokenId} does not exist`, { tokenId: command.data.tokenId });
-        return token.revoked ? [] : [UserTokenRevoked({ tokenId: command.data.tokenId })];
+        const { userId, tokenId } = command.data;
+        const user = existing(state, userId);
+        const token = user.tokens.get(tokenId);
+        if (!token) throw new DomainError('not_found', `token ${tokenId} does not exist`, { tokenId });
+        if (token.revoked) return [];
+        if (user.role === 'admin' && liveTokens(user) === 1 && signInAdmins(state, userId) === 0) {
+          throw lastAdmin(userId, `token ${tokenId} is its last; issue another token, or make another user admin, first`);
+        }
+        return [UserTokenRevoked({ userId, tokenId })];
       }
+      case 'user.bootstrap_admin':
+        return bootstrap(state, command.data);
       default: {
         const unknown: never = command;
         throw new DomainError('validation', `unknown command ${(unknown as { type: string }).type}`);
@@ -62,18 +140,22 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
     }
   },
 
-  evolve(state, event): UserState {
+  evolve(state, event): UsersState {
+    const id = userIdOf(event);
+    const user = state.users.get(id);
     switch (event.type) {
       case 'user.created':
-        return { status: 'active', name: event.data.name, role: event.data.role, tokens: new Map() };
+        return withUser(state, id, { name: event.data.name, role: event.data.role, tokens: new Map() });
       case 'user.role_changed':
-        return state.status === 'absent' ? state : { ...state, role: event.data.to };
-      case 'user.token_issued':
-        return state.status === 'absent' ? state : { ...state, tokens: new Map(state.tokens).set(event.data.tokenId, { hash: event.data.tokenHash, revoked: false }) };
+        return user ? withUser(state, id, { ...user, role: event.data.to }) : state;
+      case 'user.token_issued': {
+        if (!user) return state;
+        const tokens = new Map(user.tokens).set(event.data.tokenId, { hash: event.data.tokenHash, revoked: false });
+        return withUser(state, id, { ...user, tokens }, new Map(state.tokenOwners).set(event.data.tokenId, id));
+      }
       case 'user.token_revoked': {
-        if (state.status === 'absent') return state;
-        const token = state.tokens.get(event.data.tokenId);
-        return token ? { ...state, tokens: new Map(state.tokens).set(event.data.tokenId, { ...token, revoked: true }) } : state;
+        const token = user?.tokens.get(event.data.tokenId);
+        return user && token ? withUser(state, id, { ...user, tokens: new Map(user.tokens).set(event.data.tokenId, { ...token, revoked: true }) }) : state;
       }
       default: {
         const unknown: never = event;

@@ -34,4 +34,18 @@ export const RevokeUserToken = defineCommand({
   schema: z.strictObject({ userId: IdSchema, tokenId: IdSchema }),
 });
 
-export const userCommands = [CreateUser, ChangeUserRole, IssueUserToken, RevokeUserToken] as const;
+/**
+ * A gateway starting with BATON_BOOTSTRAP_TOKEN: `userId` gets the user (an admin) or the token
+ * if either is missing, and when no admin can sign in, the token's holder becomes admin again.
+ */
+export const BootstrapAdmin = defineCommand({
+  type: 'user.bootstrap_admin',
+  service: 'tasks',
+  schema: z.strictObject({
+    userId: IdSchema,
+    name: NameSchema,
+    token: z.strictObject({ tokenId: IdSchema, tokenHash: TokenHashSchema, label: z.string().max(200).default('') }),
+  }),
+});
+
+export const userCommands = [CreateUser, ChangeUserRole, IssueUserToken, RevokeUserToken, BootstrapAdmin] as const;

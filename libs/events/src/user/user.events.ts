@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventOf } from '../define';
-import { IdSchema } from '../envelope';
+import { IdSchema, type EventEnvelope } from '../envelope';
 import { NameSchema } from '../values';
 
 export const RoleSchema = z.enum(['admin', 'operator', 'viewer']);
@@ -9,28 +9,41 @@ export type Role = z.infer<typeof RoleSchema>;
 /** A token is stored only as its SHA-256; the clear text is shown once, to whoever asked for it. */
 export const TokenHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
 
+/**
+ * Every user's events are decided on one subject, `user._directory` (docs/decisions/0022), and
+ * name their user in `userId`. Events from before it live on `user.<id>` and carry no `userId`.
+ */
+export const USER_DIRECTORY_ID = '_directory';
+const userId = IdSchema.optional();
+
+/** The user an event is about: its `userId`, else (stored before the directory) its subject's id. */
+export function userIdOf(event: Pick<EventEnvelope, 'aggregate' | 'data'>): string {
+  const own = (event.data as { userId?: unknown } | undefined)?.userId;
+  return typeof own === 'string' ? own : event.aggregate.id;
+}
+
 export const UserCreated = defineEvent({
   type: 'user.created',
   aggregate: 'user',
-  schema: z.object({ name: NameSchema, role: RoleSchema }),
+  schema: z.object({ userId, name: NameSchema, role: RoleSchema }),
 });
 
 export const UserRoleChanged = defineEvent({
   type: 'user.role_changed',
   aggregate: 'user',
-  schema: z.object({ from: RoleSchema, to: RoleSchema }),
+  schema: z.object({ userId, from: RoleSchema, to: RoleSchema }),
 });
 
 export const UserTokenIssued = defineEvent({
   type: 'user.token_issued',
   aggregate: 'user',
-  schema: z.object({ tokenId: IdSchema, tokenHash: TokenHashSchema, label: z.string().max(200) }),
+  schema: z.object({ userId, tokenId: IdSchema, tokenHash: TokenHashSchema, label: z.string().max(200) }),
 });
 
 export const UserTokenRevoked = defineEvent({
   type: 'user.token_revoked',
   aggregate: 'user',
-  schema: z.object({ tokenId: IdSchema }),
+  schema: z.object({ userId, tokenId: IdSchema }),
 });
 
 export const userEvents = [UserCreated, UserRoleChanged, UserTokenIssued, UserTokenRevoked] as const;

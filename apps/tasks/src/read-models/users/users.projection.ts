@@ -1,11 +1,17 @@
+import { userIdOf } from '@baton/events';
 import type { Projection } from '@baton/projections';
 import { UserRowEntity, UserTokenRowEntity, type UserRow, type UserTokenRow } from './users.entities';
+
+/*
+ * A user is named by its events' `userId` (the directory subject, decision 0022) or, before
+ * that, by its own subject: the rows are the same either way, so the versions stay at 1.
+ */
 
 export const usersProjection: Projection<UserRow> = {
   name: 'users',
   version: 1,
   entity: UserRowEntity,
-  keysOf: (e) => (e.type === 'user.created' || e.type === 'user.role_changed' ? [e.aggregate.id] : []),
+  keysOf: (e) => (e.type === 'user.created' || e.type === 'user.role_changed' ? [userIdOf(e)] : []),
   evolve(row, e, id) {
     switch (e.type) {
       case 'user.created':
@@ -26,7 +32,7 @@ export const userTokensProjection: Projection<UserTokenRow> = {
   evolve(row, e, id) {
     switch (e.type) {
       case 'user.token_issued':
-        return { id, userId: e.aggregate.id, tokenHash: e.data.tokenHash, label: e.data.label, revoked: false, issuedAt: e.occurredAt, lastSeq: e.position.seq };
+        return { id, userId: userIdOf(e), tokenHash: e.data.tokenHash, label: e.data.label, revoked: false, issuedAt: e.occurredAt, lastSeq: e.position.seq };
       case 'user.token_revoked':
         return row && { ...row, revoked: true, lastSeq: e.position.seq };
       default:
