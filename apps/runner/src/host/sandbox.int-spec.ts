@@ -68,14 +68,15 @@ describe('sandbox (bubblewrap) around a real agent', () => {
     expect(Number(execFileSync('sh', ['-c', 'ls /proc | grep -cE "^[0-9]+$"'], { encoding: 'utf8' }))).toBeGreaterThan(processes);
   });
 
-  it('cannot undo the hiding, even as root of its own namespace', () => {
-    const r = inSandbox(`umount ${hidden} 2>&1; umount -l ${hidden} 2>&1; umount -l /tmp 2>&1; cat ${hidden}/runner-secret 2>&1; echo done`);
+  it('cannot undo the hiding: it is not root, and holds no capability', () => {
+    const r = inSandbox(`id -u; grep CapEff /proc/self/status; umount ${hidden} 2>&1; umount -l ${hidden} 2>&1; umount -l /tmp 2>&1; cat ${hidden}/runner-secret 2>&1; echo done`);
+    expect(r.stdout).toMatch(/^(?!0\n)\d+\nCapEff:\s+0+\n/);
     expect(r.stdout).toMatch(/done/);
     expect(r.stdout).not.toContain('the runner secret');
   });
 
   it('lets the agent build a sandbox of its own inside (Codex runs its commands in bubblewrap)', () => {
-    const r = inSandbox(`${bwrap} --ro-bind / / --dev /dev -- echo nested`);
+    const r = inSandbox(`${bwrap} --ro-bind / / --dev /dev --unshare-pid --proc /proc --bind ${work} ${work} -- sh -c 'echo nested > ${work}/nested.txt && cat ${work}/nested.txt'`);
     expect({ out: r.stdout.trim(), err: r.stderr }).toEqual({ out: 'nested', err: '' });
   });
 

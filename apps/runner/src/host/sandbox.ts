@@ -10,8 +10,8 @@ const run = promisify(execFile);
  *   /proc/<pid>/environ, where the runner's secrets are) do not exist for it; when the
  *   session's first process ends, the kernel ends every process left in the namespace, the
  *   daemons the agent forked included;
- * - a user namespace of its own, inside the one that made the mounts, so it cannot undo the
- *   mounts below even as root (see sandboxedArgv);
+ * - a user namespace of its own in which it is not root: no capability, so it cannot undo the
+ *   mounts below (see sandboxedArgv);
  * - the whole file system read-only, the runner's state (`hidden`: its data dir, BATON_HOME)
  *   replaced by an empty directory, and writable again only what the session works in:
  *   its worktree and the repository's git dirs, its agent home, its session dir and /tmp.
@@ -31,26 +31,32 @@ export interface SandboxPaths {
 export type SandboxMode = 'auto' | 'on' | 'off';
 
 /**
- * The argv that runs `argv` inside the sandbox: two bubblewrap layers. The outer one makes the
- * namespaces (user, PID, IPC, mount) and the mounts; the inner one only enters a user namespace
- * of its own. Mounts made by an outer user namespace are locked for an inner one (the kernel's
- * MNT_LOCKED), so the agent — root of its own namespace, able to build namespaces itself (Codex
- * runs its commands in its own bubblewrap) — still cannot unmount what hides the runner's state.
+ * The argv that runs `argv` inside the sandbox. The agent gets a user namespace of its own in
+ * which it is not root (the runner's uid, or 1000 when the runner is root): it holds no
+ * capability, so it cannot unmount what hides the runner's state, yet it may build namespaces
+ * of its own (Codex runs every command in its bundled bubblewrap). Its files are the runner's on
+ * the host.
  */
-export function sandboxedArgv(bwrap: string, argv: readonly string[], paths: SandboxPaths, ids = currentIds()): string[] {
-  const as = ['--unshare-user', '--uid', String(ids.uid), '--gid', String(ids.gid)];
-  const out = [bwrap, '--die-with-parent', ...as, '--unshare-pid', '--unshare-ipc', '--ro-bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc'];
+export function sandboxedArgv(bwrap: string, argv: readonly string[], paths: SandboxPaths, ids = agentIds()): string[] {
+  const out = [bwrap, '--die-with-parent', '--unshare-user', '--uid', String(ids.uid), '--gid', String(ids.gid), '--unshare-pid', '--unshare-ipc'];
+  out.push('--ro-bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc');
   // Order matters (each mount covers what is below it): the shared /tmp, then a tmpfs over each
   // hidden dir (which may lie in /tmp), then what the session may read and write bound back in.
   out.push('--bind', '/tmp', '/tmp');
   for (const dir of unique(paths.hidden)) out.push('--tmpfs', dir);
   for (const dir of unique(paths.readable ?? [])) out.push('--ro-bind', dir, dir);
   for (const dir of unique(paths.writable)) out.push('--bind', dir, dir);
-  out.push('--', bwrap, '--die-with-parent', ...as, '--dev-bind', '/', '/', '--chdir', paths.cwd, '--', ...argv);
+  out.push('--chdir', paths.cwd, '--', ...argv);
   return out;
 }
 
-const currentIds = () => ({ uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+/** Root in the sandbox would hold capabilities there: a root runner's agents are uid 1000 inside. */
+const AGENT_UID_FOR_ROOT = 1000;
+const agentIds = () => {
+  const uid = process.getuid?.() ?? 0;
+  const gid = process.getgid?.() ?? 0;
+  return uid === 0 ? { uid: AGENT_UID_FOR_ROOT, gid: AGENT_UID_FOR_ROOT } : { uid, gid };
+};
 
 const unique = (dirs: readonly string[]) => [...new Set(dirs.filter(Boolean))];
 
