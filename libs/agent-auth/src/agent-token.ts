@@ -96,3 +96,11 @@ export function verifyAgentToken(token: string, secret: string, now: string = ne
 export function isAgentToken(token: string): boolean {
   return typeof token === 'string' && token.startsWith(`${AGENT_TOKEN_PREFIX}.`);
 }
+
+/**
+ * A token ends with its session: the sessions service marks every ended session in this KV
+ * bucket (key: the session id), and the gateway refuses their tokens from then on. Entries
+ * live as long as a token could, so the bucket stays small.
+ */
+export const agentTokenRevocationsBucket = (namespace: string) => `${namespace}_ended_sessions`;
+export const AGENT_TOKEN_REVOCATIONS_TTL_MS = AGENT_TOKEN_TTL_MS;

@@ -1,6 +1,7 @@
 import { AgentSelf, CommandAccepted, SessionExport, SessionPage, SessionReplay, SessionView, TimelinePage, UsageRollup } from '@baton/contracts';
 import { claimsForSession, type SessionRole } from '@baton/events';
 import { eventually } from '@baton/testing';
+import { connectLive } from '../live/__tests__/live-client';
 import { errorOf } from '../openapi/__tests__/api-harness';
 import { AGENT_SECRET, agentSpec, FakeRunner, startSessionsApi, type SessionsApi } from '../sessions/__tests__/sessions-api';
 
@@ -77,6 +78,29 @@ describe('agents over REST: session tokens reach their own session only; reports
     }
   });
 
+  it("ends a session's token with the session: REST answers 401 and its live socket is dropped at once; it cannot connect again", async () => {
+    const a = await spawn({});
+    const token = tokenFor(a.id);
+    expect((await api.call('GET', '/api/agents/me', undefined, as(token))).status).toBe(200);
+    const socket = await connectLive(api.gateway.url, token);
+    const dropped = new Promise<string>((resolve) => socket.once('error', (e) => resolve(e.message)));
+    const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+
+    const stopped = await api.accepted('POST', `/api/sessions/${a.id}/stop`);
+    expect((await session(a.id, stopped.seq)).status).toBe('stopped');
+    const refused = await eventually(async () => {
+      const res = await api.call('GET', '/api/agents/me', undefined, as(token));
+      return res.status === 401 ? res : null;
+    }, 5_000, 'the ended session\'s token to be refused');
+    expect(errorOf(refused).message).toBe(`session ${a.id} has ended: its token no longer works`);
+    expect(await dropped).toContain('has ended');
+    await gone;
+    await expect(connectLive(api.gateway.url, token)).rejects.toThrow(/has ended/);
+    // Another session's token is untouched.
+    const b = await spawn({});
+    expect((await api.call('GET', '/api/agents/me', undefined, as(tokenFor(b.id)))).status).toBe(200);
+  });
+
   it('lets an agent report only on its own session and tasks', async () => {
     const a = await spawn({});
     const b = await spawn({});
@@ -130,7 +154,9 @@ describe('agents over REST: session tokens reach their own session only; reports
     const stopped = await api.accepted('POST', `/api/sessions/${boss.id}/stop`);
     await session(boss.id, stopped.seq);
     const late = await api.call('POST', `/api/sessions/${boss.id}/workers`, { templateId: 'shell', ...NOWHERE }, as(token));
-    expect({ status: late.status, message: errorOf(late).message }).toEqual({ status: 403, message: expect.stringContaining('has ended') });
+    // Refused by the session's scope (403) or, once the gateway heard of the end, its token (401).
+    expect([401, 403]).toContain(late.status);
+    expect(errorOf(late).message).toContain('has ended');
   });
 
   it('runs a session on a runner with the token the sessions service minted: register, status, reports, usage → timeline, usage, replay, export', async () => {
@@ -190,9 +216,11 @@ describe('agents over REST: session tokens reach their own session only; reports
 
     const done = await api.accepted('POST', `/api/sessions/${s.id}/status`, { status: 'completed', message: 'all done' }, 200, token);
     expect((await session(s.id, done.seq)).status).toBe('completed');
+    // Its token ended with it (refused as soon as the gateway heard; the decider refuses a report on an ended session anyway)...
     const late = await api.call('POST', `/api/sessions/${s.id}/reports`, { kind: 'milestone', message: 'one more thing' }, as(token));
-    expect({ status: late.status, code: errorOf(late).code }).toEqual({ status: 422, code: 'invalid_state' });
-    // Hooks report usage after the end; it still counts.
+    expect([{ status: 401, code: 'unauthorized' }, { status: 422, code: 'invalid_state' }]).toContainEqual({ status: late.status, code: errorOf(late).code });
+    await eventually(async () => (await api.call('GET', '/api/agents/me', undefined, as(token))).status === 401, 5_000, 'the ended token to be refused');
+    // ...but its hooks report usage after the end: that still counts (for LATE_REPORT_GRACE_MS).
     const after = await api.accepted('POST', `/api/sessions/${s.id}/usage`, { outputTokens: 10 }, 200, token);
     expect((await session(s.id, after.seq)).usage.outputTokens).toBe(210);
   });

@@ -83,7 +83,7 @@ export class AgentsController {
   }
 
   @Route(R.reportSessionUsage)
-  @AgentRoute()
+  @AgentRoute({ afterEnd: true })
   usage(
     @RouteParams(R.reportSessionUsage) p: ParamsOf<typeof R.reportSessionUsage>,
     @RouteBody(R.reportSessionUsage) body: BodyOf<typeof R.reportSessionUsage>,

@@ -1,10 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { z } from 'zod';
 import { Broker } from '@baton/event-store';
 import { MIN_AGENT_TOKEN_SECRET_LENGTH } from '@baton/agent-auth';
 import { loadConfig } from '@baton/service-kit';
 import { AgentAuthenticator } from './agent-authenticator';
 import { AgentTokenSecret } from './agent-token-secret';
+import { EndedSessions } from './ended-sessions';
 
 /** Read at boot: a secret that is set but too short stops the gateway, naming the variable. */
 export const AgentAuthConfigSchema = z.object({
@@ -26,8 +27,20 @@ export const AgentAuthConfigSchema = z.object({
       inject: [Broker],
       useFactory: (broker: Broker) => new AgentTokenSecret(broker, loadConfig(AgentAuthConfigSchema).BATON_AGENT_TOKEN_SECRET),
     },
-    { provide: AgentAuthenticator, inject: [AgentTokenSecret], useFactory: (secret: AgentTokenSecret) => new AgentAuthenticator(secret) },
+    { provide: EndedSessions, inject: [Broker], useFactory: (broker: Broker) => new EndedSessions(broker) },
+    { provide: AgentAuthenticator, inject: [AgentTokenSecret, EndedSessions], useFactory: (secret: AgentTokenSecret, ended: EndedSessions) => new AgentAuthenticator(secret, ended) },
   ],
-  exports: [AgentTokenSecret, AgentAuthenticator],
+  exports: [AgentTokenSecret, EndedSessions, AgentAuthenticator],
 })
-export class AgentAuthModule {}
+export class AgentAuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(EndedSessions) private readonly ended: EndedSessions) {}
+
+  /** Mirrors the ended sessions early (not only at the first agent request); a miss retries on use. */
+  onApplicationBootstrap(): void {
+    void this.ended.start();
+  }
+
+  onApplicationShutdown(): void {
+    this.ended.stop();
+  }
+}

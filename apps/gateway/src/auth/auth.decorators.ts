@@ -21,7 +21,14 @@ export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
  * Agents (session tokens) may call this route too; the handler checks what they may do
  * with `canAgent`. Every other route answers an agent 403.
  */
-export const AgentRoute = () => SetMetadata(AGENT_ROUTE, true);
+export const AgentRoute = (opts: { afterEnd?: boolean } = {}) => SetMetadata(AGENT_ROUTE, opts.afterEnd ? AFTER_END : true);
+
+/**
+ * `@AgentRoute({ afterEnd: true })`: the agent's token still works here for a short while after
+ * its session ended (LATE_REPORT_GRACE_MS) — only for what an agent's own hooks send once its
+ * turn is over (usage), on its own session; everywhere else it ends with the session.
+ */
+export const AFTER_END = 'after_end';
 
 /** The signed-in user (routes agents cannot reach). */
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {

@@ -5,7 +5,7 @@ import type { Role } from '@baton/events';
 import { ApiError } from '../http/api-error';
 import { ClientAddress } from '../http/client-address';
 import { AgentAuthenticator } from './agent-authenticator';
-import { AGENT_ROUTE, PUBLIC_ROUTE, REQUIRED_ROLE } from './auth.decorators';
+import { AFTER_END, AGENT_ROUTE, PUBLIC_ROUTE, REQUIRED_ROLE } from './auth.decorators';
 import { Authenticator } from './authenticator';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { hasRole, type AgentPrincipal, type Principal } from './principal';
@@ -70,9 +70,9 @@ export class AuthGuard implements CanActivate {
   private async agent(ctx: ExecutionContext, req: Request & { agent?: AgentPrincipal }, token: string, refused: () => ApiError): Promise<boolean> {
     // A signature check costs no lookup: a valid session token passes even from a throttled
     // client; a forged or expired one counts against it (an ended session's does not).
-    const result = await this.agents.authenticate(token);
+    const allowed = this.reflector.getAllAndOverride<boolean | typeof AFTER_END>(AGENT_ROUTE, [ctx.getHandler(), ctx.getClass()]);
+    const result = await this.agents.authenticate(token, { afterEnd: allowed === AFTER_END });
     if ('error' in result) throw result.error === 'invalid or expired session token' ? refused() : new ApiError(401, 'unauthorized', result.error);
-    const allowed = this.reflector.getAllAndOverride<boolean>(AGENT_ROUTE, [ctx.getHandler(), ctx.getClass()]);
     if (!allowed) {
       throw new ApiError(403, 'forbidden', `a session token (agent of session ${result.principal.sessionId}) may call agent routes only`, {
         details: { sessionId: result.principal.sessionId },

@@ -1,3 +1,4 @@
+import { AGENT_TOKEN_REVOCATIONS_TTL_MS, agentTokenRevocationsBucket } from '@baton/agent-auth';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ulid } from 'ulid';
@@ -40,6 +41,8 @@ describe('live terminals through the real gateway', () => {
     ns = await createTestNamespace();
     broker = await Broker.connect({ servers: ns.natsUrl, namespace: ns.namespace });
     await broker.ensureTopology();
+    // What the sessions service (not run here) makes at start: the gateway checks session tokens against it.
+    await broker.kv(agentTokenRevocationsBucket(ns.namespace), { ttl: AGENT_TOKEN_REVOCATIONS_TTL_MS, history: 1 });
     store = new EventStore(broker, registry);
     await startService('tasks', ns.env);
     url = (await startService('gateway', { ...ns.env, BATON_LIVE_WINDOW_BYTES: String(WINDOW), BATON_AGENT_TOKEN_SECRET: AGENT_SECRET })).url;

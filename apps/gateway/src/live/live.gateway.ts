@@ -19,6 +19,7 @@ import {
   type ServerToClientEvents,
 } from '@baton/contracts';
 import { AgentAuthenticator } from '../auth/agent-authenticator';
+import { EndedSessions } from '../auth/ended-sessions';
 import { Authenticator } from '../auth/authenticator';
 import { FailedAuthLimiter } from '../auth/failed-auth-limiter';
 import { ClientAddress } from '../http/client-address';
@@ -55,6 +56,7 @@ class ConnectError extends Error {
 export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnection<LiveSocket>, OnGatewayDisconnect<LiveSocket>, OnApplicationBootstrap, OnApplicationShutdown {
   private server: LiveServer | null = null;
   private sweep: NodeJS.Timeout | null = null;
+  private unwatchEnded: (() => void) | null = null;
   /** Room changes of one socket run one after another (a resume must not overlap another). */
   private readonly chains = new WeakMap<LiveSocket, Promise<unknown>>();
   /** Subscribes with `sinceSeq` of one socket that are running or waiting their turn. */
@@ -64,6 +66,7 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
     @Inject(LiveRuntime) private readonly rt: LiveRuntime,
     @Inject(Authenticator) private readonly users: Authenticator,
     @Inject(AgentAuthenticator) private readonly agents: AgentAuthenticator,
+    @Inject(EndedSessions) private readonly ended: EndedSessions,
     @Inject(FailedAuthLimiter) private readonly limiter: FailedAuthLimiter,
     @Inject(ClientAddress) private readonly clients: ClientAddress,
   ) {}
@@ -85,11 +88,23 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
     await this.rt.start();
     this.sweep = setInterval(() => void this.sweepRevoked(), SWEEP_MS);
     this.sweep.unref();
+    this.unwatchEnded = this.ended.onEnded((sessionId) => this.dropSession(sessionId));
   }
 
   onApplicationShutdown(): void {
     if (this.sweep) clearInterval(this.sweep);
+    this.unwatchEnded?.();
     this.rt.stop();
+  }
+
+  /** A session ended: its agent's sockets go at once (not at the next sweep), with the reason. */
+  private dropSession(sessionId: string): void {
+    for (const socket of this.server?.sockets.sockets.values() ?? []) {
+      const caller = socket.data?.caller;
+      if (caller?.kind !== 'agent' || caller.sessionId !== sessionId) continue;
+      socket.emit('error', new LiveError('unauthorized', `your token no longer works: session ${sessionId} has ended`).toMessage());
+      socket.disconnect(true);
+    }
   }
 
   handleConnection(socket: LiveSocket): void {

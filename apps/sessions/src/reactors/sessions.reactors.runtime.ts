@@ -1,3 +1,5 @@
+import { Kvm } from '@nats-io/kv';
+import { agentTokenRevocationsBucket } from '@baton/agent-auth';
 import type { DomainEvent, RecordedEvent } from '@baton/events';
 import type { Reactor } from '@baton/event-store';
 import type { ReadSide } from '@baton/service-kit';
@@ -71,6 +73,17 @@ export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Rea
         if (!directive) return [];
         if (directive.kind === 'command') return [directive.command];
         await publishToRunner(read.broker, { type: 'merge', runnerId: directive.runnerId, data: directive.data }, directive.msgId);
+        return [];
+      },
+    },
+    {
+      // A session's token ends with it: the gateway refuses tokens of sessions in this bucket.
+      // The bucket is the background's to make (with the installation's replicas): opened here.
+      name: 'token-revocation',
+      react: async (event: RecordedEvent<DomainEvent>) => {
+        if (event.type !== 'session.ended') return [];
+        const kv = await new Kvm(read.broker.js).open(agentTokenRevocationsBucket(read.broker.names.namespace));
+        await kv.put(event.aggregate.id, event.occurredAt);
         return [];
       },
     },

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Broker } from '@baton/event-store';
+import type { KV } from '@nats-io/kv';
+import { AGENT_TOKEN_REVOCATIONS_TTL_MS, agentTokenRevocationsBucket } from '@baton/agent-auth';
 
 const KEY = 'agent-token-secret';
 
@@ -27,4 +29,9 @@ export async function agentTokenSecret(broker: Broker, fromEnv: string | undefin
     if (raced && raced.operation === 'PUT') return raced.string();
     throw e;
   }
+}
+
+/** The ended-sessions bucket the gateway checks tokens against; made here, with the installation's replicas. */
+export function endedSessionsKv(broker: Broker, replicas = 1): Promise<KV> {
+  return broker.kv(agentTokenRevocationsBucket(broker.names.namespace), { ttl: AGENT_TOKEN_REVOCATIONS_TTL_MS, history: 1, replicas });
 }

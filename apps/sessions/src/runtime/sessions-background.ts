@@ -2,7 +2,7 @@ import { registry } from '@baton/events';
 import { QueryClient } from '@baton/event-store';
 import { LeaderElector, type BackgroundContext, type BackgroundTask } from '@baton/service-kit';
 import { RunnerRowEntity } from '../read-models/runners/runner-row.entity';
-import { agentTokenSecret } from './agent-token-secret';
+import { agentTokenSecret, endedSessionsKv } from './agent-token-secret';
 import { CommandSender } from './command-sender';
 import { HeartbeatReader } from './heartbeats';
 import { livenessLoop } from './liveness.loop';
@@ -53,6 +53,7 @@ export function sessionsBackground(ctx: BackgroundContext, opts: { config?: Part
     name: 'runner-dispatch-consumer',
     start: async () => {
       await loadSecret();
+      await endedSessionsKv(broker, config.NATS_REPLICAS);
       await dispatcher.ensureConsumer();
     },
     stop: async () => undefined,
