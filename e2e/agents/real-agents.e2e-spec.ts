@@ -1,28 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adapterFor, type AgentId } from '@baton/agents';
-import {
-  anthropicMessages,
-  createTestNamespace,
-  eventually,
-  geminiProtocol,
-  openaiChatHandler,
-  openaiResponsesHandler,
-  installAgentCli,
-  startFakeModelServer,
-  startService,
-  type FakeModelServer,
-  type ProtocolHandler,
-  type TestNamespace,
-} from '@baton/testing';
-import { cleanEnv, json, runCli, runCliOk, type Ran } from '../cli/baton-cli';
-import { batonBinDir, git, tempRepo } from './agent-process';
-
-const AGENT_SECRET = 'e2e-claude-token-secret-0123456789abcdef';
+import { anthropicMessages, eventually, geminiProtocol, openaiChatHandler, openaiResponsesHandler, type FakeModelServer, type ProtocolHandler } from '@baton/testing';
+import { json, runCli, runCliOk, type Ran } from '../cli/baton-cli';
+import { git, tempRepo } from './agent-process';
+import { startAgentStack, type AgentStack } from './agent-stack';
 
 interface SessionView {
   id: string;
+  templateId: string;
   status: string;
   statusReason?: string;
   attemptId: string | null;
@@ -83,7 +70,7 @@ const CASES: AgentCase[] = [
  * scripted fake model on loopback. Status comes from the agent's own hooks.
  */
 describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, env: agentEnv, priced, model, asksToWrite = true }) => {
-  let ns: TestNamespace;
+  let stack: AgentStack;
   let env: Record<string, string>;
   let fake: FakeModelServer;
   const baton = (...args: string[]) => runCli(args, env);
@@ -99,26 +86,37 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
         return null;
       }, ms, what);
     } catch (e) {
-      const logs = (await baton('session', 'logs', id)).stdout.slice(-3_000);
-      const screen = (await baton('session', 'export', id, '--format', 'cast')).stdout.slice(-4_000);
-      const seen = fake.requests.map((r) => `${r.method} ${r.path} [${r.view ? `${r.view.tools.length} tools, round ${r.view.toolRoundsSinceUser}` : 'no turn'}] → ${r.decision ? r.decision.kind : '-'}`).join('\n');
-      const last = await baton('session', 'show', id, '--json');
-      throw new Error(`${(e as Error).message}\n--- session\n${last.stdout.slice(0, 1_500)}\n--- timeline\n${logs}\n--- terminal (tail)\n${screen}\n--- fake model saw\n${seen}`);
+      throw new Error(`${(e as Error).message}\n${await explain(id)}`);
     }
+  };
+  /** What the session, its terminal and the fake model saw: for a failure's message. */
+  const explain = async (id: string) => {
+    const logs = (await baton('session', 'logs', id)).stdout.slice(-3_000);
+    const cast = (await baton('session', 'export', id, '--format', 'cast')).stdout;
+    const saved = join(tmpdir(), `baton-e2e-${agent}-${id}.cast`);
+    writeFileSync(saved, cast);
+    const screen = `(whole recording: ${saved})\n${cast.slice(-4_000)}`;
+    const seen = fake.requests.map((r) => `${r.method} ${r.path} [${r.view ? `${r.view.tools.length} tools, round ${r.view.toolRoundsSinceUser}` : 'no turn'}] → ${r.decision ? r.decision.kind : '-'}`).join('\n');
+    const last = await baton('session', 'show', id, '--json');
+    return `--- session\n${last.stdout.slice(0, 1_500)}\n--- timeline\n${logs}\n--- terminal (tail)\n${screen}\n--- fake model saw\n${seen}`;
   };
 
   beforeAll(async () => {
-    ns = await createTestNamespace();
-    const adapter = adapterFor(agent)!;
-    const agentBin = await installAgentCli(adapter.npmPackage, adapter.verifiedVersion);
-    fake = await startFakeModelServer([protocol], {
+    stack = await startAgentStack(agent, protocol, {
       turns: [
         {
           match: 'TURN-ONE',
           steps: [
             { kind: 'write', path: 'hello.txt', content: 'hello from the agent\n' },
             // The daemon leaves the agent's process tree (setsid): stopping the session must still end it.
-            { kind: 'shell', command: 'git add hello.txt && git commit -q -m "add hello" && (setsid sleep 600 </dev/null >/dev/null 2>&1 &) && echo committed', escalate: true },
+            // ...and what an attacker would try: the runner's environment (DATABASE_URL) through /proc.
+            {
+              kind: 'shell',
+              command:
+                'git add hello.txt && git commit -q -m "add hello" && (setsid sleep 600 </dev/null >/dev/null 2>&1 &) && ' +
+                "{ cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c '^DATABASE_URL=' > seen-env.txt; echo committed; }",
+              escalate: true,
+            },
           ],
           reply: 'Done with turn one.',
           usage: { input: 1000, output: 200 },
@@ -127,23 +125,10 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
         { match: 'TURN-THREE', steps: [], reply: 'Resumed, and done.' },
       ],
     });
-    const bin = batonBinDir();
-    await startService('tasks', ns.env);
-    const gateway = await startService('gateway', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET });
-    await startService('sessions', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_PUBLIC_API_URL: gateway.url });
-    await startService('runner', {
-      ...ns.env,
-      PATH: `${bin}:${agentBin}:${process.env.PATH ?? ''}`,
-      BATON_RUNNER_ID: `e2e-${agent}-${process.pid}`,
-      BATON_DATA_DIR: mkdtempSync(join(tmpdir(), 'baton-runner-data-')),
-      BATON_RUNNER_CAPACITY: '2',
-      BATON_RUNNER_HEARTBEAT_MS: '1000',
-    });
-    env = cleanEnv({ BATON_API_URL: gateway.url, BATON_TOKEN: ns.token });
+    ({ fake, env } = stack);
   }, 600_000);
   afterAll(async () => {
-    await fake?.close();
-    await ns?.cleanup();
+    await stack?.close();
   });
 
   /** The built-in template with another model, as a project's own template (no CLI verb for templates yet). */
@@ -173,13 +158,22 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
     const shell = await until(sessionId, (s) => s.status === 'needs_input' && /git add hello\.txt/.test(s.statusReason ?? ''), 'the shell permission prompt');
     expect(shell.statusReason).toMatch(/git commit/);
     await ok('session', 'approve', sessionId);
-    const idle = await until(sessionId, (s) => s.status === 'idle' && (s.usage?.inputTokens ?? 0) > 0, 'the end of the turn with its usage');
+    // OpenCode asks twice for that command: for the path outside the worktree it reads (/proc), then for bash.
+    const endOfTurn = (s: SessionView) => s.status === 'idle' && (s.usage?.inputTokens ?? 0) > 0;
+    let idle = await until(sessionId, (s) => endOfTurn(s) || (s.status === 'needs_input' && /git add hello\.txt/.test(s.statusReason ?? '')), 'the end of the turn with its usage');
+    if (!endOfTurn(idle)) {
+      await ok('session', 'approve', sessionId);
+      idle = await until(sessionId, endOfTurn, 'the end of the turn with its usage');
+    }
     expect(idle.usage!.outputTokens).toBeGreaterThan(0);
     if (priced) expect(idle.usage!.costUsd).toBeGreaterThan(0);
 
     const worktree = json<{ worktreePath: string | null }>(await ok('attempt', 'show', attemptId, '--json')).worktreePath!;
-    expect(git(worktree, 'log', '--format=%s|%an', '-1')).toBe('add hello|Baton Agent');
+    const commit = git(worktree, 'log', '--format=%s|%an', '-1');
+    if (commit !== 'add hello|Baton Agent') throw new Error(`no commit on the attempt's branch (last: ${commit})\n${await explain(sessionId)}`);
     expect(readFileSync(join(worktree, 'hello.txt'), 'utf8')).toBe('hello from the agent\n');
+    // Sandboxed (bubblewrap): no process of the runner, so none of its secrets, is visible to the agent.
+    expect(readFileSync(join(worktree, 'seen-env.txt'), 'utf8').trim()).toBe('0');
 
     // A follow-up is typed AND submitted; a turn that ends in a question waits for a person.
     await ok('attempt', 'follow-up', attemptId, 'Now TURN-TWO please');
