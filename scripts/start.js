@@ -119,12 +119,12 @@ async function main() {
   };
 
   let natsUrl = process.env.NATS_URL;
-  if (natsUrl) say(`NATS: ${natsUrl} (NATS_URL)`);
+  if (natsUrl) say(`NATS: ${natsUrl.replace(/\/\/[^@/]*@/g, '//')} (NATS_URL)`);
   else {
     const nats = await startNats({ home, port: await port(4222), children, say });
     infra.push(nats.entry);
     natsUrl = nats.url;
-    say(`NATS: nats-server (pid ${nats.entry.child.pid}) with JetStream on ${natsUrl}, data in ${shown(path.join(home, 'nats'))}`);
+    say(`NATS: nats-server (pid ${nats.entry.child.pid}) with JetStream on ${nats.shownUrl}, data in ${shown(path.join(home, 'nats'))}`);
   }
 
   let databaseUrl = process.env.DATABASE_URL;

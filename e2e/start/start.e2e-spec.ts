@@ -1,3 +1,4 @@
+import { connect as connectNats } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,15 @@ describe('npm start (scripts/start.js)', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     expect((await fetch(`${first.url}/metrics`)).status).toBe(200);
+
+    // NATS refuses a client without the services' credentials (an agent's script, say); the password never shows.
+    const [, natsPort] = /with JetStream on nats:\/\/127\.0\.0\.1:(\d+) \(user baton/.exec(first.proc.output())!;
+    await expect(connectNats({ servers: `nats://127.0.0.1:${natsPort}`, reconnect: false })).rejects.toThrow(/Authorization Violation/);
+    const password = readFileSync(join(home, 'nats-password'), 'utf8').trim();
+    expect(statSync(join(home, 'nats-password')).mode & 0o777).toBe(0o600);
+    expect(first.proc.output()).not.toContain(password);
+    const withPassword = await connectNats({ servers: `nats://127.0.0.1:${natsPort}`, user: 'baton', pass: password, reconnect: false });
+    await withPassword.close();
 
     await stopWithCtrlC(first);
     for (const dir of ['postgres', 'nats', 'runner', 'logs']) expect(statSync(join(home, dir)).isDirectory()).toBe(true);

@@ -2,7 +2,8 @@
 // nats-server with JetStream for `npm start`, from the system (installed with apt-get when
 // it is missing and we may: root, Debian/Ubuntu, non-interactive).
 const { spawnSync } = require('node:child_process');
-const { accessSync, constants, existsSync, mkdirSync, readFileSync } = require('node:fs');
+const { randomBytes } = require('node:crypto');
+const { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { waitUntil } = require('./children');
 
@@ -64,11 +65,33 @@ async function startNats({ home, port, children, say }) {
   const storeDir = path.join(home, 'nats');
   mkdirSync(storeDir, { recursive: true, mode: 0o700 });
   await children.stopLeftover('nats', say);
+  // No anonymous client: Baton's services connect with a password made once and kept in
+  // BATON_HOME (0600), given to nats-server in a config file (never on its command line, which
+  // every local process can read) and to the services in NATS_URL.
+  const password = natsPassword(home);
+  const configFile = path.join(home, 'nats.conf');
+  writeFileSync(configFile, `authorization {\n  user: ${NATS_USER}\n  password: "${password}"\n}\n`, { mode: 0o600 });
+  chmodSync(configFile, 0o600);
   const logFile = children.logFile('nats');
   const before = existsSync(logFile) ? readFileSync(logFile).length : 0;
-  const entry = children.start('nats', bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', 'baton-local'], { marker: storeDir });
+  const entry = children.start('nats', bin, ['-c', configFile, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', 'baton-local'], { marker: storeDir });
   await waitUntil(async () => readFileSync(logFile).subarray(before).includes('Server is ready'), { timeoutMs: 20_000, what: 'waiting for nats-server', entry });
-  return { entry, url: `nats://127.0.0.1:${port}` };
+  return { entry, url: `nats://${NATS_USER}:${password}@127.0.0.1:${port}`, shownUrl: `nats://127.0.0.1:${port} (user ${NATS_USER}, password in ${configFile})` };
+}
+
+const NATS_USER = 'baton';
+
+/** The services' NATS password: made once per BATON_HOME, kept beside the data (0600). */
+function natsPassword(home) {
+  const file = path.join(home, 'nats-password');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (/^[A-Za-z0-9_-]{24,}$/.test(kept)) return kept;
+  }
+  const made = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${made}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return made;
 }
 
 module.exports = { startNats, findNatsServer, INSTALL_HELP };

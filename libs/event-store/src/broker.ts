@@ -62,9 +62,12 @@ export class Broker {
   }
 
   static async connect(opts: BrokerOptions): Promise<Broker> {
+    // NATS_URL may list a cluster's servers, comma-separated: nats.js takes a string as ONE url.
+    const listed = typeof opts.servers === 'string' ? opts.servers.split(',').map((s) => s.trim()).filter(Boolean) : opts.servers;
+    const { servers, credentials } = natsCredentials(listed);
     const nc = await connect({
-      // NATS_URL may list a cluster's servers, comma-separated: nats.js takes a string as ONE url.
-      servers: typeof opts.servers === 'string' ? opts.servers.split(',').map((s) => s.trim()).filter(Boolean) : opts.servers,
+      servers,
+      ...credentials,
       name: opts.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
@@ -167,4 +170,22 @@ export class Broker {
   async close(): Promise<void> {
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
+}
+
+/**
+ * `nats://user:password@host:port` in NATS_URL: nats.js does not read credentials from a URL (it
+ * answers "Authorization Violation"), so they are taken out here and passed as options. Every
+ * server of a cluster list shares them.
+ */
+export function natsCredentials(servers: string | string[]): { servers: string[]; credentials: { user?: string; pass?: string } } {
+  const list = Array.isArray(servers) ? servers : [servers];
+  let credentials: { user?: string; pass?: string } = {};
+  const bare = list.map((server) => {
+    const m = /^([a-z]+:\/\/)([^@/]*)@(.*)$/i.exec(server);
+    if (!m) return server;
+    const [user, pass] = m[2].split(':');
+    credentials = { user: decodeURIComponent(user), ...(pass !== undefined ? { pass: decodeURIComponent(pass) } : {}) };
+    return `${m[1]}${m[3]}`;
+  });
+  return { servers: bare, credentials };
 }
