@@ -9,7 +9,6 @@
 'use strict';
 const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { Children, pickPort, canListen, waitUntil } = require('./lib/children');
 const { startEmbeddedPostgres } = require('./lib/postgres');

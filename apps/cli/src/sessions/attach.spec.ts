@@ -19,7 +19,7 @@ describe(attachTerminal.name, () => {
     connected = true;
     sent: { event: string; body: unknown }[] = [];
     attachAck: ((ack: unknown) => void) | null = null;
-    emit(event: string, ...args: unknown[]): boolean {
+    override emit(event: string, ...args: unknown[]): boolean {
       if (['connect', 'terminal:snapshot', 'event'].includes(event)) return super.emit(event, ...args);
       this.sent.push({ event, body: args[0] });
       if (event === 'terminal:attach') this.attachAck = args[1] as (ack: unknown) => void;

@@ -10,7 +10,7 @@ function log(): RecordedEvent[] {
   const x = activeAttempt(events, 'x');
   const y = activeAttempt(events, 'y');
   events = story(events, review('x', x), merge('x'), conflicted('x', x), ended('y', y, 'failed'), ended('x', x, 'completed', 's_fix'), merged('x', x)).events;
-  return events.map((e, i) => ({ ...e, position: { seq: 10 + i, aggregateSeq: i + 1 } }) as RecordedEvent);
+  return events.map((e, i) => ({ ...e, position: { seq: 10 + i, aggregateVersion: i + 1 } }) as RecordedEvent);
 }
 
 describe('the autopilot status view', () => {

@@ -1,5 +1,5 @@
-import { chatConversationView, openaiChatHandler } from '../../../../testing/src/fake-model/openai-chat';
-import { startFakeModelServer, type FakeModelServer } from '../../../../testing/src/fake-model/server';
+import { chatConversationView, openaiChatHandler } from './openai-chat';
+import { startFakeModelServer, type FakeModelServer } from './server';
 
 // The fake Chat Completions endpoint OpenCode's `@ai-sdk/openai-compatible` provider talks to.
 describe('openaiChatHandler', () => {
