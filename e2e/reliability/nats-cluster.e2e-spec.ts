@@ -27,6 +27,7 @@ function counter(text: string, family: string): number {
  * loses no accepted command and doubles none, and both tasks replicas keep working.
  */
 describe('a NATS node killed during a storm of commands on a 3-node R3 cluster', () => {
+  let storm: Load | undefined;
   let ns: TestNamespace;
   let stack: Stack;
   const cluster = new NatsCluster();
@@ -48,6 +49,7 @@ describe('a NATS node killed during a storm of commands on a 3-node R3 cluster',
   }, 120_000);
 
   afterAll(async () => {
+    storm?.abort(); // a timed-out test must not keep resending into the next suites
     await stack?.stop();
     await cluster.stop();
     await ns?.cleanup();
@@ -65,6 +67,7 @@ describe('a NATS node killed during a storm of commands on a 3-node R3 cluster',
     const probeProject = await api<{ id: string }>('POST', '/api/projects', { name: 'Probe', repository: { location: '/srv/probe' } });
     const prober = new Prober(() => stack.gatewayUrl, ns.token, probeProject.body.id, 'probe');
     const load = new Load({ base: () => stack.gatewayUrl, token: ns.token, clients: CLIENTS, perClient: PER_CLIENT, prefix: 'storm' }).start();
+    storm = load;
     const t0 = Date.now();
     const progress = setInterval(() => process.stderr.write(`[storm ${((Date.now() - t0) / 1000).toFixed(0)} s] accepted ${load.acceptedCount}, resends ${load.result.retries} ${JSON.stringify(load.result.retryStatuses)}\n`), 5_000);
     await eventually(() => load.acceptedCount >= Math.min(600, CLIENTS * PER_CLIENT / 3), 120_000, '600 commands accepted');

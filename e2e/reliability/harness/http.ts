@@ -65,7 +65,7 @@ export async function sendCommand(
   base: () => string,
   token: string,
   req: { kind: string; method: string; path: string; body?: unknown; key: string },
-  opts: { deadlineMs?: number; timeoutMs?: number; onRetry?: (status: number, text: string) => void } = {},
+  opts: { deadlineMs?: number; timeoutMs?: number; onRetry?: (status: number, text: string) => void; abandoned?: () => boolean } = {},
 ): Promise<Accepted | Refused> {
   const sentAt = Date.now();
   const deadline = sentAt + (opts.deadlineMs ?? 120_000);
@@ -74,7 +74,8 @@ export async function sendCommand(
     if (r.status >= 200 && r.status < 300) {
       return { key: req.key, kind: req.kind, id: r.body.id, commandId: r.body.commandId, seq: r.body.seq, events: r.body.events, ms: Date.now() - sentAt, attempts: attempt, sentAt };
     }
-    if (!retryable(r.status) || Date.now() > deadline) return { key: req.key, kind: req.kind, status: r.status, text: r.text.slice(0, 500) };
+    // Abandoned (the test is over, e.g. timed out): no more resends to a stack being torn down.
+    if (!retryable(r.status) || Date.now() > deadline || opts.abandoned?.()) return { key: req.key, kind: req.kind, status: r.status, text: r.text.slice(0, 500) };
     opts.onRetry?.(r.status, r.text);
     await new Promise((res) => setTimeout(res, Math.min(1_000, 50 * attempt)));
   }

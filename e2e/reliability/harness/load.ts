@@ -31,6 +31,7 @@ export interface LoadResult {
  */
 export class Load {
   private stopped = false;
+  private aborted = false;
   readonly result: LoadResult = { accepted: [], refused: [], projects: [], retries: 0, retryStatuses: {} };
   private done?: Promise<LoadResult>;
   /** Accepted commands per second over time (for watching recovery). */
@@ -53,6 +54,12 @@ export class Load {
     return this.done!;
   }
 
+  /** Gives up at once: no new command, no resend (for a test's teardown, when it timed out mid-storm). */
+  abort(): void {
+    this.aborted = true;
+    this.stopped = true;
+  }
+
   finished(): Promise<LoadResult> {
     return this.done!;
   }
@@ -66,6 +73,7 @@ export class Load {
   private send(req: { kind: string; method: string; path: string; body?: unknown; key: string }) {
     return sendCommand(this.o.base, this.o.token, req, {
       deadlineMs: this.o.deadlineMs,
+      abandoned: () => this.aborted,
       onRetry: (status) => {
         this.result.retries++;
         this.result.retryStatuses[String(status)] = (this.result.retryStatuses[String(status)] ?? 0) + 1;
@@ -79,7 +87,7 @@ export class Load {
     if (!isAccepted(created)) return;
     const projectId = created.id;
     this.result.projects.push(projectId);
-    for (let i = 0; this.o.perClient === undefined ? !this.stopped : i < this.o.perClient; i++) {
+    for (let i = 0; !this.aborted && (this.o.perClient === undefined ? !this.stopped : i < this.o.perClient); i++) {
       const extra = this.o.extra?.(c, i, projectId);
       const req = extra
         ? { ...extra, key: key(i) }
