@@ -3,6 +3,7 @@ import { agentTokenRevocationsBucket } from '@baton/agent-auth';
 import type { Broker, Logger } from '@baton/event-store';
 
 const RETRY_MS = 1_000;
+const CATCH_UP_MS = 10_000;
 
 export type SessionTokenState = { kind: 'live' } | { kind: 'ended'; at: string } | { kind: 'unknown' };
 
@@ -67,24 +68,39 @@ export class EndedSessions {
     this.stopWatch?.();
   }
 
+  /**
+   * One watch does both: the last value of every key already there (nats.js flags the last of
+   * them, and everything after, `isUpdate`), then each new one. No key-by-key reads at start.
+   */
   private async mirror(): Promise<boolean> {
     const kv: KV = await new Kvm(this.broker.js).open(agentTokenRevocationsBucket(this.broker.names.namespace));
-    const watch = await kv.watch({ include: 'updates', ignoreDeletes: true });
+    const existing = (await kv.status()).values;
+    const watch = await kv.watch({ ignoreDeletes: true });
     this.stopWatch = () => watch.stop();
+    let caughtUp!: () => void;
+    const initial = new Promise<void>((resolve) => (caughtUp = resolve));
+    // `isUpdate` already marks the last existing entry: only what comes after it is news.
+    let live = existing === 0;
+    if (live) caughtUp();
     void (async () => {
       for await (const entry of watch) {
-        if (entry.operation !== 'PUT' || this.ended.has(entry.key)) continue;
-        this.ended.set(entry.key, endedAt(entry));
-        for (const l of this.listeners) l(entry.key);
+        if (entry.operation === 'PUT' && !this.ended.has(entry.key)) {
+          this.ended.set(entry.key, endedAt(entry));
+          if (live) for (const l of this.listeners) l(entry.key);
+        }
+        if (entry.isUpdate) {
+          live = true;
+          caughtUp();
+        }
       }
       // The watch ended (connection lost for good, or stop): read again on the next check.
       if (!this.stopped) this.ready = false;
+      caughtUp();
     })();
-    for await (const key of await kv.keys()) {
-      const entry = this.ended.has(key) ? null : await kv.get(key);
-      if (entry?.operation === 'PUT') this.ended.set(key, endedAt(entry));
-    }
-    this.ready = !this.stopped;
+    // Entries expired between the count and the watch never come: wait a bounded time for them.
+    const settled = await Promise.race([initial.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), CATCH_UP_MS).unref())]);
+    if (!settled) watch.stop(); // the next check starts over
+    this.ready = settled && !this.stopped;
     return this.ready;
   }
 }
