@@ -1,4 +1,4 @@
-import { Kvm } from '@nats-io/kv';
+import { Kvm, type KV } from '@nats-io/kv';
 import { agentTokenRevocationsBucket } from '@baton/agent-auth';
 import type { DomainEvent, RecordedEvent } from '@baton/events';
 import type { Reactor } from '@baton/event-store';
@@ -35,6 +35,13 @@ async function spend(read: ReadSide, projectId: string, taskId: string | null): 
 
 /** The pure reactors, fed by the read side where they need a lookup. */
 export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Reactor[] {
+  // Opened once (not per ended session); a failed open is tried again on the next event.
+  let endedKv: Promise<KV> | null = null;
+  const endedSessions = () =>
+    (endedKv ??= new Kvm(read.broker.js).open(agentTokenRevocationsBucket(read.broker.names.namespace)).catch((e: unknown) => {
+      endedKv = null;
+      throw e;
+    }));
   const reactors: Reactor[] = [
     {
       name: 'attempts',
@@ -82,8 +89,7 @@ export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Rea
       name: 'token-revocation',
       react: async (event: RecordedEvent<DomainEvent>) => {
         if (event.type !== 'session.ended') return [];
-        const kv = await new Kvm(read.broker.js).open(agentTokenRevocationsBucket(read.broker.names.namespace));
-        await kv.put(event.aggregate.id, event.occurredAt);
+        await (await endedSessions()).put(event.aggregate.id, event.occurredAt);
         return [];
       },
     },
