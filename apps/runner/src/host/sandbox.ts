@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { resolveExecutable } from '../pty';
 
 const run = promisify(execFile);
 
@@ -67,10 +68,10 @@ const unique = (dirs: readonly string[]) => [...new Set(dirs.filter(Boolean))];
 export async function detectSandbox(mode: SandboxMode, path = process.env.PATH ?? ''): Promise<{ bwrap: string | null; why: string }> {
   if (mode === 'off') return { bwrap: null, why: 'BATON_RUNNER_SANDBOX=off' };
   try {
-    const probe = sandboxedArgv('bwrap', ['true'], { hidden: [], writable: [], cwd: '/' });
-    await run(probe[0], probe.slice(1), { timeout: 10_000, env: { PATH: path } });
-    const { stdout } = await run('sh', ['-c', 'command -v bwrap'], { timeout: 5_000, env: { PATH: path } });
-    return { bwrap: stdout.trim() || 'bwrap', why: 'bubblewrap works here' };
+    const bwrap = resolveExecutable('bwrap', path, '/');
+    const [file, ...args] = sandboxedArgv(bwrap, ['true'], { hidden: [], writable: [], cwd: '/' });
+    await run(file, args, { timeout: 10_000 });
+    return { bwrap, why: 'bubblewrap works here' };
   } catch (e) {
     const why = `bubblewrap cannot run here (${((e as Error).message || String(e)).split('\n')[0]}); install Debian's bubblewrap`;
     if (mode === 'on') throw new Error(`BATON_RUNNER_SANDBOX=on but ${why}`);
