@@ -1,34 +1,9 @@
 import { DEFAULT_SECRET_ENV_NAME, SECRET_ENV_MARKER, isSecretEnvName, keepSecretEnv, maskSecretValues, redactEnv, redactSecretEnv, secretEnvNames, secretEnvValues } from './secret-env';
 import { SessionTemplateSpecSchema } from './session-template.values';
+import { templateSpec } from './__tests__/template-spec';
 
 const M = SECRET_ENV_MARKER;
-/** A whole spec, the way the contract's defaults fill one. */
-const base = {
-  name: 'Agent',
-  description: '',
-  kind: 'agent',
-  argv: ['run'],
-  env: {},
-  workingDirectory: null,
-  autoStart: false,
-  restart: { mode: 'never', backoffMs: 0, maxBackoffMs: 0, maxRestarts: 0, resetAfterMs: null },
-  registration: 'agent',
-  registrationTimeoutMs: 60_000,
-  readyPattern: null,
-  successPattern: null,
-  errorPattern: null,
-  quota: null,
-  parsers: [],
-  stallAfterMs: null,
-  stallAction: 'notify',
-  copyFiles: [],
-  setupScript: null,
-  cleanupScript: null,
-  layout: 'tab',
-  maxConcurrent: null,
-  runnerLabels: {},
-  hooks: 'none',
-};
+const base = templateSpec({ argv: ['run'], registrationTimeoutMs: 60_000 });
 
 describe(isSecretEnvName.name, () => {
   it('treats names that look like credentials as secret without a mark', () => {

@@ -1,3 +1,4 @@
+import { templateSpec } from '../session-template/__tests__/template-spec';
 import {
   attemptSeatCommands,
   attemptSeatEvents,
@@ -28,32 +29,7 @@ const base = {
   causationId: 'cmd1',
 } as const;
 const command = (type: string, data: unknown) => ({ id: 'k1', type, actor: { kind: 'user', id: 'u1' }, correlationId: 'k1', issuedAt: base.occurredAt, data });
-const spec = {
-  name: 'Agent',
-  description: '',
-  kind: 'agent',
-  argv: ['agent'],
-  env: {},
-  workingDirectory: null,
-  autoStart: false,
-  restart: { mode: 'never', backoffMs: 0, maxBackoffMs: 0, maxRestarts: 0, resetAfterMs: null },
-  registration: 'agent',
-  registrationTimeoutMs: 30_000,
-  readyPattern: null,
-  successPattern: null,
-  errorPattern: null,
-  quota: null,
-  parsers: [],
-  stallAfterMs: null,
-  stallAction: 'notify',
-  copyFiles: [],
-  setupScript: null,
-  cleanupScript: null,
-  layout: 'tab',
-  maxConcurrent: null,
-  runnerLabels: {},
-  hooks: 'none',
-};
+const spec = templateSpec();
 const template = { version: 1, builtIn: false, spec };
 const spawn = (o: Record<string, unknown> = {}) => command('session.spawn', { sessionId: 's1', projectId: 'p1', templateId: 'tpl', template, ...o });
 
