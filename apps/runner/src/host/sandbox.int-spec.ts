@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@baton/testing';
+import { processesWithEnv } from './processes';
 import { detectSandbox, sandboxedArgv } from './sandbox';
 
 /*
@@ -33,18 +34,7 @@ describe('sandbox (bubblewrap) around a real agent', () => {
   });
 
   /** Processes on the host whose environment carries this test's marker. */
-  function markedPids(): number[] {
-    return readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e))
-      .filter((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`SANDBOX_MARKER=${marker}`);
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  }
+  const markedPids = () => processesWithEnv('SANDBOX_MARKER', marker);
 
   const inSandbox = (script: string) => {
     const [file, ...args] = sandboxedArgv(bwrap, ['sh', '-c', script], { hidden: [hidden], writable: [work], cwd: work });
