@@ -254,27 +254,19 @@ describe('runner process', () => {
     expect(await sessions.waitFor(s.sessionId, 'session.record_spawn_failed')).toMatchObject({ retryable: false, error: expect.stringMatching(/setup script exited with 9: npm install broke/) });
   });
 
-  it('measures spawn latency: start message → PTY running', async () => {
-    const latencies: { kind: string; ms: number }[] = [];
+  // Spawn latency itself is measured in bench/sessions.js (`spawn`); this checks that starts one
+  // after another each come up, with or without a new attempt worktree, at whatever pace the machine allows.
+  it('starts sessions one after another, in the project checkout and in new attempt worktrees', async () => {
     for (const kind of ['project', 'attempt'] as const) {
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < 5; i++) {
         const attemptId = ulid();
         const workspace = kind === 'project' ? ({ kind } as const) : ({ kind, attemptId, taskId: 't', branch: `b/${attemptId.toLowerCase()}`, baseBranch: 'main' } as const);
-        const t0 = performance.now();
         const s = await start({ workspace, launch: { argv: ['bash', '-c', 'exit 0'], env: {}, cwd: '.', files: [] } });
-        await sessions.waitFor(s.sessionId, 'session.record_spawned', 10_000);
-        latencies.push({ kind, ms: sessions.arrivedAt.get(sessions.of(s.sessionId, 'session.record_spawned')[0].id)! - t0 });
-        await sessions.waitFor(s.sessionId, 'session.record_exit', 10_000);
+        await sessions.waitFor(s.sessionId, 'session.record_spawned', 30_000);
+        expect(await sessions.waitFor(s.sessionId, 'session.record_exit', 30_000)).toMatchObject({ exitCode: 0 });
       }
     }
-    const p = (kind: string, q: number) => {
-      const xs = latencies.filter((l) => l.kind === kind).map((l) => l.ms).sort((a, b) => a - b);
-      return xs[Math.min(xs.length - 1, Math.floor(q * xs.length))].toFixed(1);
-    };
-    // Printed, not asserted: DESIGN §8 keeps timing out of pass/fail.
-    console.log(`spawn latency (start published → record_spawned received), 20 each: project p50 ${p('project', 0.5)} ms p95 ${p('project', 0.95)} ms; new attempt worktree p50 ${p('attempt', 0.5)} ms p95 ${p('attempt', 0.95)} ms`);
-    expect(latencies).toHaveLength(40);
-  });
+  }, 180_000);
 });
 
 function alive(pid: number): boolean {
