@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { claimsForSession } from '@baton/events';
-import { AGENT_TOKEN_TTL_MS, inspectAgentToken, isAgentToken, signAgentToken, verifyAgentToken } from './agent-token';
+import { AGENT_TOKEN_TTL_MS, inspectAgentToken, isAgentToken, MAX_AGENT_TOKEN_TTL_MS, readAgentTokenTimes, signAgentToken, verifyAgentToken } from './agent-token';
 
 const secret = 'a'.repeat(40);
 const at = '2026-01-01T10:00:00.000Z';
@@ -81,5 +81,28 @@ describe(verifyAgentToken.name, () => {
   it('refuses to sign claims that are not claims', () => {
     expect(() => signAgentToken({ ...claims, sessionId: '' }, secret, at)).toThrow();
     expect(() => signAgentToken(claims, secret, 'yesterday')).toThrow(/issuedAt/);
+  });
+});
+
+describe(readAgentTokenTimes.name, () => {
+  it('reads when a token was issued and expires without the secret (the runner renews by it)', () => {
+    const sut = signAgentToken(claims, secret, at, 60_000);
+    expect(readAgentTokenTimes(sut)).toEqual({ issuedAt: Date.parse(at), expiresAt: Date.parse(at) + 60_000 });
+    // It checks nothing: a forged one reads as well, which is why the gateway verifies.
+    expect(readAgentTokenTimes(signRaw({ v: 1, claims, iat: 5, exp: 10 }, 'z'.repeat(40)))).toEqual({ issuedAt: 5, expiresAt: 10 });
+  });
+
+  it('is null for anything that is not a session token', () => {
+    for (const bad of ['', 'btn_abc', 'bat_s.x.y', `bat_s.${b64({ v: 1, claims, iat: 10, exp: 5 })}.sig`, 'bat_s..sig', 'x'.repeat(20_000)]) {
+      expect(readAgentTokenTimes(bad)).toBeNull();
+    }
+  });
+});
+
+describe(`${signAgentToken.name} lifetimes`, () => {
+  it('lives an hour by default and refuses a lifetime past the longest allowed', () => {
+    expect(AGENT_TOKEN_TTL_MS).toBe(3600_000);
+    expect(readAgentTokenTimes(signAgentToken(claims, secret, at))?.expiresAt).toBe(Date.parse(at) + 3600_000);
+    expect(() => signAgentToken(claims, secret, at, MAX_AGENT_TOKEN_TTL_MS + 1)).toThrow(/ttlMs/);
   });
 });

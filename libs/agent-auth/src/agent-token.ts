@@ -11,8 +11,14 @@ import { AgentClaimsSchema, ROLES_THAT_SPAWN, type AgentClaims } from '@baton/ev
  */
 
 export const AGENT_TOKEN_PREFIX = 'bat_s';
-/** A restart mints a new token; a session running longer than this gets one by restarting. */
-export const AGENT_TOKEN_TTL_MS = 30 * 24 * 3600_000;
+/**
+ * How long a token lives by default (BATON_AGENT_TOKEN_TTL_MS of the sessions service). Short:
+ * the runner hosting the session renews it while the session lives (docs/decisions/0024), so a
+ * token that leaks is worth at most this long, and one whose session ended is refused anyway.
+ */
+export const AGENT_TOKEN_TTL_MS = 3600_000;
+/** The longest a token may be configured to live. */
+export const MAX_AGENT_TOKEN_TTL_MS = 30 * 24 * 3600_000;
 /** HMAC-SHA256 wants at least 256 bits of secret. */
 export const MIN_AGENT_TOKEN_SECRET_LENGTH = 32;
 /** The environment variable both the gateway and the sessions service read. */
@@ -54,7 +60,7 @@ export function signAgentToken(claims: AgentClaims, secret: string, issuedAt: st
   requireSecret(secret);
   const iat = Date.parse(issuedAt);
   if (!Number.isFinite(iat)) throw new Error(`bad issuedAt ${issuedAt}`);
-  if (!Number.isInteger(ttlMs) || ttlMs <= 0) throw new Error(`bad ttlMs ${ttlMs}`);
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > MAX_AGENT_TOKEN_TTL_MS) throw new Error(`bad ttlMs ${ttlMs}`);
   const payload = PayloadSchema.parse({ v: 1, claims: AgentClaimsSchema.parse(claims), iat, exp: iat + ttlMs });
   const body = `${AGENT_TOKEN_PREFIX}.${b64(JSON.stringify(payload))}`;
   return `${body}.${b64(mac(secret, body))}`;
@@ -92,6 +98,23 @@ export function verifyAgentToken(token: string, secret: string, now: string = ne
   return { ...verdict.claims, canSpawnWorkers: ROLES_THAT_SPAWN.has(verdict.claims.role), issuedAt: verdict.issuedAt, expiresAt: verdict.expiresAt };
 }
 
+/**
+ * When a token says it was issued and expires, read WITHOUT checking its signature: for the
+ * runner, which holds no secret and only needs to know when to renew what it was given.
+ * Null when it is not a session token.
+ */
+export function readAgentTokenTimes(token: string): { issuedAt: number; expiresAt: number } | null {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== AGENT_TOKEN_PREFIX || !parts[1]) return null;
+  try {
+    const payload = PayloadSchema.safeParse(JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')));
+    return payload.success && payload.data.exp > payload.data.iat ? { issuedAt: payload.data.iat, expiresAt: payload.data.exp } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a bearer token is a session token (so the right verifier is picked before any lookup). */
 export function isAgentToken(token: string): boolean {
   return typeof token === 'string' && token.startsWith(`${AGENT_TOKEN_PREFIX}.`);
@@ -103,4 +126,4 @@ export function isAgentToken(token: string): boolean {
  * live as long as a token could, so the bucket stays small.
  */
 export const agentTokenRevocationsBucket = (namespace: string) => `${namespace}_ended_sessions`;
-export const AGENT_TOKEN_REVOCATIONS_TTL_MS = AGENT_TOKEN_TTL_MS;
+export const AGENT_TOKEN_REVOCATIONS_TTL_MS = MAX_AGENT_TOKEN_TTL_MS;

@@ -33,5 +33,6 @@ export * from './session-template/session-template.events';
 export * from './runner/runner.events';
 export * from './runner/runner.commands';
 export * from './runner/runner-directed';
+export * from './runner/agent-token-renewal';
 export * from './user/user.events';
 export * from './user/user.commands';

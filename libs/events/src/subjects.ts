@@ -25,6 +25,9 @@ export interface Names {
   input(sessionId: string): string;
   /** Terminal size changes for a session's PTY on core NATS (`{"cols":…,"rows":…}`). */
   resize(sessionId: string): string;
+  /** A runner asks the sessions service for a fresh token of a session it hosts (core NATS request/reply, decision 0024). */
+  agentToken(runnerId: string): string;
+  agentTokenAll: string;
   pgSchema(service: string): string;
 }
 
@@ -51,6 +54,8 @@ export function names(namespace = 'baton'): Names {
     termAll: `${ns}.term.>`,
     input: (sessionId) => `${ns}.input.${sessionId}`,
     resize: (sessionId) => `${ns}.resize.${sessionId}`,
+    agentToken: (runnerId) => `${ns}.agent_token.${runnerId}`,
+    agentTokenAll: `${ns}.agent_token.*`,
     // The default installation keeps DESIGN's plain schema names (tasks, sessions, runner).
     pgSchema: (service) => (ns === 'baton' ? service : `${ns}_${service}`),
   };
