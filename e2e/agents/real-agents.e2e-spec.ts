@@ -76,8 +76,12 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
   const baton = (...args: string[]) => runCli(args, env);
   const ok = (...args: string[]): Promise<Ran> => runCliOk(args, env);
   const show = async (id: string) => json<SessionView>(await ok('session', 'show', id, '--json'));
-  /** Waits for a state of the session; when it does not come, says what the session, its terminal and the fake model saw. */
-  const until = async (id: string, want: (s: SessionView) => boolean, what: string, ms = 90_000) => {
+  /**
+   * Waits for a state of the session; when it does not come, says what the session, its terminal and the fake model saw.
+   * The budget is for a saturated CI machine, not a quiet one: there OpenCode alone spends 40 s before its first
+   * turn reaches the model (its own log: init, a copy of the project's git dir, snapshot tracking), and three times that under load.
+   */
+  const until = async (id: string, want: (s: SessionView) => boolean, what: string, ms = 180_000) => {
     try {
       return await eventually(async () => {
         const s = await show(id);
@@ -182,13 +186,13 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
 
     await ok('session', 'stop', sessionId);
     await until(sessionId, (s) => s.status === 'stopped', 'the stop');
-    await eventually(async () => processesOf(sessionId).length === 0, 15_000, 'every process of the session to be gone');
+    await eventually(async () => processesOf(sessionId).length === 0, 45_000, 'every process of the session to be gone');
 
     // No session runs: a review's comment starts one like the last, which resumes the same conversation.
     await ok('attempt', 'review', attemptId);
     await ok('attempt', 'request-changes', attemptId, '--comment', 'TURN-THREE now');
     const listed = async () => json<{ items: SessionView[] }>(await ok('session', 'list', '--task', taskId, '--json')).items;
-    const next = await eventually(async () => (await listed()).find((s) => s.id !== sessionId) ?? null, 30_000, 'the session the review comment started');
+    const next = await eventually(async () => (await listed()).find((s) => s.id !== sessionId) ?? null, 90_000, 'the session the review comment started');
     expect(next.templateId).toBe(template);
     const resumed = next.id;
     await until(resumed, (s) => s.status === 'idle' && (s.usage?.inputTokens ?? 0) > 0, 'the resumed turn');
@@ -196,6 +200,6 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
     expect(turnThree?.view?.userTexts.some((t) => t.includes('TURN-ONE'))).toBe(true);
     expect(turnThree?.view?.userTexts.some((t) => t.includes('TURN-TWO'))).toBe(true);
     await ok('session', 'stop', resumed);
-    await eventually(async () => processesOf(resumed).length === 0, 15_000, 'every process of the resumed session to be gone');
-  }, 420_000);
+    await eventually(async () => processesOf(resumed).length === 0, 45_000, 'every process of the resumed session to be gone');
+  }, 900_000);
 });
