@@ -2,6 +2,7 @@
 export {
   AGENT_TOKEN_PREFIX,
   AGENT_TOKEN_TTL_MS,
+  MAX_AGENT_TOKEN_TTL_MS,
   MIN_AGENT_TOKEN_SECRET_LENGTH as MIN_SECRET_LENGTH,
   signAgentToken,
   inspectAgentToken as verifyAgentToken,

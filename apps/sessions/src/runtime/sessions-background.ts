@@ -2,6 +2,7 @@ import { registry } from '@baton/events';
 import { QueryClient } from '@baton/event-store';
 import { LeaderElector, type BackgroundContext, type BackgroundTask } from '@baton/service-kit';
 import { RunnerRowEntity } from '../read-models/runners/runner-row.entity';
+import { AgentTokenIssuer } from './agent-token-issuer';
 import { agentTokenSecret, endedSessionsKv } from './agent-token-secret';
 import { CommandSender } from './command-sender';
 import { HeartbeatReader } from './heartbeats';
@@ -41,7 +42,7 @@ export function sessionsBackground(ctx: BackgroundContext, opts: { config?: Part
     secret = undefined;
     throw e;
   }));
-  const startContext = new StartContextLoader({ read, queries: new QueryClient(broker), secret: loadSecret, apiUrl: config.BATON_PUBLIC_API_URL });
+  const startContext = new StartContextLoader({ read, queries: new QueryClient(broker), secret: loadSecret, apiUrl: config.BATON_PUBLIC_API_URL, tokenTtlMs: config.BATON_AGENT_TOKEN_TTL_MS });
   const scheduler = new SchedulerLoop({ read, store, heartbeats, sender, logger, intervalMs: config.BATON_SCHEDULER_INTERVAL_MS, globalCap: config.BATON_MAX_SESSIONS ?? null, confirm, board: new WaitingBoard(broker, config.NATS_REPLICAS) });
   const dispatcher = new RunnerDispatcher({ broker, store, sender, startContext, logger, confirm });
   elector
@@ -59,5 +60,7 @@ export function sessionsBackground(ctx: BackgroundContext, opts: { config?: Part
     stop: async () => undefined,
   };
   const leaders: BackgroundTask = { name: 'leader-elector', start: () => elector.start(), stop: () => elector.stop() };
-  return { tasks: [prepare, leaders], elector, scheduler, dispatcher };
+  // Every replica renews tokens for runners (decision 0024): a read and a signature, no leader needed.
+  const issuer = new AgentTokenIssuer({ broker, db: read.db, secret: loadSecret, ttlMs: config.BATON_AGENT_TOKEN_TTL_MS, logger });
+  return { tasks: [prepare, issuer.asTask(), leaders], elector, scheduler, dispatcher };
 }

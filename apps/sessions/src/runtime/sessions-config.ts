@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '@baton/service-kit';
-import { MIN_SECRET_LENGTH } from '../launch/agent-token';
+import { AGENT_TOKEN_TTL_MS, MAX_AGENT_TOKEN_TTL_MS, MIN_SECRET_LENGTH } from '../launch/agent-token';
 
 const ms = (def: number, min = 50) => z.coerce.number().int().min(min).max(600_000).default(def);
 const blankIsAbsent = (v: unknown) => (v === '' ? undefined : v);
@@ -9,6 +9,11 @@ const blankIsAbsent = (v: unknown) => (v === '' ? undefined : v);
 export const SessionsConfigSchema = z.object({
   /** Signs session tokens (BATON_TOKEN); absent: generated once and kept in KV `<ns>_sessions`. */
   BATON_AGENT_TOKEN_SECRET: z.preprocess(blankIsAbsent, z.string().min(MIN_SECRET_LENGTH).optional()),
+  /**
+   * How long a session token lives. The runner hosting the session renews it at about half its
+   * life while the session lives (docs/decisions/0024); short, so a leaked token soon dies.
+   */
+  BATON_AGENT_TOKEN_TTL_MS: z.coerce.number().int().min(2_000).max(MAX_AGENT_TOKEN_TTL_MS).default(AGENT_TOKEN_TTL_MS),
   /** What agents call back (BATON_API_URL): the gateway as runners reach it. */
   BATON_PUBLIC_API_URL: z.url().default('http://127.0.0.1:3100'),
   /** Sessions running at once in the whole installation; absent: no global cap. */

@@ -50,7 +50,7 @@ export function portHint(sessionId: string, from = 20_000, size = 10_000): numbe
  */
 export class StartContextLoader {
   constructor(
-    private readonly deps: { read: ReadSide; queries: QueryClient; secret: () => Promise<string>; apiUrl: string; queryTimeoutMs?: number },
+    private readonly deps: { read: ReadSide; queries: QueryClient; secret: () => Promise<string>; apiUrl: string; tokenTtlMs?: number; queryTimeoutMs?: number },
   ) {}
 
   async load(sessionId: string, state: SessionState, atSeq: number, now: string): Promise<StartContext> {
@@ -80,7 +80,7 @@ export class StartContextLoader {
       parent: facts.parentSessionId ? { id: facts.parentSessionId, name: parentRow ? parentRow.name || parentRow.templateName : '' } : null,
       prompt,
       apiUrl: this.deps.apiUrl,
-      token: signAgentToken(claims, await this.deps.secret(), now),
+      token: signAgentToken(claims, await this.deps.secret(), now, this.deps.tokenTtlMs),
       port: portHint(sessionId),
       size: { ...TERMINAL_SIZE },
     };
