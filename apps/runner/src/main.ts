@@ -15,6 +15,7 @@ import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
 import { PortAllocator, stopRunningGit, Worktrees } from './worktree';
 import { mergeForAutopilot } from './host/attempt-merge';
+import { natsTokenRenewal, TokenKeeper } from './host/token-keeper';
 
 /**
  * One runner per machine: hosts sessions in PTYs, each in its attempt's worktree (or the
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     setupTimeoutMs: config.BATON_RUNNER_SETUP_TIMEOUT_MS,
     agentNice: config.BATON_AGENT_NICE,
     latestStarts: await repo.latestStarts(),
+    tokens: new TokenKeeper({ renew: natsTokenRenewal(broker, runnerId), logger }),
   });
   registerRunnerGauges(metrics, { capacity: config.BATON_RUNNER_CAPACITY, get size() { return host.size; }, get isDraining() { return host.isDraining; } });
   const heartbeat = new Heartbeat(broker, runnerId, () => ({ ...host.heartbeat(), httpUrl: config.publicUrl }), logger, config.BATON_RUNNER_HEARTBEAT_MS);

@@ -3,6 +3,7 @@ import type { RunnerStart } from '@baton/events';
 import type { OutputPatterns } from '../patterns';
 import type { PtyExit, PtyProcess } from '../pty';
 import type { Screen, TerminalPipeline } from '../terminal';
+import type { KeptToken } from './token-keeper';
 
 export type SessionPhase = 'preparing' | 'running' | 'exited';
 
@@ -32,6 +33,8 @@ export class HostedSession {
   /** The keystrokes being typed now: the next input waits for them. */
   typing: Promise<void> = Promise.resolve();
   exit: PtyExit | null = null;
+  /** Its token being kept fresh in BATON_TOKEN_FILE (host/token-keeper.ts); stopped when it ends. */
+  token: KeptToken | null = null;
   matchCount = 0;
   /** When the `start` message arrived (performance.now()), for the spawn latency. */
   readonly receivedAt = performance.now();

@@ -26,6 +26,13 @@ describe(sessionEnv.name, () => {
     });
   });
 
+  it('names the token file the runner keeps fresh, over anything the launch says', () => {
+    expect(sessionEnv({ ...base, launch: { BATON_TOKEN: 'bat_s.first', BATON_TOKEN_FILE: '/elsewhere' }, tokenFile: '/d/s1/baton-token-4' })).toMatchObject({
+      BATON_TOKEN: 'bat_s.first',
+      BATON_TOKEN_FILE: '/d/s1/baton-token-4',
+    });
+  });
+
   it("keeps a project's own PORT", () => {
     expect(sessionEnv({ ...base, launch: { PORT: '8080' } })).toMatchObject({ PORT: '8080', BATON_PORT: '21000' });
   });

@@ -30,6 +30,8 @@ export interface SessionEnvInput {
   workspaceDir: string;
   /** Marks the session's processes as this runner's, so a restarted runner finds leftovers. */
   runnerKey: string;
+  /** The file the runner keeps the session's token fresh in (decision 0024); `baton` reads it before BATON_TOKEN. */
+  tokenFile?: string | null;
 }
 
 export const RUNNER_KEY_VAR = 'BATON_RUNNER_KEY';
@@ -45,5 +47,6 @@ export function sessionEnv(input: SessionEnvInput): Record<string, string> {
     BATON_SESSION_DIR: input.sessionDir,
     BATON_WORKSPACE: input.workspaceDir,
     [RUNNER_KEY_VAR]: input.runnerKey,
+    ...(input.tokenFile ? { BATON_TOKEN_FILE: input.tokenFile } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { RunnerHeartbeat, RunnerInput, RunnerStart, RunnerStop } from '@baton/events';
 import type { Broker, Logger } from '@baton/event-store';
 import { OutputPatterns } from '../patterns';
@@ -11,6 +12,7 @@ import { prepareAgentLaunch } from './agent-home';
 import { sandboxedArgv } from './sandbox';
 import { typedKeys, type TypedKey } from './typed-input';
 import { sessionEnv } from './launch-env';
+import { tokenFileName, writeTokenFile, type TokenKeeper } from './token-keeper';
 import { escapedMembers, killPids, procInfo, readBootId } from './processes';
 import type { Reporter } from './reporter';
 import { SessionReports } from './session-reports';
@@ -39,6 +41,8 @@ export interface SessionHostOptions {
   agents?: { dataDir: string; batonLauncher: string; gitAuthor: { name: string; email: string } };
   /** Real agents run in bubblewrap (host/sandbox.ts) when set: the runner's state hidden, their work writable. */
   sandbox?: { bwrap: string; hidden: string[]; readable: string[] } | null;
+  /** Keeps each session's token fresh in its BATON_TOKEN_FILE while it runs (decision 0024); absent: the token is only written once. */
+  tokens?: TokenKeeper;
 }
 
 const CLEANUP_TIMEOUT_MS = 5 * 60_000;
@@ -207,8 +211,9 @@ export class SessionHost {
     const port = await this.o.ports.allocate(portOwner(h));
     const sessionDir = this.o.workspaces.sessionDir(sessionId);
     const files = await this.o.workspaces.writeLaunchFiles(sessionId, start.launch.files);
+    const tokenFile = await this.keepToken(h, sessionDir);
     step('files');
-    let env = sessionEnv({ inherited: this.o.inheritedEnv, launch: start.launch.env, files, sessionId, port, sessionDir, workspaceDir: ws.root, runnerKey: this.o.runnerKey });
+    let env = sessionEnv({ inherited: this.o.inheritedEnv, launch: start.launch.env, files, sessionId, port, sessionDir, workspaceDir: ws.root, runnerKey: this.o.runnerKey, tokenFile });
     let argv = start.launch.argv;
     let agentDirs: string[] | null = null;
     if (start.agent) {
@@ -301,8 +306,22 @@ export class SessionHost {
     return runCleanup({ cwd, script, env, timeoutMs: CLEANUP_TIMEOUT_MS, logger: this.o.logger, sessionId });
   }
 
-  /** Removes the start from what counts against capacity and frees its port. */
+  /**
+   * The session's token in a file of its own directory (0600, replaced whole), kept fresh while
+   * this start runs: an agent's `baton` reads it before BATON_TOKEN, which cannot change under it.
+   */
+  private async keepToken(h: HostedSession, sessionDir: string): Promise<string | null> {
+    const token = h.start.launch.env.BATON_TOKEN;
+    if (!token) return null;
+    const file = join(sessionDir, tokenFileName(h.startSeq));
+    await writeTokenFile(file, token);
+    h.token = this.o.tokens?.keep(h.sessionId, file, token) ?? null;
+    return file;
+  }
+
+  /** Removes the start from what counts against capacity and frees its port; its token is no longer renewed. */
   private release(h: HostedSession): void {
+    h.token?.stop({ removeFile: true });
     if (this.sessions.get(h.sessionId) === h) this.sessions.delete(h.sessionId);
     this.leaving.delete(h);
     this.o.ports.release(portOwner(h));
