@@ -24,6 +24,18 @@ describe(ApiClient.name, () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)));
   beforeEach(() => (seen.length = 0));
 
+  it('asks a token function on every request (a session token renewed under a long-running process), and says why a token was refused', async () => {
+    let current = 'bat_s.first';
+    const sut = new ApiClient(url, () => current);
+    reply = () => ({ status: 200, body: '{}' });
+    await sut.get('/api/agents/me');
+    current = 'bat_s.renewed';
+    await sut.get('/api/agents/me');
+    expect(seen.map((s) => s.auth)).toEqual(['Bearer bat_s.first', 'Bearer bat_s.renewed']);
+    reply = () => ({ status: 401, body: JSON.stringify({ error: { code: 'unauthorized', message: 'session s1 has ended: its token no longer works' } }) });
+    await expect(sut.get('/api/agents/me')).rejects.toThrow('token was refused (HTTP 401): session s1 has ended: its token no longer works;');
+  });
+
   it('sends the bearer token and reads its own writes afterwards', async () => {
     const sut = new ApiClient(url, 'tok');
     reply = () => ({ status: 201, body: JSON.stringify({ id: 'P1', commandId: 'c', seq: 12, events: [] }) });

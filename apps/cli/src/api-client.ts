@@ -52,7 +52,8 @@ export class ApiClient {
 
   constructor(
     readonly baseUrl: string,
-    private readonly token?: string,
+    /** A function is asked on every request: a session's token is renewed under a long-running process (decision 0024). */
+    private readonly token?: string | (() => string | undefined),
   ) {}
 
   get seq(): number {
@@ -87,6 +88,7 @@ export class ApiClient {
   async request<T>(method: HttpMethod, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
     const url = new URL(path, this.baseUrl);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
+    const token = typeof this.token === 'function' ? this.token() : this.token;
     let res: Response;
     try {
       res = await fetch(url, {
@@ -94,7 +96,7 @@ export class ApiClient {
         headers: {
           accept: opts.text ? 'text/markdown, text/csv, text/plain, */*' : 'application/json',
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...opts.headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -105,7 +107,7 @@ export class ApiClient {
     }
     const text = await res.text();
     if (!res.ok) {
-      if (res.status === 401) throw new CliError(`not signed in or the token was refused (HTTP 401); set BATON_TOKEN or run \`baton login\``, 1, 401);
+      if (res.status === 401) throw new CliError(`not signed in or the token was refused (HTTP 401)${apiErrorDetail(text)}; set BATON_TOKEN or run \`baton login\``, 1, 401);
       throw new CliError(apiErrorMessage(res.status, parseJson(text)), exitCodeFor(res.status), res.status);
     }
     if (opts.text) return text as T;
@@ -119,6 +121,12 @@ export class ApiClient {
     const seq = (json as { seq?: unknown } | undefined)?.seq;
     if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq > this.lastSeq) this.lastSeq = seq;
   }
+}
+
+/** The gateway's reason for a refusal (an expired token, an ended session), as `: <reason>`. */
+function apiErrorDetail(text: string): string {
+  const message = (parseJson(text) as ApiErrorBody | undefined)?.error?.message;
+  return typeof message === 'string' && message ? `: ${message.slice(0, 300)}` : '';
 }
 
 const PARSE_FAILED = Symbol('not json');

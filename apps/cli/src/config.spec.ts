@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from './api-client';
-import { configPath, displayConfigValue, readConfig, resolveConnection, setConfigValue, writeConfig } from './config';
+import { configPath, displayConfigValue, readConfig, readTokenFile, resolveConnection, setConfigValue, writeConfig } from './config';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'baton-cli-'));
 
@@ -58,5 +58,28 @@ describe('config', () => {
       sources: { apiUrl: 'env', token: 'env' },
     });
     expect(() => resolveConnection({ BATON_API_URL: 'not a url' }, {})).toThrow(/BATON_API_URL is not a URL/);
+  });
+
+  it("inside a session takes the token from the runner's token file first, then BATON_TOKEN", () => {
+    const files: Record<string, string | null> = { '/s/baton-token-3': 'bat_s.fresh', '/s/empty': null };
+    const read = (path: string) => files[path] ?? null;
+    const env = { BATON_API_URL: 'http://env:2', BATON_TOKEN: 'bat_s.first', BATON_TOKEN_FILE: '/s/baton-token-3' };
+    expect(resolveConnection(env, { token: 'file-token' }, read)).toMatchObject({ token: 'bat_s.fresh', sources: { token: 'file' } });
+    // A file that cannot be read (not written yet, removed at the end) falls back to the environment.
+    expect(resolveConnection({ ...env, BATON_TOKEN_FILE: '/s/empty' }, {}, read)).toMatchObject({ token: 'bat_s.first', sources: { token: 'env' } });
+    expect(resolveConnection({ ...env, BATON_TOKEN_FILE: '/s/missing', BATON_TOKEN: '' }, { token: 'cfg' }, read)).toMatchObject({ token: 'cfg', sources: { token: 'config' } });
+  });
+
+  it('reads the first line of a real token file, and nothing from a missing or empty one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-cli-token-'));
+    try {
+      writeFileSync(join(dir, 'token'), '  bat_s.abc.def  \n');
+      writeFileSync(join(dir, 'blank'), '\n');
+      expect(readTokenFile(join(dir, 'token'))).toBe('bat_s.abc.def');
+      expect(readTokenFile(join(dir, 'blank'))).toBeNull();
+      expect(readTokenFile(join(dir, 'missing'))).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -98,19 +98,43 @@ export interface Connection {
   apiUrl: string;
   token?: string;
   /** Where each came from, for `baton config show`. */
-  sources: { apiUrl: 'env' | 'config' | 'default'; token: 'env' | 'config' | 'none' };
+  sources: { apiUrl: 'env' | 'config' | 'default'; token: TokenSource };
+}
+export type TokenSource = 'file' | 'env' | 'config' | 'none';
+
+/** The first line of a token file, or null when it cannot be read or is empty. */
+export function readTokenFile(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').split('\n', 1)[0].trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The token in force: inside a session the runner keeps it fresh in BATON_TOKEN_FILE (session
+ * tokens live an hour and are renewed; the environment cannot change under a running agent,
+ * decision 0024), so that file first, then BATON_TOKEN, then the config file's. Read again on
+ * every request by a long-running process (`baton mcp`, the demo agent).
+ */
+export function resolveToken(env: Env, cfg: BatonConfig, readFile: (path: string) => string | null = readTokenFile): { token?: string; source: TokenSource } {
+  const fromFile = env.BATON_TOKEN_FILE ? readFile(env.BATON_TOKEN_FILE) : null;
+  if (fromFile) return { token: fromFile, source: 'file' };
+  if (env.BATON_TOKEN) return { token: env.BATON_TOKEN, source: 'env' };
+  if (cfg.token) return { token: cfg.token, source: 'config' };
+  return { source: 'none' };
 }
 
 /** The environment wins over the config file; the file over the default URL. */
-export function resolveConnection(env: Env, cfg: BatonConfig): Connection {
+export function resolveConnection(env: Env, cfg: BatonConfig, readFile?: (path: string) => string | null): Connection {
   const apiUrl = env.BATON_API_URL || cfg.apiUrl;
-  const token = env.BATON_TOKEN || cfg.token;
+  const { token, source } = resolveToken(env, cfg, readFile);
   return {
     apiUrl: checkApiUrl(apiUrl ?? DEFAULT_API_URL, env.BATON_API_URL ? 'BATON_API_URL' : 'api-url in the config file'),
     ...(token ? { token } : {}),
     sources: {
       apiUrl: env.BATON_API_URL ? 'env' : cfg.apiUrl ? 'config' : 'default',
-      token: env.BATON_TOKEN ? 'env' : cfg.token ? 'config' : 'none',
+      token: source,
     },
   };
 }

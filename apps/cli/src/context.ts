@@ -1,6 +1,6 @@
 import { safeText } from '@baton/contracts';
 import { ApiClient } from './api-client';
-import { configPath, readConfig, resolveConnection, type Connection } from './config';
+import { configPath, readConfig, resolveConnection, resolveToken, type BatonConfig, type Connection } from './config';
 import { formatJson } from './output';
 
 export type Env = Record<string, string | undefined>;
@@ -22,21 +22,23 @@ export interface Ctx {
 export function processCtx(): Ctx {
   let client: ApiClient | undefined;
   let conn: Connection | undefined;
+  let file: BatonConfig = {};
+  const env = process.env;
   const connection = () => {
     if (!conn) {
       // With both variables set the file is not needed, and a broken one does not get in the way.
-      const env = process.env;
-      const file = env.BATON_API_URL && env.BATON_TOKEN ? {} : readConfig(configPath(env));
+      file = env.BATON_API_URL && (env.BATON_TOKEN || env.BATON_TOKEN_FILE) ? {} : readConfig(configPath(env));
       conn = resolveConnection(env, file);
     }
     return conn;
   };
   return {
-    env: process.env,
+    env,
     api() {
       if (!client) {
         const c = connection();
-        client = new ApiClient(c.apiUrl, c.token);
+        // Asked per request: inside a session the runner renews the token file under a long-running process (`baton mcp`).
+        client = new ApiClient(c.apiUrl, env.BATON_TOKEN_FILE ? () => resolveToken(env, file).token : c.token);
       }
       return client;
     },
