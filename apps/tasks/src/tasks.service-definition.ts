@@ -20,6 +20,9 @@ import { autopilotReactor } from './autopilot/autopilot.reactor';
 import { autopilotQueries } from './autopilot/autopilot.status';
 import { taskDecider } from './task/task.decider';
 import { Users1700000000300 } from './migrations/1700000000300-users';
+import { ProjectMembers1700000000400 } from './migrations/1700000000400-project-members';
+import { projectMembersProjection } from './read-models/project-members/project-members.projection';
+import { projectMemberQueries } from './read-models/project-members/project-members.queries';
 import { usersProjection, userTokensProjection } from './read-models/users/users.projection';
 import { userQueries } from './read-models/users/users.queries';
 import { userDecider } from './user/user.decider';
@@ -28,8 +31,8 @@ import { userDecider } from './user/user.decider';
 export const tasksService: ServiceDefinition = {
   service: 'tasks',
   deciders: [projectAggregateDecider, taskDecider, promptTemplateDecider, userDecider],
-  projections: [projectsProjection, tasksProjection, attemptsProjection, attemptMessagesProjection, promptTemplatesProjection, promptVersionsProjection, usersProjection, userTokensProjection],
-  migrations: [Projects1700000000100, Tasks1700000000200, Attempts1700000000210, PromptTemplates1700000000220, Users1700000000300],
+  projections: [projectsProjection, tasksProjection, attemptsProjection, attemptMessagesProjection, promptTemplatesProjection, promptVersionsProjection, usersProjection, userTokensProjection, projectMembersProjection],
+  migrations: [Projects1700000000100, Tasks1700000000200, Attempts1700000000210, PromptTemplates1700000000220, Users1700000000300, ProjectMembers1700000000400],
   queries: (read) => ({
     ...projectQueries(read),
     ...taskQueries(read),
@@ -38,6 +41,7 @@ export const tasksService: ServiceDefinition = {
     ...promptTemplateQueries(read),
     ...metricsQueries(read),
     ...userQueries(read),
+    ...projectMemberQueries(read),
     ...autopilotQueries(read),
   }),
   reactors: () => [

@@ -14,3 +14,4 @@ export * from './review';
 export * from './autopilot';
 export * from './admin';
 export * from './safe-text';
+export * from './members';

@@ -1,6 +1,8 @@
 import { Registry } from './registry';
 import { projectCommands } from './project/project.commands';
 import { projectEvents, type ProjectEvent } from './project/project.events';
+import { projectMembershipEvents, type ProjectMembershipEvent } from './project/project-membership.events';
+import { projectMembershipCommands } from './project/project-membership.commands';
 import { runnerEvents, type RunnerEvent } from './runner/runner.events';
 import { sessionTemplateEvents, type SessionTemplateEvent } from './session-template/session-template.events';
 import { sessionEvents, type SessionEvent } from './session/session.events';
@@ -25,11 +27,13 @@ export const registry = new Registry()
   .registerEvents(...taskGraphEvents, ...promptTemplateEvents)
   .registerEvents(...autopilotEvents)
   .registerEvents(...userEvents)
+  .registerEvents(...projectMembershipEvents)
   .registerEvents(...attemptSeatEvents, ...projectStackEvents)
   .registerCommands(...projectCommands)
   .registerCommands(...taskGraphCommands, ...taskCommands, ...promptTemplateCommands)
   .registerCommands(...autopilotCommands)
   .registerCommands(...userCommands)
+  .registerCommands(...projectMembershipCommands)
   .registerCommands(...sessionCommands, ...attemptSeatCommands, ...projectStackCommands, ...sessionTemplateCommands, ...runnerCommands);
 
-export type DomainEvent = ProjectEvent | TaskEvent | SessionEvent | SessionTemplateEvent | RunnerEvent | TaskGraphEvent | PromptTemplateEvent | UserEvent | AttemptSeatEvent | ProjectStackEvent | AutopilotEvent;
+export type DomainEvent = ProjectEvent | TaskEvent | SessionEvent | SessionTemplateEvent | RunnerEvent | TaskGraphEvent | PromptTemplateEvent | UserEvent | AttemptSeatEvent | ProjectStackEvent | AutopilotEvent | ProjectMembershipEvent;

@@ -10,6 +10,8 @@ export * from './catalog';
 export * from './decider';
 export * from './project/project.events';
 export * from './project/project.commands';
+export * from './project/project-membership.events';
+export * from './project/project-membership.commands';
 export * from './task/task.events';
 export * from './task/task.values';
 export * from './task/task.commands';

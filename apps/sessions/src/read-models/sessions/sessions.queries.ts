@@ -30,6 +30,8 @@ export function sessionQueries(read: ReadSide) {
     list_sessions: defineQuery(
       z.object({
         projectId: IdSchema.optional(),
+        /** Only these projects' sessions: the gateway's filter for a user who is not an admin (docs/decisions/0023). */
+        projectIds: z.array(IdSchema).max(10_000).optional(),
         status: Statuses.optional(),
         live: z.boolean().optional(),
         attemptId: IdSchema.optional(),
@@ -43,7 +45,7 @@ export function sessionQueries(read: ReadSide) {
         await read.waitFor(minSeq);
         const statuses = q.status === undefined ? undefined : Array.isArray(q.status) ? q.status : [q.status];
         const where: FindOptionsWhere<SessionRow> = {
-          ...(q.projectId ? { projectId: q.projectId } : {}),
+          ...(q.projectId ? { projectId: q.projectId } : q.projectIds ? { projectId: In(q.projectIds) } : {}),
           ...(statuses ? { status: In(statuses) } : q.live === true ? { status: Not(In([...FINAL_SESSION_STATUSES])) } : q.live === false ? { status: In([...FINAL_SESSION_STATUSES]) } : {}),
           ...(q.attemptId ? { attemptId: q.attemptId } : {}),
           ...(q.parentSessionId === null ? { parentSessionId: IsNull() } : q.parentSessionId ? { parentSessionId: q.parentSessionId } : {}),
@@ -56,15 +58,18 @@ export function sessionQueries(read: ReadSide) {
       },
     ),
     /** Sessions waiting for a runner, in the order they will be placed (DESIGN §6: "in order, visibly"). */
-    pending_queue: defineQuery(z.object({ projectId: IdSchema.optional(), limit: z.number().int().min(1).max(10_000).default(500) }), async ({ projectId, limit }, { minSeq }) => {
-      await read.waitFor(minSeq);
-      const rows = await repo().find({
-        where: { status: 'pending', pendingSeq: Not(IsNull()), ...(projectId ? { projectId } : {}) },
-        order: { pendingSeq: 'ASC' },
-        take: limit,
-      });
-      return rows.map((r, i) => ({ position: i + 1, ...sessionView(r) }));
-    }),
+    pending_queue: defineQuery(
+      z.object({ projectId: IdSchema.optional(), projectIds: z.array(IdSchema).max(10_000).optional(), limit: z.number().int().min(1).max(10_000).default(500) }),
+      async ({ projectId, projectIds, limit }, { minSeq }) => {
+        await read.waitFor(minSeq);
+        const rows = await repo().find({
+          where: { status: 'pending', pendingSeq: Not(IsNull()), ...(projectId ? { projectId } : projectIds ? { projectId: In(projectIds) } : {}) },
+          order: { pendingSeq: 'ASC' },
+          take: limit,
+        });
+        return rows.map((r, i) => ({ position: i + 1, ...sessionView(r) }));
+      },
+    ),
     /** Sessions holding a slot on a runner: the scheduler's `running` and the liveness watcher's list. */
     running_sessions: defineQuery(z.object({ runnerId: IdSchema.optional() }), async ({ runnerId }, { minSeq }) => {
       await read.waitFor(minSeq);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError, IdSchema } from '@baton/events';
 import { defineQuery } from '@baton/event-store';
 import type { ReadSide } from '@baton/service-kit';
+import { ProjectMemberRowEntity } from '../project-members/project-member-row.entity';
 import { ProjectRowEntity, type ProjectRow } from './project-row.entity';
 
 /** What the API shows of a project: the row without its bookkeeping columns. */
@@ -31,12 +32,20 @@ export function projectQueries(read: ReadSide) {
     list_projects: defineQuery(
       z.object({
         status: z.enum(['active', 'archived']).optional(),
+        /** Only the projects this user is a member of (docs/decisions/0023). */
+        memberId: IdSchema.optional(),
         limit: z.number().int().min(1).max(500).default(50),
         offset: z.number().int().min(0).default(0),
       }),
-      async ({ status, limit, offset }, { minSeq }) => {
+      async ({ status, memberId, limit, offset }, { minSeq }) => {
         await read.waitFor(minSeq);
-        const [rows, total] = await repo().findAndCount({ where: status ? { status } : {}, order: { name: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+        const qb = repo().createQueryBuilder('p').orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC').take(limit).skip(offset);
+        if (status) qb.andWhere('p.status = :status', { status });
+        if (memberId) {
+          const mine = qb.subQuery().select('m.project_id').from(ProjectMemberRowEntity, 'm').where('m.user_id = :memberId').getQuery();
+          qb.andWhere(`p.id IN ${mine}`, { memberId });
+        }
+        const [rows, total] = await qb.getManyAndCount();
         return { items: rows.map(projectView), total, limit, offset };
       },
     ),
