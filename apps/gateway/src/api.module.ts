@@ -7,6 +7,8 @@ import { AgentsController } from './agents/agents.controller';
 import { AttemptsController } from './attempts/attempts.controller';
 import { AutopilotController } from './autopilot/autopilot.controller';
 import { AgentAuthModule } from './auth/agent-auth.module';
+import { MembersController } from './membership/members.controller';
+import { ProjectFinder } from './membership/project-finder';
 import { MetricsController } from './metrics/metrics.controller';
 import { CommandSender } from './openapi/edge';
 import { DocsController } from './openapi/docs.controller';
@@ -15,7 +17,8 @@ import { PromptsController } from './prompts/prompts.controller';
 import { ReviewController } from './review/review.controller';
 import { RunnerClient } from './review/runner-client';
 import { heartbeatUrls, RunnerDirectory, RunnerProxyConfigSchema } from './review/runner-directory';
-import { Broker } from '@baton/event-store';
+import { Broker, EventStore, QueryClient } from '@baton/event-store';
+import { registry } from '@baton/events';
 import { RunnerLiveness } from './runners/runner-liveness';
 import { RunnersController } from './runners/runners.controller';
 import { ProjectStackController } from './sessions/project-stack.controller';
@@ -32,6 +35,7 @@ import { UsersController } from './users/users.controller';
 /** Every REST controller of the gateway. Providers (buses, auth) come from the root module. */
 export const API_CONTROLLERS = [
   ProjectsController,
+  MembersController,
   TasksController,
   TaskWorkflowController,
   AttemptsController,
@@ -63,6 +67,7 @@ export const API_CONTROLLERS = [
     AgentScope,
     RunnerLiveness,
     RunnerClient,
+    { provide: ProjectFinder, inject: [QueryClient, TaskLocator, Broker], useFactory: (q: QueryClient, tasks: TaskLocator, broker: Broker) => new ProjectFinder(q, tasks, new EventStore(broker, registry)) },
     // Checked at boot: a malformed BATON_RUNNER_URLS stops the gateway, naming it.
     { provide: RunnerDirectory, inject: [Broker], useFactory: (broker: Broker) => RunnerDirectory.fromConfig(loadConfig(RunnerProxyConfigSchema), heartbeatUrls(broker)) },
   ],

@@ -17,6 +17,7 @@ import { ensureBootstrapAdmin } from './auth/bootstrap-admin';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { LiveModule } from './live/live.module';
+import { MembershipModule } from './membership/membership.module';
 
 async function main(): Promise<void> {
   const config = loadConfig(
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   class GatewayCoreModule {}
 
   await startHttpApp('gateway', {
-    imports: [GatewayCoreModule, ApiModule, LiveModule],
+    imports: [GatewayCoreModule, MembershipModule, ApiModule, LiveModule],
     port: config.PORT,
     host: config.HOST,
     logger,

@@ -3,6 +3,7 @@ import { AdminRoutes } from './routes/admin.routes';
 import { AttemptRoutes } from './routes/attempts.routes';
 import { AutopilotRoutes } from './routes/autopilot.routes';
 import { DocsRoutes } from './routes/docs.routes';
+import { MemberRoutes } from './routes/members.routes';
 import { MetricsRoutes } from './routes/metrics.routes';
 import { ProjectRoutes } from './routes/projects.routes';
 import { PromptRoutes } from './routes/prompts.routes';
@@ -17,6 +18,7 @@ import { HealthRoutes, UserRoutes } from './routes/users.routes';
 /** Every route the gateway serves, in the order the document lists them. */
 export const ALL_ROUTES: readonly RouteSpec[] = [
   ProjectRoutes,
+  MemberRoutes,
   TaskRoutes,
   AttemptRoutes,
   ReviewRoutes,
@@ -35,7 +37,7 @@ export const ALL_ROUTES: readonly RouteSpec[] = [
 ].flatMap((group) => Object.values(group) as RouteSpec[]);
 
 export const TAGS: { name: string; description: string }[] = [
-  { name: 'projects', description: 'Projects: a repository, its settings and its tasks.' },
+  { name: 'projects', description: 'Projects: a repository, its settings, its members and its tasks.' },
   { name: 'tasks', description: 'The task tree (parentId) and dependency DAG (dependsOn, AND semantics); statuses are derived by the tasks service.' },
   { name: 'attempts', description: 'Attempts on a task (at most one active), their conversations and review loop.' },
   { name: 'review', description: "An attempt's diff and merge, served by the runner that holds its worktree." },

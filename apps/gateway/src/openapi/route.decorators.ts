@@ -21,6 +21,7 @@ import { Public, RequireRole } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { ApiError } from '../http/api-error';
 import { bodyIssues } from '../http/request-body';
+import { ProjectScopeGuard, ROUTE_SPEC } from '../membership/project-scope.guard';
 import { routeScopedKey } from './ids';
 import type { RouteSpec } from './route';
 
@@ -67,8 +68,10 @@ export function Route(spec: RouteSpec): MethodDecorator {
   const decorators: (ClassDecorator | MethodDecorator | PropertyDecorator)[] = [
     RequestMapping({ path: spec.path, method: METHODS[spec.method] }),
     HttpCode(spec.status),
-    UseGuards(new RequestBodyCheck(spec.body !== undefined)),
+    // Then project membership (docs/decisions/0023), on input the body check let through.
+    UseGuards(new RequestBodyCheck(spec.body !== undefined), ProjectScopeGuard),
     SetMetadata(OPERATION_ID, spec.operationId),
+    SetMetadata(ROUTE_SPEC, spec),
   ];
   if ('mediaType' in spec.response) decorators.push(UseInterceptors(new MediaType(`${spec.response.mediaType}; charset=utf-8`)));
   if (spec.public) decorators.push(Public());

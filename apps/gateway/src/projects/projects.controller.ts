@@ -2,7 +2,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { ArchiveProject, ChangeProjectSettings, CreateProject, DeleteProject, RenameProject, UnarchiveProject, type Actor } from '@baton/events';
 import { QueryClient } from '@baton/event-store';
 import type { CommandAccepted, Page, ProjectView } from '@baton/contracts';
-import { CurrentActor } from '../auth/auth.decorators';
+import { CurrentActor, CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { Memberships } from '../membership/memberships';
 import { CommandSender, newId } from '../openapi/edge';
 import type { BodyOf, ParamsOf, QueryOf } from '../openapi/route';
 import { IdemKey, Route, RouteBody, RouteParams, RouteQuery } from '../openapi/route.decorators';
@@ -15,19 +17,24 @@ export class ProjectsController {
   constructor(
     @Inject(CommandSender) private readonly commands: CommandSender,
     @Inject(QueryClient) private readonly queries: QueryClient,
+    @Inject(Memberships) private readonly memberships: Memberships,
   ) {}
 
   @Route(R.createProject)
-  create(@RouteBody(R.createProject) body: BodyOf<typeof R.createProject>, @CurrentActor() actor: Actor, @IdemKey() key?: string): Promise<CommandAccepted> {
+  async create(@RouteBody(R.createProject) body: BodyOf<typeof R.createProject>, @CurrentActor() actor: Actor, @IdemKey() key?: string): Promise<CommandAccepted> {
     const ctx = { actor, key };
     const projectId = newId(ctx, 'project');
-    return this.commands.send(CreateProject, { projectId, ...body }, ctx, projectId);
+    const accepted = await this.commands.send(CreateProject, { projectId, ...body }, ctx, projectId);
+    // Its creator is its first operator (docs/decisions/0023): usable at once through this gateway.
+    if (accepted.events.length) this.memberships.changed(actor.id, projectId, accepted.seq);
+    return accepted;
   }
 
   @Route(R.listProjects)
-  list(@RouteQuery(R.listProjects) q: QueryOf<typeof R.listProjects>): Promise<Page<ProjectView>> {
+  list(@RouteQuery(R.listProjects) q: QueryOf<typeof R.listProjects>, @CurrentPrincipal() principal: Principal): Promise<Page<ProjectView>> {
     const { minSeq, ...params } = q;
-    return this.queries.ask('tasks', 'list_projects', params, { minSeq });
+    // Admins see every project; anyone else the ones it is a member of (docs/decisions/0023).
+    return this.queries.ask('tasks', 'list_projects', { ...params, ...(principal.role === 'admin' ? {} : { memberId: principal.userId }) }, { minSeq });
   }
 
   @Route(R.getProject)

@@ -2,8 +2,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { QueryClient } from '@baton/event-store';
 import type { SessionExport, SessionReplay, SessionView, UsageRollup } from '@baton/contracts';
 import { AgentScope } from '../agents/agent-scope';
-import { AgentRoute, CurrentCaller } from '../auth/auth.decorators';
-import type { Caller } from '../auth/principal';
+import { AgentRoute, CurrentCaller, CurrentPrincipal } from '../auth/auth.decorators';
+import { Memberships } from '../membership/memberships';
+import type { Caller, Principal } from '../auth/principal';
 import type { ParamsOf, QueryOf } from '../openapi/route';
 import { Route, RouteParams, RouteQuery } from '../openapi/route.decorators';
 import { SessionRoutes as R } from '../openapi/routes/sessions.routes';
@@ -20,6 +21,7 @@ export class SessionHistoryController {
   constructor(
     @Inject(QueryClient) private readonly queries: QueryClient,
     @Inject(AgentScope) private readonly scope: AgentScope,
+    @Inject(Memberships) private readonly memberships: Memberships,
   ) {}
 
   @Route(R.getSessionTimeline)
@@ -49,9 +51,14 @@ export class SessionHistoryController {
 
   /** The queue in placement order, each with the scheduler's last word on why it waits. */
   @Route(R.pendingSessions)
-  async pending(@RouteQuery(R.pendingSessions) q: QueryOf<typeof R.pendingSessions>) {
+  async pending(@RouteQuery(R.pendingSessions) q: QueryOf<typeof R.pendingSessions>, @CurrentPrincipal() principal: Principal) {
+    // A user who is not an admin sees its projects' queue only (a projectId was checked by the guard).
+    const visible = q.projectId ? 'all' : await this.memberships.visibleProjects(principal);
+    const narrow = q.projectId ? { projectId: q.projectId } : visible === 'all' ? {} : { projectIds: visible };
     const [items, board] = await Promise.all([
-      this.queries.ask<(SessionView & { position: number })[]>('sessions', 'pending_queue', { limit: q.limit, ...(q.projectId ? { projectId: q.projectId } : {}) }, { minSeq: q.minSeq }),
+      visible !== 'all' && visible.length === 0
+        ? []
+        : this.queries.ask<(SessionView & { position: number })[]>('sessions', 'pending_queue', { limit: q.limit, ...narrow }, { minSeq: q.minSeq }),
       this.queries.ask<{ at: string; items: Waiting[] }>('sessions', 'scheduler_waiting', {}).catch(() => null),
     ]);
     const why = new Map((board?.items ?? []).map((w) => [w.sessionId, { reason: w.reason, detail: w.detail }]));

@@ -9,6 +9,7 @@ import { CommandSender, newId } from '../openapi/edge';
 import type { BodyOf, ParamsOf, QueryOf } from '../openapi/route';
 import { IdemKey, Route, RouteBody, RouteParams, RouteQuery } from '../openapi/route.decorators';
 import { SessionRoutes as R } from '../openapi/routes/sessions.routes';
+import { Memberships } from '../membership/memberships';
 import { SessionRequests } from './session-requests';
 
 /** Starting sessions, finding them, talking to them, stopping them (the sessions service decides). */
@@ -19,6 +20,7 @@ export class SessionsController {
     @Inject(QueryClient) private readonly queries: QueryClient,
     @Inject(SessionRequests) private readonly requests: SessionRequests,
     @Inject(AgentScope) private readonly scope: AgentScope,
+    @Inject(Memberships) private readonly memberships: Memberships,
   ) {}
 
   @Route(R.spawnSession)
@@ -94,7 +96,10 @@ export class SessionsController {
     }
     const { minSeq, parentSessionId, ...filters } = q;
     const params = { ...filters, ...(parentSessionId === undefined ? {} : { parentSessionId: parentSessionId === 'null' ? null : parentSessionId }) };
-    return this.queries.ask('sessions', 'list_sessions', params, { minSeq });
+    // A user who is not an admin sees its projects' sessions only (a projectId was checked by the guard).
+    const visible = caller.kind === 'user' && !q.projectId ? await this.memberships.visibleProjects(caller) : 'all';
+    if (visible !== 'all' && visible.length === 0) return { items: [], total: 0, limit: q.limit, offset: q.offset };
+    return this.queries.ask('sessions', 'list_sessions', visible === 'all' ? params : { ...params, projectIds: visible }, { minSeq });
   }
 
   @Route(R.getSession)
