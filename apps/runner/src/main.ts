@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RegisterRunner } from '@baton/events';
-import { Broker, CommandBus } from '@baton/event-store';
+import { Broker, CommandBus, runnerInboxPrefix, type TopologyOptions } from '@baton/event-store';
 import { openDatabase, ProjectionCheckpoints1700000000000 } from '@baton/projections';
 import { createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } from '@baton/service-kit';
 import { RunnerConfigSchema } from './config';
@@ -33,8 +33,8 @@ async function main(): Promise<void> {
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
-  const broker = await Broker.connect({ servers: config.NATS_URL, namespace: config.BATON_NAMESPACE, name: `runner-${runnerId}` });
-  await broker.ensureTopology(topologyOf(config));
+  const broker = await Broker.connect({ servers: config.NATS_URL, namespace: config.BATON_NAMESPACE, name: `runner-${runnerId}`, inboxPrefix: runnerInboxPrefix(runnerId) });
+  await topologyReady(broker, topologyOf(config), logger);
   const schema = broker.names.pgSchema('runner');
   const db = await openDatabase({
     url: config.DATABASE_URL,
@@ -148,3 +148,21 @@ main().catch((e) => {
   process.stderr.write(`runner failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
+
+/**
+ * Streams and buckets made when this runner may make them; with a runner's own NATS
+ * credentials (libs/event-store/src/nats-permissions.ts) it may only look them up, so it
+ * waits for the services to make them — slowly, never giving up.
+ */
+async function topologyReady(broker: Broker, topology: TopologyOptions, logger: ReturnType<typeof createLogger>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await broker.ensureTopology(topology);
+      return;
+    } catch (e) {
+      if (await broker.hasTopology()) return;
+      if (attempt === 1 || attempt % 30 === 0) logger.warn({ err: e, attempt }, 'streams are not there yet and this runner may not make them: waiting for the services');
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+}

@@ -19,6 +19,12 @@ export interface BrokerOptions {
   namespace: string;
   /** Shown in the server's connection list. */
   name?: string;
+  /**
+   * Where replies to this connection go (default `_INBOX`). A runner's credentials may only
+   * listen under its own prefix (nats-permissions.ts `runnerInboxPrefix`), so no runner reads
+   * another connection's replies.
+   */
+  inboxPrefix?: string;
 }
 
 export interface TopologyOptions {
@@ -56,6 +62,8 @@ export class Broker {
     readonly jsm: JetStreamManager,
     readonly names: Names,
     quickJsm: JetStreamManager,
+    /** Where this connection's replies go (BrokerOptions.inboxPrefix). */
+    readonly inboxPrefix = '_INBOX',
   ) {
     this.quickJs = jetstream(nc, { timeout: TRY_TIMEOUT_MS });
     this.quickJsm = quickJsm;
@@ -69,13 +77,14 @@ export class Broker {
       servers,
       ...credentials,
       name: opts.name,
+      ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       pingInterval: 10_000,
     });
     const jsm = await jetstreamManager(nc, { timeout: 10_000 });
     const quickJsm = await jetstreamManager(nc, { timeout: TRY_TIMEOUT_MS, checkAPI: false });
-    return new Broker(nc, jetstream(nc, { timeout: 10_000 }), jsm, names(opts.namespace), quickJsm);
+    return new Broker(nc, jetstream(nc, { timeout: 10_000 }), jsm, names(opts.namespace), quickJsm, opts.inboxPrefix);
   }
 
   /** Creates or updates the streams and KV buckets; safe to run from every replica at every start. */
@@ -121,6 +130,14 @@ export class Broker {
     });
     await this.kv(n.kv.runners, { ttl: opts.runnerHeartbeatTtlMs ?? 15_000, history: 1, replicas });
     await this.kv(n.kv.commandResults, { ttl: opts.commandResultTtlMs ?? 24 * 3600_000, history: 1, replicas });
+  }
+
+  /** Whether every stream and bucket `ensureTopology` makes is there (stream lookups only: what a runner's credentials allow). */
+  async hasTopology(): Promise<boolean> {
+    const n = this.names;
+    const all = [n.streams.events, n.streams.commands, n.streams.terminal, `KV_${n.kv.runners}`, `KV_${n.kv.commandResults}`];
+    const found = await Promise.all(all.map((name) => this.jsm.streams.info(name).then(() => true, () => false)));
+    return found.every(Boolean);
   }
 
   private readonly kvs = new Map<string, Promise<KV>>();

@@ -57,7 +57,7 @@ export class CommandBus {
     };
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const { nc, names } = this.broker;
-    const inbox = createInbox();
+    const inbox = createInbox(this.broker.inboxPrefix);
     const sub = nc.subscribe(inbox, { max: 1, timeout: timeoutMs });
     const replied = (async () => {
       for await (const m of sub) return m.json<CommandReply>();

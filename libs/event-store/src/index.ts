@@ -7,3 +7,4 @@ export * from './query-bus';
 export * from './reactor-runner';
 export * from './logger';
 export * from './until-answered';
+export * from './nats-permissions';

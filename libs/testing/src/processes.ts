@@ -167,13 +167,15 @@ export interface NatsServerOptions {
   cluster?: { name: string; port: number; routes: number[] };
   serverName?: string;
   storeDir?: string;
+  /** A config file (e.g. an `authorization` block); the flags above still apply. */
+  configFile?: string;
 }
 
 /** A real `nats-server` with JetStream on loopback, in a temp store removed when it stops. */
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<ManagedProcess & { port: number; url: string; storeDir: string }> {
   const port = opts.port ?? (await freePort());
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'baton-nats-'));
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+  const args = [...(opts.configFile ? ['-c', opts.configFile] : []), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
   if (opts.serverName) args.push('-n', opts.serverName);
   if (opts.cluster) {
     args.push('--cluster_name', opts.cluster.name, '--cluster', `nats://127.0.0.1:${opts.cluster.port}`);

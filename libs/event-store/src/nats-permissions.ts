@@ -1,0 +1,138 @@
+import { names, type ServiceName } from '@baton/events';
+
+/**
+ * Who may do what on NATS (issue #12, docs/decisions/0025-nats-credentials-per-role.md).
+ *
+ * A runner hosts agents — untrusted code — so its credentials are the ones most likely to
+ * leak. It gets exactly what a runner does, for its own id only: take its directed commands,
+ * publish terminal output and the reports it sends (record_* commands), keep its heartbeat,
+ * receive typed input, ask for its sessions' token renewals. It cannot read the event log, send
+ * any other command, create or change streams, read the sessions service's bucket (the
+ * agent-token secret) or listen on another connection's replies (its inbox prefix is its own).
+ *
+ * The services (gateway, tasks, sessions) keep the whole subject space; only the sessions
+ * service and the gateway (which verifies tokens with it) may read the sessions bucket.
+ */
+
+export type NatsRole = 'gateway' | 'tasks' | 'sessions' | 'runner';
+
+export interface NatsPermissions {
+  publish: { allow?: string[]; deny?: string[] };
+  subscribe: { allow?: string[]; deny?: string[] };
+}
+
+export interface NatsUser {
+  user: string;
+  password: string;
+  role: NatsRole;
+  /** For role `runner`: the one runner these credentials are for. */
+  runnerId?: string;
+}
+
+/** Runner ids become subject tokens: no dots, wildcards or spaces (apps/runner/src/config.ts). */
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The reply prefix a runner's connection uses: only this runner may subscribe under it. */
+export function runnerInboxPrefix(runnerId: string): string {
+  assertToken(runnerId);
+  return `_INBOX_${runnerId}`;
+}
+
+/** The KV bucket of the sessions service's own settings, where the generated agent-token secret is kept. */
+export const sessionsSettingsBucket = (namespace: string) => `${namespace}_sessions`;
+
+/**
+ * The commands a runner sends (apps/runner: reporter, session host, autopilot merge, worktrees).
+ * `service.type` pairs, as `names().cmd(service, type)` builds their subjects.
+ */
+export const RUNNER_COMMANDS: ReadonlyArray<readonly [service: ServiceName, type: string]> = [
+  ['sessions', 'runner.register'],
+  ['sessions', 'session.record_spawned'],
+  ['sessions', 'session.record_spawn_failed'],
+  ['sessions', 'session.record_output_match'],
+  ['sessions', 'session.record_exit'],
+  ['tasks', 'task.record_attempt_workspace'],
+  ['tasks', 'autopilot.record_merge'],
+];
+
+export function natsPermissions(namespace: string, role: NatsRole, runnerId?: string): NatsPermissions {
+  const n = names(namespace);
+  const secretBucket = sessionsSettingsBucket(namespace);
+  // Everything through which the sessions bucket's values could be read or changed.
+  const secretSubjects = [`$KV.${secretBucket}.>`, `$JS.API.DIRECT.GET.KV_${secretBucket}`, `$JS.API.DIRECT.GET.KV_${secretBucket}.>`, `$JS.API.STREAM.MSG.GET.KV_${secretBucket}`, `$JS.API.CONSUMER.*.KV_${secretBucket}.>`, `$JS.API.CONSUMER.*.KV_${secretBucket}`, `$JS.API.STREAM.*.KV_${secretBucket}`];
+  switch (role) {
+    case 'sessions':
+    case 'gateway':
+      return { publish: { allow: ['>'] }, subscribe: { allow: ['>'] } };
+    case 'tasks':
+      return { publish: { allow: ['>'], deny: secretSubjects }, subscribe: { allow: ['>'], deny: [`$KV.${secretBucket}.>`] } };
+    case 'runner': {
+      if (!runnerId) throw new Error('a runner user needs its runnerId');
+      assertToken(runnerId);
+      const consumer = `runner-${runnerId}`;
+      const { commands, terminal } = n.streams;
+      const heartbeats = `KV_${n.kv.runners}`;
+      const results = `KV_${n.kv.commandResults}`;
+      return {
+        publish: {
+          allow: [
+            // JetStream: look streams up (never create or change them) and work its own durable consumer.
+            '$JS.API.INFO',
+            '$JS.API.STREAM.INFO.*',
+            `$JS.API.CONSUMER.CREATE.${commands}.${consumer}`,
+            `$JS.API.CONSUMER.CREATE.${commands}.${consumer}.>`,
+            `$JS.API.CONSUMER.DURABLE.CREATE.${commands}.${consumer}`,
+            `$JS.API.CONSUMER.INFO.${commands}.${consumer}`,
+            `$JS.API.CONSUMER.MSG.NEXT.${commands}.${consumer}`,
+            `$JS.ACK.${commands}.${consumer}.>`,
+            // Its sessions' terminals: written, and read back to restore a screen.
+            n.termAll,
+            `$JS.API.CONSUMER.CREATE.${terminal}.>`,
+            `$JS.API.CONSUMER.INFO.${terminal}.>`,
+            `$JS.API.CONSUMER.DELETE.${terminal}.>`,
+            `$JS.API.CONSUMER.MSG.NEXT.${terminal}.>`,
+            `$JS.API.STREAM.MSG.GET.${terminal}`,
+            `$JS.API.DIRECT.GET.${terminal}`,
+            `$JS.API.DIRECT.GET.${terminal}.>`,
+            `$JS.ACK.${terminal}.>`,
+            // Its reports, and the answers it looks up when a report's reply was lost.
+            ...RUNNER_COMMANDS.map(([service, type]) => n.cmd(service, type)),
+            `$JS.API.DIRECT.GET.${results}`,
+            `$JS.API.DIRECT.GET.${results}.>`,
+            `$JS.API.STREAM.MSG.GET.${results}`,
+            // Its heartbeat, under its own key only.
+            `$KV.${n.kv.runners}.${runnerId}`,
+            `$JS.API.DIRECT.GET.${heartbeats}`,
+            `$JS.API.DIRECT.GET.${heartbeats}.$KV.${n.kv.runners}.${runnerId}`,
+            `$JS.API.STREAM.MSG.GET.${heartbeats}`,
+            // Renewed tokens for the sessions it runs.
+            n.agentToken(runnerId),
+          ],
+        },
+        subscribe: {
+          allow: [`${runnerInboxPrefix(runnerId)}.>`, `${n.namespace}.input.*`, `${n.namespace}.resize.*`],
+        },
+      };
+    }
+  }
+}
+
+/**
+ * The `authorization` block of a nats-server config for these users (nats-server reads JSON
+ * inside its config syntax). Passwords are written as given: keep the file 0600.
+ */
+export function natsAuthorizationConfig(namespace: string, users: NatsUser[]): string {
+  const seen = new Set<string>();
+  const entries = users.map((u) => {
+    if (!SUBJECT_TOKEN.test(u.user)) throw new Error(`NATS user "${u.user}" must be 1-64 letters, digits, "_" or "-"`);
+    if (seen.has(u.user)) throw new Error(`NATS user "${u.user}" is listed twice`);
+    seen.add(u.user);
+    if (u.password.length < 16 || /["\\\s]/.test(u.password)) throw new Error(`NATS user "${u.user}" needs a password of 16+ characters without quotes, backslashes or spaces`);
+    return { user: u.user, password: u.password, permissions: natsPermissions(namespace, u.role, u.runnerId) };
+  });
+  return `authorization ${JSON.stringify({ users: entries }, null, 2)}\n`;
+}
+
+function assertToken(runnerId: string): void {
+  if (!SUBJECT_TOKEN.test(runnerId)) throw new Error(`runner id "${runnerId}" must be 1-64 letters, digits, "_" or "-"`);
+}
