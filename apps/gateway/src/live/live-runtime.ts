@@ -3,6 +3,7 @@ import { EventStore, QueryClient, QueryError, type Broker, type Logger } from '@
 import { registry, type AggregateRef, type RecordedEvent } from '@baton/events';
 import type { ClientToServerEvents, LiveEventMessage, LiveRoom, ResyncMessage, ServerToClientEvents } from '@baton/contracts';
 import type { Caller } from '../auth/principal';
+import type { Memberships } from '../membership/memberships';
 import { AggregateDirectory } from './aggregate-directory';
 import { EventFanout, type LiveOutlet, type LogSource } from './event-fanout';
 import { makeRouter } from './event-routing';
@@ -67,6 +68,7 @@ export class LiveRuntime {
     readonly config: LiveConfig,
     runners: RunnerDirectory,
     readonly logger: Logger,
+    readonly memberships: Memberships,
   ) {
     this.store = new EventStore(broker, registry);
     this.directory = new AggregateDirectory({
@@ -81,12 +83,16 @@ export class LiveRuntime {
       },
       runnerOfSession: async (sessionId) => (await queries.ask<{ runnerId: string | null }>('sessions', 'get_session', { id: sessionId }, { timeoutMs: 3_000 })).runnerId,
     });
-    this.access = new LiveAccess(this.directory);
+    this.access = new LiveAccess(this.directory, memberships);
     this.fanout = new EventFanout({
       source: logSource(this.store, broker.names.evtAll, logger),
       outlet: this.outlet,
       route: makeRouter(this.directory),
-      learn: (e) => this.directory.learn(e),
+      learn: (e) => {
+        this.directory.learn(e);
+        // Membership changes reach every gateway through its follower (docs/decisions/0023).
+        memberships.observe(e);
+      },
       resumeMax: config.BATON_LIVE_RESUME_MAX,
       logger,
     });

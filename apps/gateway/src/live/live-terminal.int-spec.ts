@@ -48,7 +48,10 @@ describe('live terminals through the real gateway', () => {
     url = (await startService('gateway', { ...ns.env, BATON_LIVE_WINDOW_BYTES: String(WINDOW), BATON_AGENT_TOKEN_SECRET: AGENT_SECRET })).url;
     await eventually(async () => (await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${ns.token}` } })).status === 200, 20_000, 'the bootstrap admin');
     projectId = (await post<{ id: string }>('/projects', { name: 'Terminals', repository: { location: '/srv/t' } })).id;
-    viewerToken = (await post<{ token: string }>('/users', { name: 'Vic', role: 'viewer' })).token;
+    const viewer = await post<{ id: string; token: string }>('/users', { name: 'Vic', role: 'viewer' });
+    viewerToken = viewer.token;
+    // Users other than admins see the projects they are members of (docs/decisions/0023).
+    await post(`/projects/${projectId}/members`, { userId: viewer.id, role: 'operator' });
   }, 60_000);
   afterEach(() => sockets.splice(0).forEach((s) => s.close()));
   afterAll(async () => {

@@ -16,6 +16,7 @@ import {
   type ClientToServerEvents,
   type LiveAck,
   type LiveErrorMessage,
+  type LiveRoom,
   type ServerToClientEvents,
 } from '@baton/contracts';
 import { AgentAuthenticator } from '../auth/agent-authenticator';
@@ -24,7 +25,7 @@ import { Authenticator } from '../auth/authenticator';
 import { FailedAuthLimiter } from '../auth/failed-auth-limiter';
 import { ClientAddress } from '../http/client-address';
 import { STATIC_SECURITY_HEADERS } from '../http/security-headers';
-import type { Caller } from '../auth/principal';
+import { hasRole, type Caller } from '../auth/principal';
 import { LiveError } from './live-error';
 import { LiveRuntime, type LiveServer, type SocketData } from './live-runtime';
 
@@ -57,6 +58,7 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
   private server: LiveServer | null = null;
   private sweep: NodeJS.Timeout | null = null;
   private unwatchEnded: (() => void) | null = null;
+  private unwatchMembers: (() => void) | null = null;
   /** Room changes of one socket run one after another (a resume must not overlap another). */
   private readonly chains = new WeakMap<LiveSocket, Promise<unknown>>();
   /** Subscribes with `sinceSeq` of one socket that are running or waiting their turn. */
@@ -89,11 +91,13 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
     this.sweep = setInterval(() => void this.sweepRevoked(), SWEEP_MS);
     this.sweep.unref();
     this.unwatchEnded = this.ended.onEnded((sessionId) => this.dropSession(sessionId));
+    this.unwatchMembers = this.rt.memberships.onChange((userId) => this.recheckRoomsOf(userId));
   }
 
   onApplicationShutdown(): void {
     if (this.sweep) clearInterval(this.sweep);
     this.unwatchEnded?.();
+    this.unwatchMembers?.();
     this.rt.stop();
   }
 
@@ -104,6 +108,42 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
       if (caller?.kind !== 'agent' || caller.sessionId !== sessionId) continue;
       socket.emit('error', new LiveError('unauthorized', `your token no longer works: session ${sessionId} has ended`).toMessage());
       socket.disconnect(true);
+    }
+  }
+
+  /** A user's membership changed: its sockets leave the rooms (and terminals) it may no longer see. */
+  private recheckRoomsOf(userId: string): void {
+    for (const socket of this.server?.sockets.sockets.values() ?? []) {
+      const caller = socket.data?.caller;
+      if (caller?.kind === 'user' && caller.userId === userId) void this.serially(socket, () => this.recheckRooms(socket));
+    }
+  }
+
+  /**
+   * Leaves every room and detaches every terminal the socket's caller may no longer see (a
+   * membership removed, an admin demoted), each with an `error` saying so; the socket stays.
+   */
+  private async recheckRooms(socket: LiveSocket): Promise<void> {
+    const caller = socket.data?.caller;
+    if (caller?.kind !== 'user') return;
+    for (const room of [...socket.rooms]) {
+      if (room === socket.id || !(room.startsWith('project:') || room.startsWith('session:'))) continue;
+      try {
+        await this.rt.access.checkRoom(caller, room as LiveRoom);
+      } catch (e) {
+        if (!(e instanceof LiveError)) continue; // a lookup failed: keep the room, the next check decides
+        await socket.leave(room);
+        socket.emit('error', { code: e.code, message: `left ${room}: ${e.message}`, on: 'subscribe' });
+      }
+    }
+    for (const sessionId of this.rt.terminals.attachedTo(socket.id)) {
+      try {
+        await this.rt.access.checkSession(caller, sessionId, 'watch');
+      } catch (e) {
+        if (!(e instanceof LiveError)) continue;
+        this.rt.terminals.detach(socket.id, sessionId);
+        socket.emit('error', { code: e.code, message: `detached from session ${sessionId}: ${e.message}`, on: 'terminal:attach' });
+      }
     }
   }
 
@@ -165,14 +205,14 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
   @SubscribeMessage('terminal:attach')
   attach(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
     return this.handle(socket, 'terminal:attach', body, async (msg, caller) => {
-      await this.rt.access.checkSession(caller, msg.sessionId, 'watch');
+      const role = await this.rt.access.checkSession(caller, msg.sessionId, 'watch');
       const snapshot = await this.rt.terminals.attach(socket.id, msg.sessionId, {
         data: (m) => socket.emit('terminal:data', m),
         snapshot: (m) => socket.emit('terminal:snapshot', m),
         resync: (m) => socket.emit('resync', m),
       });
       // The PTY takes the size of whoever steers it last; watchers do not change it.
-      if (this.rt.access.mayResize(caller) && (snapshot.cols !== msg.cols || snapshot.rows !== msg.rows)) {
+      if (this.rt.access.mayResize(caller, role) && (snapshot.cols !== msg.cols || snapshot.rows !== msg.rows)) {
         this.rt.terminals.resize(msg.sessionId, msg.cols, msg.rows);
       }
       return { sessionId: msg.sessionId, chunk: snapshot.chunk };
@@ -200,8 +240,8 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
   @SubscribeMessage('terminal:resize')
   resize(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
     return this.handle(socket, 'terminal:resize', body, async (msg, caller) => {
-      if (!this.rt.access.mayResize(caller)) throw new LiveError('forbidden', `resizing a terminal needs the operator role; you are ${roleOf(caller)}`);
-      await this.rt.access.checkSession(caller, msg.sessionId, 'watch');
+      if (caller.kind !== 'user' || !hasRole(caller, 'operator')) throw new LiveError('forbidden', `resizing a terminal needs the operator role; you are ${roleOf(caller)}`);
+      await this.rt.access.checkSession(caller, msg.sessionId, 'type');
       this.rt.terminals.resize(msg.sessionId, msg.cols, msg.rows);
       return {};
     });
@@ -301,6 +341,8 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
     for (const socket of this.server?.sockets.sockets.values() ?? []) {
       try {
         await this.callerOf(socket, true);
+        // A changed global role (an admin no more) or a membership this gateway missed.
+        await this.serially(socket, () => this.recheckRooms(socket));
       } catch (e) {
         if (e instanceof LiveError && e.code === 'unauthorized') {
           socket.emit('error', e.toMessage());

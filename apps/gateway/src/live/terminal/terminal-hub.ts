@@ -58,6 +58,11 @@ export class TerminalHub {
     return had;
   }
 
+  /** The sessions whose terminal the socket is attached to. */
+  attachedTo(socketId: string): string[] {
+    return [...(this.bySocket.get(socketId) ?? [])];
+  }
+
   detachAll(socketId: string): void {
     for (const sessionId of [...(this.bySocket.get(socketId) ?? [])]) this.detach(socketId, sessionId);
   }
