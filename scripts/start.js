@@ -117,12 +117,19 @@ async function main() {
     return p;
   };
 
-  let natsUrl = process.env.NATS_URL;
-  if (natsUrl) say(`NATS: ${natsUrl.replace(/\/\/[^@/]*@/g, '//')} (NATS_URL)`);
+  // Made once per installation and kept beside its data: two installations on one machine never share a runner id.
+  const { persistentRunnerId } = require(path.join(root, 'apps', 'runner', 'dist', 'runner-id.js'));
+  mkdirSync(path.join(home, 'runner'), { recursive: true, mode: 0o700 });
+  const runnerId = process.env.BATON_RUNNER_ID || persistentRunnerId(path.join(home, 'runner', 'runner-id'));
+
+  /** Each service's own NATS_URL: the one given, or its own user on the nats-server started here. */
+  let natsUrlFor = () => process.env.NATS_URL;
+  if (process.env.NATS_URL) say(`NATS: ${process.env.NATS_URL.replace(/\/\/[^@/]*@/g, '//')} (NATS_URL)`);
   else {
-    const nats = await startNats({ home, port: await port(4222), children, say });
+    const joining = (process.env.BATON_NATS_RUNNERS || '').split(',').map((s) => s.trim()).filter(Boolean);
+    const nats = await startNats({ home, port: await port(4222), children, say, namespace: process.env.BATON_NAMESPACE || 'baton', runnerIds: [...new Set([runnerId, ...joining])] });
     infra.push(nats.entry);
-    natsUrl = nats.url;
+    natsUrlFor = nats.urlFor;
     say(`NATS: nats-server (pid ${nats.entry.child.pid}) with JetStream on ${nats.shownUrl}, data in ${shown(path.join(home, 'nats'))}`);
   }
 
@@ -143,25 +150,21 @@ async function main() {
 
   const { token, file: tokenFile, fresh } = bootstrapToken();
   const common = {
-    NATS_URL: natsUrl,
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
     HOST: '127.0.0.1',
   };
-  await startService('tasks', await port(3101), common);
+  await startService('tasks', await port(3101), { ...common, NATS_URL: natsUrlFor('tasks') });
   // Agents call the gateway back (BATON_API_URL): tell sessions where it is, PORT included.
   const apiHost = gatewayHost === '0.0.0.0' || gatewayHost === '::' ? '127.0.0.1' : gatewayHost;
-  await startService('sessions', await port(3102), { ...common, BATON_PUBLIC_API_URL: process.env.BATON_PUBLIC_API_URL || `http://${apiHost}:${gatewayPort}` });
-  mkdirSync(path.join(home, 'runner'), { recursive: true, mode: 0o700 });
+  await startService('sessions', await port(3102), { ...common, NATS_URL: natsUrlFor('sessions'), BATON_PUBLIC_API_URL: process.env.BATON_PUBLIC_API_URL || `http://${apiHost}:${gatewayPort}` });
   // The gateway reaches the runner's HTTP API (diff, merge, files) at the address it is told,
   // showing a secret made for this start: nothing else on the machine may drive the runner.
-  // Made once per installation and kept beside its data: two installations on one machine never share a runner id.
-  const { persistentRunnerId } = require(path.join(root, 'apps', 'runner', 'dist', 'runner-id.js'));
-  const runnerId = process.env.BATON_RUNNER_ID || persistentRunnerId(path.join(home, 'runner', 'runner-id'));
   const runnerSecret = process.env.BATON_RUNNER_SECRET || randomBytes(24).toString('hex');
   const runnerPort = await port(3103);
   await startService('runner', runnerPort, {
     ...common,
+    NATS_URL: natsUrlFor(`runner-${runnerId}`),
     BATON_RUNNER_ID: runnerId,
     BATON_RUNNER_SECRET: runnerSecret,
     BATON_DATA_DIR: path.join(home, 'runner'),
@@ -172,6 +175,7 @@ async function main() {
   const web = path.join(root, 'apps', 'web', 'dist', 'index.html');
   await startService('gateway', gatewayPort, {
     ...common,
+    NATS_URL: natsUrlFor('gateway'),
     HOST: gatewayHost,
     BATON_BOOTSTRAP_TOKEN: token,
     BATON_RUNNER_URLS: process.env.BATON_RUNNER_URLS || `${runnerId}=http://127.0.0.1:${runnerPort}`,

@@ -60,16 +60,24 @@ describe('npm start (scripts/start.js)', () => {
     const { id } = (await created.json()) as { id: string };
     expect((await fetch(`${first.url}/metrics`)).status).toBe(200);
 
-    // NATS refuses a client without the services' credentials (an agent's script, say); the password never shows.
-    const [, natsPort] = /with JetStream on nats:\/\/127\.0\.0\.1:(\d+) \(user baton/.exec(first.proc.output())!;
+    // NATS refuses a client without credentials (an agent's script, say); every service and the
+    // runner have their own user, and the runner's may not read the event log. No password shows.
+    const [, natsPort] = /with JetStream on nats:\/\/127\.0\.0\.1:(\d+) \(a user per service and runner/.exec(first.proc.output())!;
     await expect(connectNats({ servers: `nats://127.0.0.1:${natsPort}`, reconnect: false })).rejects.toThrow(/Authorization Violation/);
-    const password = readFileSync(join(home, 'nats-password'), 'utf8').trim();
-    expect(statSync(join(home, 'nats-password')).mode & 0o777).toBe(0o600);
-    expect(first.proc.output()).not.toContain(password);
-    const withPassword = await connectNats({ servers: `nats://127.0.0.1:${natsPort}`, user: 'baton', pass: password, reconnect: false });
-    await withPassword.close();
+    const usersFile = join(home, 'nats-users.json');
+    expect(statSync(usersFile).mode & 0o777).toBe(0o600);
+    const passwords = JSON.parse(readFileSync(usersFile, 'utf8')) as Record<string, string>;
+    const runnerUser = Object.keys(passwords).find((u) => u.startsWith('runner-'))!;
+    expect(Object.keys(passwords).sort()).toEqual(['gateway', runnerUser, 'sessions', 'tasks']);
+    for (const password of Object.values(passwords)) expect(first.proc.output()).not.toContain(password);
+    const asRunner = await connectNats({ servers: `nats://127.0.0.1:${natsPort}`, user: runnerUser, pass: passwords[runnerUser], reconnect: false });
+    expect(String(await asRunner.subscribe('baton.evt.>').closed)).toMatch(/Permissions Violation/);
+    await asRunner.close();
 
     await stopWithCtrlC(first);
+    // The services and the runner did all they did at start within their permissions: only the probe above was refused.
+    const violations = readFileSync(join(home, 'logs', 'nats.log'), 'utf8').split('\n').filter((l) => /Violation/.test(l));
+    expect(violations.filter((l) => !l.includes('"baton.evt.>"'))).toEqual([]);
     for (const dir of ['postgres', 'nats', 'runner', 'logs']) expect(statSync(join(home, dir)).isDirectory()).toBe(true);
 
     const second = await start();

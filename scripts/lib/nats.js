@@ -3,7 +3,7 @@
 // it is missing and we may: root, Debian/Ubuntu, non-interactive).
 const { spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { waitUntil } = require('./children');
 
@@ -54,7 +54,14 @@ function installWithApt(say) {
   return findNatsServer() !== null;
 }
 
-async function startNats({ home, port, children, say }) {
+/**
+ * nats-server for `npm start`, with one user per role (docs/decisions/0025): the gateway, the
+ * tasks and sessions services and each runner connect with their own credentials, and a
+ * runner's may do only what a runner does (libs/event-store/src/nats-permissions.ts). No
+ * anonymous client. `runnerIds` are the runners given credentials: this start's own, and any
+ * in BATON_NATS_RUNNERS (comma-separated) that join from elsewhere.
+ */
+async function startNats({ home, port, children, say, namespace, runnerIds }) {
   let bin = findNatsServer();
   if (!bin && installWithApt(say)) bin = findNatsServer();
   if (!bin) {
@@ -65,33 +72,49 @@ async function startNats({ home, port, children, say }) {
   const storeDir = path.join(home, 'nats');
   mkdirSync(storeDir, { recursive: true, mode: 0o700 });
   await children.stopLeftover('nats', say);
-  // No anonymous client: Baton's services connect with a password made once and kept in
-  // BATON_HOME (0600), given to nats-server in a config file (never on its command line, which
-  // every local process can read) and to the services in NATS_URL.
-  const password = natsPassword(home);
+  // The passwords are made once and kept in BATON_HOME (0600); nats-server gets them in a config
+  // file (never on its command line, which every local process can read), each service in its own NATS_URL.
+  const users = natsUsers(home, runnerIds);
+  const { natsAuthorizationConfig } = require(path.join(__dirname, '..', '..', 'libs', 'event-store', 'dist', 'nats-permissions.js'));
   const configFile = path.join(home, 'nats.conf');
-  writeFileSync(configFile, `authorization {\n  user: ${NATS_USER}\n  password: "${password}"\n}\n`, { mode: 0o600 });
+  writeFileSync(configFile, natsAuthorizationConfig(namespace, users), { mode: 0o600 });
   chmodSync(configFile, 0o600);
   const logFile = children.logFile('nats');
   const before = existsSync(logFile) ? readFileSync(logFile).length : 0;
   const entry = children.start('nats', bin, ['-c', configFile, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', 'baton-local'], { marker: storeDir });
   await waitUntil(async () => readFileSync(logFile).subarray(before).includes('Server is ready'), { timeoutMs: 20_000, what: 'waiting for nats-server', entry });
-  return { entry, url: `nats://${NATS_USER}:${password}@127.0.0.1:${port}`, shownUrl: `nats://127.0.0.1:${port} (user ${NATS_USER}, password in ${configFile})` };
+  const byUser = new Map(users.map((u) => [u.user, u]));
+  /** NATS_URL for a service (`gateway`, `tasks`, `sessions`) or for `runner-<id>`. */
+  const urlFor = (user) => {
+    const u = byUser.get(user);
+    if (!u) throw new Error(`no NATS user ${user}`);
+    return `nats://${u.user}:${u.password}@127.0.0.1:${port}`;
+  };
+  return { entry, urlFor, shownUrl: `nats://127.0.0.1:${port} (a user per service and runner, passwords in ${path.join(home, USERS_FILE)})` };
 }
 
-const NATS_USER = 'baton';
+const USERS_FILE = 'nats-users.json';
+const SERVICES = ['gateway', 'tasks', 'sessions'];
 
-/** The services' NATS password: made once per BATON_HOME, kept beside the data (0600). */
-function natsPassword(home) {
-  const file = path.join(home, 'nats-password');
-  if (existsSync(file)) {
-    const kept = readFileSync(file, 'utf8').trim();
-    if (/^[A-Za-z0-9_-]{24,}$/.test(kept)) return kept;
+/** Every role's user with its password: kept in BATON_HOME/nats-users.json (0600), made for who is new. */
+function natsUsers(home, runnerIds) {
+  const file = path.join(home, USERS_FILE);
+  let kept = {};
+  try {
+    kept = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // first start, or unreadable: made again below
   }
-  const made = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${made}\n`, { mode: 0o600 });
+  const password = (user) => (typeof kept[user] === 'string' && /^[A-Za-z0-9_-]{24,}$/.test(kept[user]) ? kept[user] : randomBytes(24).toString('base64url'));
+  const users = [
+    ...SERVICES.map((role) => ({ user: role, password: password(role), role })),
+    ...runnerIds.map((runnerId) => ({ user: `runner-${runnerId}`, password: password(`runner-${runnerId}`), role: 'runner', runnerId })),
+  ];
+  writeFileSync(file, `${JSON.stringify(Object.fromEntries(users.map((u) => [u.user, u.password])), null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
-  return made;
+  // The one shared password of earlier versions gives nothing any more.
+  rmSync(path.join(home, 'nats-password'), { force: true });
+  return users;
 }
 
 module.exports = { startNats, findNatsServer, INSTALL_HELP };

@@ -15,7 +15,8 @@ describe('NATS permissions per role', () => {
     expect(pub.filter((s) => /\$JS\.API\.STREAM\.(CREATE|UPDATE|DELETE|PURGE)/.test(s))).toEqual([]);
     expect(pub.filter((s) => s.startsWith('$KV.') && s !== '$KV.baton_runners.r1')).toEqual([]);
     expect(p.subscribe.allow).toEqual([`${runnerInboxPrefix('r1')}.>`, 'baton.input.*', 'baton.resize.*']);
-    expect(pub).toEqual(expect.arrayContaining(RUNNER_COMMANDS.map(([service, type]) => `baton.cmd.${service}.${type}`)));
+    expect(RUNNER_COMMANDS.map((d) => d.type)).toContain('session.record_exit');
+    expect(pub).toEqual(expect.arrayContaining(RUNNER_COMMANDS.map((d) => `baton.cmd.${d.service}.${d.type}`)));
   });
 
   it('keeps the sessions bucket (the agent-token secret) from the tasks service', () => {

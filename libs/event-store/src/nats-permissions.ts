@@ -1,4 +1,14 @@
-import { names, type ServiceName } from '@baton/events';
+import {
+  names,
+  RecordAttemptWorkspace,
+  RecordAutopilotMerge,
+  RecordOutputMatch,
+  RecordSessionExit,
+  RecordSessionSpawned,
+  RecordSessionSpawnFailed,
+  RegisterRunner,
+  type CommandDefinition,
+} from '@baton/events';
 
 /**
  * Who may do what on NATS (issue #12, docs/decisions/0025-nats-credentials-per-role.md).
@@ -41,18 +51,15 @@ export function runnerInboxPrefix(runnerId: string): string {
 /** The KV bucket of the sessions service's own settings, where the generated agent-token secret is kept. */
 export const sessionsSettingsBucket = (namespace: string) => `${namespace}_sessions`;
 
-/**
- * The commands a runner sends (apps/runner: reporter, session host, autopilot merge, worktrees).
- * `service.type` pairs, as `names().cmd(service, type)` builds their subjects.
- */
-export const RUNNER_COMMANDS: ReadonlyArray<readonly [service: ServiceName, type: string]> = [
-  ['sessions', 'runner.register'],
-  ['sessions', 'session.record_spawned'],
-  ['sessions', 'session.record_spawn_failed'],
-  ['sessions', 'session.record_output_match'],
-  ['sessions', 'session.record_exit'],
-  ['tasks', 'task.record_attempt_workspace'],
-  ['tasks', 'autopilot.record_merge'],
+/** The commands a runner sends (apps/runner: reporter, session host, worktrees, autopilot merge): nothing else. */
+export const RUNNER_COMMANDS: readonly CommandDefinition[] = [
+  RegisterRunner,
+  RecordSessionSpawned,
+  RecordSessionSpawnFailed,
+  RecordOutputMatch,
+  RecordSessionExit,
+  RecordAttemptWorkspace,
+  RecordAutopilotMerge,
 ];
 
 export function natsPermissions(namespace: string, role: NatsRole, runnerId?: string): NatsPermissions {
@@ -96,7 +103,7 @@ export function natsPermissions(namespace: string, role: NatsRole, runnerId?: st
             `$JS.API.DIRECT.GET.${terminal}.>`,
             `$JS.ACK.${terminal}.>`,
             // Its reports, and the answers it looks up when a report's reply was lost.
-            ...RUNNER_COMMANDS.map(([service, type]) => n.cmd(service, type)),
+            ...RUNNER_COMMANDS.map((def) => n.cmd(def.service, def.type)),
             `$JS.API.DIRECT.GET.${results}`,
             `$JS.API.DIRECT.GET.${results}.>`,
             `$JS.API.STREAM.MSG.GET.${results}`,
