@@ -68,7 +68,7 @@ describe('prompt templates over REST: versions, rendering, attempts that record 
   });
 
   it('lets a viewer render but not write', async () => {
-    const viewer = await api.user('viewer');
+    const viewer = await api.user('viewer', projectId);
     expect((await api.call('POST', `/api/prompt-versions/${v2}/render`, { taskId }, { token: viewer })).status).toBe(200);
     expect((await api.call('POST', `/api/prompt-templates/${templateId}/versions`, { body: 'x' }, { token: viewer })).status).toBe(403);
   });

@@ -16,7 +16,7 @@ describe('secret template env over REST', () => {
     api = await startSessionsApi();
     runner = await new FakeRunner(api, `secrets${Date.now().toString(36)}`).start(4);
     projectId = await api.project('Secrets');
-    [viewer, operator] = await Promise.all([api.user('viewer'), api.user('operator')]);
+    [viewer, operator] = await Promise.all([api.user('viewer', projectId), api.user('operator', projectId)]);
   }, 90_000);
   afterAll(async () => {
     runner?.close();

@@ -23,8 +23,11 @@ export interface Api {
   call<T = unknown>(method: string, path: string, body?: unknown, opts?: CallOptions): Promise<Answer<T>>;
   /** The last sequences of the events and commands streams: equal before and after means nothing happened. */
   logState(): Promise<{ events: number; commands: number }>;
-  /** Creates a user with `role` and answers its token. */
-  user(role: 'viewer' | 'operator' | 'admin'): Promise<string>;
+  /**
+   * Creates a user with `role` and answers its token; with `memberOf`, an admin makes it a
+   * member of that project with the same role (docs/decisions/0023: others see no project).
+   */
+  user(role: 'viewer' | 'operator' | 'admin', memberOf?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -63,9 +66,13 @@ export async function startApi(opts: { gatewayEnv?: Record<string, string>; with
       const [events, commands] = await Promise.all([broker.jsm.streams.info(broker.names.streams.events), broker.jsm.streams.info(broker.names.streams.commands)]);
       return { events: events.state.last_seq, commands: commands.state.last_seq };
     },
-    async user(role) {
-      const res = await call<{ token: string }>('POST', '/api/users', { name: `${role}-${Date.now()}`, role });
+    async user(role, memberOf) {
+      const res = await call<{ id: string; token: string }>('POST', '/api/users', { name: `${role}-${Date.now()}`, role });
       if (res.status !== 201) throw new Error(`could not create a ${role}: ${res.text}`);
+      if (memberOf && role !== 'admin') {
+        const added = await call('POST', `/api/projects/${memberOf}/members`, { userId: res.body.id, role });
+        if (added.status !== 201) throw new Error(`could not make the ${role} a member of ${memberOf}: ${added.text}`);
+      }
       return res.body.token;
     },
     async close() {

@@ -2,8 +2,8 @@ import { AddMemberRequest, ChangeMemberRoleRequest, CommandAccepted, IdParams, M
 import { route } from '../route';
 
 const tag = 'projects';
-const write = { tag, idempotent: true, role: 'admin', query: ReadQuery, response: CommandAccepted } as const;
-const WHO = 'Admins manage members (docs/decisions/0023); `minSeq` lets a user or project created through another gateway be found.';
+const write = { tag, idempotent: true, role: 'admin', response: CommandAccepted } as const;
+const WHO = 'Admins manage members (docs/decisions/0023).';
 
 /** Who may see and act on a project, and as what. */
 export const MemberRoutes = {
@@ -26,8 +26,9 @@ export const MemberRoutes = {
     method: 'post',
     path: '/api/projects/:id/members',
     summary: 'Make a user a member of the project (viewer or operator)',
-    description: `The same role again changes nothing; another role is a 409 (change the role instead). ${WHO}`,
+    description: `The user must exist (\`minSeq\` finds one just created through another gateway). The same role again changes nothing; another role is a 409 (change the role instead). ${WHO}`,
     params: IdParams,
+    query: ReadQuery,
     body: AddMemberRequest,
     status: 201,
     errors: [409],
