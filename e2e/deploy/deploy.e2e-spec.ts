@@ -32,6 +32,9 @@ import { validate as lintDockerfile } from 'dockerfile-utils';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import ts from 'typescript';
+import { connect as connectNats } from '@nats-io/transport-node';
+import { composeNatsAuthorization } from '@baton/event-store';
+import { startNatsServer } from '@baton/testing';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 const ROOT = resolve(__dirname, '../..');
@@ -424,6 +427,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[] | string; disable?: boolean };
   volumes?: (string | { type?: string; source?: string })[];
+  command?: string[] | string;
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -484,6 +488,15 @@ function composeProblems(raw: unknown): string[] {
   }
   const runnerEnv = doc.services.runner?.environment ?? {};
   for (const k of AGENT_KEYS) if (!(k in runnerEnv)) p.push(`runner: ${k} is not passed through`);
+  // NATS: no anonymous client; each app connects as its own user (the runner as runner-<its id>).
+  if (!(doc.services.nats?.command ?? []).includes('/etc/nats/authorization.conf')) p.push('nats: not started with the authorization config');
+  if (!(doc.services.nats?.volumes ?? []).some((v) => String(v).startsWith('./deploy/nats/compose-authorization.conf:/etc/nats/authorization.conf'))) p.push('nats: deploy/nats/compose-authorization.conf is not mounted');
+  for (const app of APPS) {
+    const env = doc.services[app]?.environment ?? {};
+    const user = /^nats:\/\/([^:@]+):[^@]+@nats:4222$/.exec(String(env.NATS_URL ?? ''))?.[1];
+    const own = app === 'runner' ? `runner-${env.BATON_RUNNER_ID}` : app;
+    if (user !== own) p.push(`${app}: connects to NATS as ${user ?? 'nobody'}, not as ${own}`);
+  }
   return p;
 }
 
@@ -680,6 +693,28 @@ describe('deployment', () => {
 
     it('is a valid Compose file wiring NATS, Postgres and every service with health-gated start', () => {
       expect(composeProblems(raw())).toEqual([]);
+    });
+
+    it("gives NATS the generated users: the committed authorization is nats-permissions.ts's, and nats-server enforces it", async () => {
+      expect(read('deploy/nats/compose-authorization.conf')).toBe(composeNatsAuthorization());
+      const doc = interpolate(raw(), {}) as ComposeFile & { services: Record<string, { environment?: Record<string, string> }> };
+      const natsEnv = doc.services.nats!.environment as Record<string, string>;
+      const nats = await startNatsServer({ configFile: join(ROOT, 'deploy/nats/compose-authorization.conf'), env: natsEnv });
+      try {
+        const as = (app: App) => {
+          const [, user, pass] = /^nats:\/\/([^:]+):([^@]+)@/.exec(String(doc.services[app]!.environment!.NATS_URL))!;
+          return connectNats({ servers: `127.0.0.1:${nats.port}`, user, pass, reconnect: false });
+        };
+        const runner = await as('runner');
+        expect(String(await runner.subscribe('baton.evt.>').closed)).toMatch(/Permissions Violation/);
+        await runner.close();
+        const gateway = await as('gateway');
+        await gateway.flush();
+        await gateway.close();
+        await expect(connectNats({ servers: `127.0.0.1:${nats.port}`, reconnect: false })).rejects.toThrow(/Authorization Violation/);
+      } finally {
+        await nats.stop();
+      }
     });
 
     it('interpolates like Compose', () => {

@@ -169,6 +169,8 @@ export interface NatsServerOptions {
   storeDir?: string;
   /** A config file (e.g. an `authorization` block); the flags above still apply. */
   configFile?: string;
+  /** Added to its environment (a config's `$VARIABLES`). */
+  env?: Record<string, string>;
 }
 
 /** A real `nats-server` with JetStream on loopback, in a temp store removed when it stops. */
@@ -186,6 +188,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Man
     name: opts.serverName ?? `nats-${port}`,
     command: bin,
     args,
+    ...(opts.env ? { env: opts.env } : {}),
     ready: { pattern: /Server is ready/, timeoutMs: 15_000 },
   });
   // Kept across kill -9 and restart of the server (a test may restart it on the same store);
