@@ -1,6 +1,6 @@
 import { AgentSelf, CommandAccepted, SessionExport, SessionPage, SessionReplay, SessionView, TimelinePage, UsageRollup } from '@baton/contracts';
 import { claimsForSession, type SessionRole } from '@baton/events';
-import { eventually } from '@baton/testing';
+import { eventually, sleep } from '@baton/testing';
 import { connectLive } from '../live/__tests__/live-client';
 import { errorOf } from '../openapi/__tests__/api-harness';
 import { AGENT_SECRET, agentSpec, FakeRunner, startSessionsApi, type SessionsApi } from '../sessions/__tests__/sessions-api';
@@ -99,6 +99,26 @@ describe('agents over REST: session tokens reach their own session only; reports
     // Another session's token is untouched.
     const b = await spawn({});
     expect((await api.call('GET', '/api/agents/me', undefined, as(tokenFor(b.id)))).status).toBe(200);
+  });
+
+  it("keeps an agent's live socket past its token's expiry while the session lives (the runner renews the token, a socket cannot take the new one); an expired token is refused at the handshake", async () => {
+    const a = await spawn({});
+    const claims = claimsForSession(a.id, { projectId, attemptId: null, taskIds: [], role: 'worker', parentSessionId: null });
+    const short = api.agentToken(claims, { ttlMs: 1_500 });
+    const socket = await connectLive(api.gateway.url, short);
+    const errors: string[] = [];
+    socket.on('error', (e) => void errors.push(e.message));
+    // Past the expiry and past the socket's re-check interval: what it asks still passes the re-check.
+    await sleep(6_000);
+    expect(await socket.timeout(10_000).emitWithAck('subscribe', { rooms: [`session:${a.id}`] })).toMatchObject({ ok: true });
+    expect({ connected: socket.connected, errors }).toEqual({ connected: true, errors: [] });
+    await expect(connectLive(api.gateway.url, short)).rejects.toThrow(/invalid or expired session token/);
+    expect((await api.call('GET', '/api/agents/me', undefined, as(short))).status).toBe(401);
+    // The end still drops it at once.
+    const dropped = new Promise<string>((resolve) => socket.once('error', (e) => resolve(e.message)));
+    await api.accepted('POST', `/api/sessions/${a.id}/stop`);
+    expect(await dropped).toContain('has ended');
+    socket.close();
   });
 
   it('lets an agent report only on its own session and tasks', async () => {

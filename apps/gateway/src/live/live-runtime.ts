@@ -18,6 +18,8 @@ export interface SocketData {
   token: string;
   /** When the token was last checked against the Authenticator (ms). */
   checkedAt: number;
+  /** When the socket connected (an ISO instant): a session token's expiry is judged then (decision 0024). */
+  connectedAt: string;
 }
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;

@@ -305,7 +305,7 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
       const guessed = caller === 'unknown or revoked token' || caller === 'invalid or expired session token';
       throw guessed ? this.refused(client, token, blocked, caller) : new ConnectError({ code: 'unauthorized', message: caller });
     }
-    socket.data = { caller, token, checkedAt: Date.now() };
+    socket.data = { caller, token, checkedAt: Date.now(), connectedAt: new Date().toISOString() };
   }
 
   /** A refused token at the handshake: counted against the address, or `rate_limited` once it was refused too often. */
@@ -318,9 +318,14 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
   }
 
   /** The same tokens as REST: a user's (`btn_…`) or an agent's session token (`bat_s.…`); a string says why not. */
-  private async authenticate(token: string): Promise<Caller | string> {
+  /**
+   * `connectedAt`: a session token is judged at the handshake for its expiry, then only for its
+   * session having ended — it lives short and the runner renews it (decision 0024), but a socket
+   * cannot change its token: it lasts as long as the session, and is dropped the moment it ends.
+   */
+  private async authenticate(token: string, connectedAt?: string): Promise<Caller | string> {
     if (AgentAuthenticator.looksLikeAgentToken(token)) {
-      const result = await this.agents.authenticate(token);
+      const result = await this.agents.authenticate(token, {}, connectedAt);
       return 'error' in result ? result.error : result.principal;
     }
     return (await this.users.authenticate(token)) ?? 'unknown or revoked token';
@@ -330,7 +335,7 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
   private async callerOf(socket: LiveSocket, force = false): Promise<Caller> {
     const data = socket.data;
     if (!force && Date.now() - data.checkedAt < RECHECK_MS) return data.caller;
-    const caller = await this.authenticate(data.token);
+    const caller = await this.authenticate(data.token, data.connectedAt);
     if (typeof caller === 'string') throw new LiveError('unauthorized', `your token no longer works: ${caller}`);
     data.caller = caller;
     data.checkedAt = Date.now();
