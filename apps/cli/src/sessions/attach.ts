@@ -1,6 +1,7 @@
 import { safeText, type ClientToServerEvents, type LiveAck, type ServerToClientEvents, type TerminalDataMessage, type TerminalSnapshotMessage } from '@baton/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { CliError } from '../api-client';
+import { readTokenFile } from '../config';
 import type { Ctx } from '../context';
 import { SessionApi } from './session-api';
 import { isFinal } from './session-views';
@@ -41,7 +42,17 @@ const processIo = (): AttachIo => ({
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
-  connect: (url, token) => io(url, { path: '/socket.io', transports: ['websocket'], auth: token ? { token } : {}, reconnectionDelayMax: 5_000 }),
+  // Inside a session the runner renews the token file: a reconnect hands over the token in force then (decision 0024).
+  connect: (url, token) =>
+    io(url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      auth: (cb) => {
+        const current = (process.env.BATON_TOKEN_FILE && readTokenFile(process.env.BATON_TOKEN_FILE)) || token;
+        cb(current ? { token: current } : {});
+      },
+      reconnectionDelayMax: 5_000,
+    }),
 });
 
 /** Splits typed bytes at the detach key: what goes to the session, and whether to detach after it. */
