@@ -5,6 +5,7 @@ import { emit, type Ctx } from '../context';
 import { projectPath as path, writtenBy, type JsonOpt } from './shared';
 import { choice, defined, keyValue, parseId, positiveInt, nonNegativeInt, withJson, withMinSeq } from '../options';
 import { formatRecord, formatTable } from '../output';
+import { registerProjectMemberCommands } from './project-members';
 
 const row = (p: ProjectView) => ({
   ...p,
@@ -116,4 +117,6 @@ export function registerProjectCommands(program: Command, ctx: Ctx): void {
     if (!o.yes) throw new CliError(`deleting project ${id} cannot be undone; pass --yes to go ahead`, 2);
     written(o, await ctx.api().delete(path(id)), `deleted project ${id}`);
   });
+
+  registerProjectMemberCommands(project, ctx);
 }
