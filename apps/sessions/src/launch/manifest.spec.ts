@@ -22,7 +22,7 @@ describe(buildManifest.name, () => {
     expect(markdown).not.toContain('baton queue next');
     expect(markdown).not.toContain('baton session spawn');
     const parsed = JSON.parse(json);
-    expect(parsed).toMatchObject({ version: 1, session: { id: 's1', role: 'worker' }, attempt: { branch: 'baton/login-a1' }, tasks: [{ id: 't1', acceptanceCriteria: ['Login button', 'Logout works'] }], api: { url: 'http://baton:3000', tokenEnv: 'BATON_TOKEN' } });
+    expect(parsed).toMatchObject({ version: 1, session: { id: 's1', role: 'worker' }, attempt: { branch: 'baton/login-a1' }, tasks: [{ id: 't1', acceptanceCriteria: ['Login button', 'Logout works'] }], api: { url: 'http://baton:3000', tokenEnv: 'BATON_TOKEN', tokenFileEnv: 'BATON_TOKEN_FILE' } });
   });
 
   it('tells a queue session to take its tasks in order, and an orchestrator how to spawn workers', () => {

@@ -80,7 +80,8 @@ export function buildManifest(input: ManifestInput): Manifest {
     attempt: input.attempt,
     parent: input.parent,
     tasks: input.tasks,
-    api: { url: input.apiUrl, tokenEnv: 'BATON_TOKEN', sessionEnv: 'BATON_SESSION_ID' },
+    // tokenFileEnv: the file the runner keeps the token renewed in (read it first; decision 0024).
+    api: { url: input.apiUrl, tokenEnv: 'BATON_TOKEN', tokenFileEnv: 'BATON_TOKEN_FILE', sessionEnv: 'BATON_SESSION_ID' },
     reporting: rows,
   };
   const s = input.session;
