@@ -60,6 +60,11 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
     BATON_RUNNER_LABELS: labelsSchema,
     /** Where worktrees, mirrors, project checkouts and session files live; default `~/.baton/runner/<id>`. */
     BATON_DATA_DIR: z.string().min(1).refine(isAbsolute, 'must be an absolute path').optional(),
+    /**
+     * The runner's NATS password, read from this file (NATS_URL then names only the user): a
+     * Kubernetes runner reads its own from a mounted Secret by its pod name (docs/decisions/0025).
+     */
+    NATS_PASSWORD_FILE: z.string().min(1).refine(isAbsolute, 'must be an absolute path').optional(),
     /** When set, the HTTP routes beside health need `X-Baton-Runner-Secret: <this>`. */
     BATON_RUNNER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** The git identity of agents' commits (GIT_AUTHOR_* / GIT_COMMITTER_* in their environment, never ~/.gitconfig). */

@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
-  const broker = await Broker.connect({ servers: config.NATS_URL, namespace: config.BATON_NAMESPACE, name: `runner-${runnerId}`, inboxPrefix: runnerInboxPrefix(runnerId) });
+  const password = config.NATS_PASSWORD_FILE ? readFileSync(config.NATS_PASSWORD_FILE, 'utf8').trim() : undefined;
+  const broker = await Broker.connect({ servers: config.NATS_URL, password, namespace: config.BATON_NAMESPACE, name: `runner-${runnerId}`, inboxPrefix: runnerInboxPrefix(runnerId) });
   await topologyReady(broker, topologyOf(config), logger);
   const schema = broker.names.pgSchema('runner');
   const db = await openDatabase({

@@ -25,6 +25,8 @@ export interface BrokerOptions {
    * another connection's replies.
    */
   inboxPrefix?: string;
+  /** The password, when NATS_URL names only the user (read from a file: NATS_PASSWORD_FILE). */
+  password?: string;
 }
 
 export interface TopologyOptions {
@@ -76,6 +78,7 @@ export class Broker {
     const nc = await connect({
       servers,
       ...credentials,
+      ...(opts.password !== undefined ? { pass: opts.password } : {}),
       name: opts.name,
       ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}),
       maxReconnectAttempts: -1,
