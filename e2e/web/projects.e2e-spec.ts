@@ -2,7 +2,8 @@
  * The web app as an operator drives it: the built SPA served by the real gateway, in front of the
  * real tasks service, in a real Chromium. One story in order: sign in with a token → empty list →
  * a refused form with the API's message at its field → a created project in the list → its
- * window (overview) → a viewer who may look but not create → the gateway going away.
+ * window (overview) → its members panel, where the admin adds a viewer → a viewer who may look but not
+ * create → the gateway going away.
  *
  * Needs `npm run build` first (the web app is built here when apps/web/dist is missing; rebuild
  * it yourself after changing it: `npm run build -w @baton/web`), and Debian's Chromium
@@ -191,7 +192,19 @@ describe('Projects in the browser', () => {
       body: JSON.stringify({ name: 'Vera', role: 'viewer' }),
     });
     expect(res.status).toBe(201);
-    const viewer = (await res.json()) as { token: string };
+    const viewer = (await res.json()) as { id: string; token: string };
+
+    // Users other than admins see the projects they are members of: the admin adds Vera on the project's overview.
+    await page.goto(`${baseUrl}/projects/${projectId}`);
+    const members = page.getByTestId('project-members');
+    await members.getByTestId('member-admin').waitFor();
+    await members.getByLabel('User to add').selectOption(viewer.id);
+    await members.getByLabel('Role of the new member').selectOption('viewer');
+    await members.getByRole('button', { name: 'Add member' }).click();
+    await members.getByTestId(`member-${viewer.id}`).waitFor();
+    expect(await members.getByTestId(`member-${viewer.id}`).textContent()).toContain('Vera');
+    await shot('08-members');
+    await page.goto(`${baseUrl}/projects`);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Access token').fill(viewer.token);

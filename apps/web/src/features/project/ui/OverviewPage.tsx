@@ -9,6 +9,8 @@ import { RelativeTime } from '../../../shared/ui/RelativeTime';
 import { StatusBadge } from '../../projects/ui/StatusBadge';
 import { formatUsd, isLive, sessionLabel, sortSessions } from '../../sessions/model/sessions.store';
 import { BOARD_COLUMNS, TASK_STATUS_LABEL } from '../../tasks/model/tasks.store';
+import { useMe } from '../../auth/model/use-session';
+import { MembersCard } from '../../project-members/ui/MembersCard';
 import { useProjectWindow } from '../model/project-context';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -22,6 +24,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 export function OverviewPage() {
   const { project, tasks, sessions } = useProjectWindow();
+  const me = useMe();
   const all = Object.values(tasks.data ?? {});
   const leaves = all.filter((t) => t.childCount === 0);
   const counts = Object.fromEntries(BOARD_COLUMNS.map((s) => [s, leaves.filter((t) => t.status === s).length])) as Record<string, number>;
@@ -150,6 +153,7 @@ export function OverviewPage() {
             </ul>
           )}
         </section>
+        <MembersCard projectId={project.id} isAdmin={me.role === 'admin'} />
       </div>
     </div>
   );
