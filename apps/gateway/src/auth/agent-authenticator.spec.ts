@@ -31,7 +31,7 @@ describe(AgentAuthenticator.name, () => {
   it("refuses an ended session's token, and every token while the ended sessions cannot be read", async () => {
     const at = '2026-12-07T10:00:00.000Z';
     const ended = new AgentAuthenticator(withSecret(secret), { check: async (id: string) => (id === 's1' ? { kind: 'ended' as const, at } : { kind: 'live' as const }) });
-    const token = signAgentToken(claims, secret, '2026-12-07T09:00:00.000Z');
+    const token = signAgentToken(claims, secret, '2026-12-07T09:00:00.000Z', 24 * 3600_000);
     expect(await ended.authenticate(token, {}, '2026-12-07T10:00:01.000Z')).toEqual({ error: 'session s1 has ended: its token no longer works' });
     // Its hooks' usage, sent right after the end, still counts; later, not even that.
     expect(await ended.authenticate(token, { afterEnd: true }, '2026-12-07T10:01:00.000Z')).toMatchObject({ principal: { sessionId: 's1' } });
