@@ -153,14 +153,13 @@ async function startSessionsStack(ctx, { capacity = 100, runnerId = 'bench-1' } 
     BATON_NAMESPACE: namespace,
     BATON_BOOTSTRAP_TOKEN: token,
     BATON_TERMINAL_MAX_BYTES: String(512 * 1024 ** 2),
-    BATON_AGENT_TOKEN_SECRET: agentSecret,
   };
   const runnerPort = await freePort();
   const [gateway, tasks] = await Promise.all([
     startService(ctx, 'gateway', { ...base, BATON_RUNNER_URLS: `${runnerId}=http://127.0.0.1:${runnerPort}`, BATON_RUNNER_SECRET: runnerSecret }),
     startService(ctx, 'tasks', base),
   ]);
-  const sessions = await startService(ctx, 'sessions', { ...base, BATON_PUBLIC_API_URL: gateway.url, LOG_LEVEL: process.env.BENCH_SESSIONS_LOG_LEVEL || 'warn' });
+  const sessions = await startService(ctx, 'sessions', { ...base, BATON_AGENT_TOKEN_SECRET: agentSecret, BATON_PUBLIC_API_URL: gateway.url, LOG_LEVEL: process.env.BENCH_SESSIONS_LOG_LEVEL || 'warn' });
   const runner = await startService(
     ctx,
     'runner',

@@ -30,7 +30,7 @@ export async function startAgentStack(agent: AgentId, protocol: ProtocolHandler,
   const agentBin = await installAgentCli(adapter.npmPackage, adapter.verifiedVersion);
   const fake = await startFakeModelServer([protocol], script);
   await startService('tasks', ns.env);
-  const gateway = await startService('gateway', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET });
+  const gateway = await startService('gateway', ns.env);
   await startService('sessions', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_PUBLIC_API_URL: gateway.url });
   await startService('runner', {
     ...ns.env,

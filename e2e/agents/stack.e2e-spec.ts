@@ -37,7 +37,7 @@ describe('the demo agent on a real stack', () => {
     const bin = batonBinDir();
     await startService('tasks', ns.env);
     // The gateway may ask the runner for its screens (the secret both share), as in production.
-    const gateway = await startService('gateway', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_RUNNER_SECRET: RUNNER_SECRET });
+    const gateway = await startService('gateway', { ...ns.env, BATON_RUNNER_SECRET: RUNNER_SECRET });
     apiUrl = gateway.url;
     await startService('sessions', { ...ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_PUBLIC_API_URL: gateway.url });
     await startService('runner', {

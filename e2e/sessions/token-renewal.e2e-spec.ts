@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAgentTokenTimes, verifyAgentToken } from '@baton/agent-auth';
+import { agentTokenPublicKey, readAgentTokenTimes, verifyAgentToken } from '@baton/agent-auth';
 import type { SessionExport } from '@baton/contracts';
 import { AgentTokenReplySchema } from '@baton/events';
 import { Broker } from '@baton/event-store';
@@ -17,6 +17,8 @@ import { AGENT_SECRET, projectRepo, Stack } from './harness/stack';
  */
 const TTL = 6_000;
 const RUNNER = 'tok-1';
+/** What the gateway checks tokens with: published by the sessions service, which alone holds AGENT_SECRET. */
+const PUBLIC_KEY = agentTokenPublicKey(AGENT_SECRET);
 
 // The prober: registers, then reports a milestone every second through `baton`; once the
 // first token has expired it also tries the environment's token alone (BATON_TOKEN_FILE unset).
@@ -86,7 +88,7 @@ describe('session tokens live short and are renewed while the session lives', ()
     }
     expect(seen.length).toBeGreaterThanOrEqual(4);
     for (const token of seen) {
-      const claims = verifyAgentToken(token, AGENT_SECRET, new Date(readAgentTokenTimes(token)!.issuedAt).toISOString());
+      const claims = verifyAgentToken(token, PUBLIC_KEY, new Date(readAgentTokenTimes(token)!.issuedAt).toISOString());
       expect(claims).toMatchObject({ sessionId, projectId, role: 'worker' });
       const times = readAgentTokenTimes(token)!;
       expect(times.expiresAt - times.issuedAt).toBe(TTL);
@@ -144,7 +146,7 @@ describe('session tokens live short and are renewed while the session lives', ()
         const token = readFileSync(path, 'utf8').trim();
         return token !== stale ? token : null;
       }, 30_000, 'a renewed token');
-      expect(verifyAgentToken(fresh, AGENT_SECRET)).toMatchObject({ sessionId });
+      expect(verifyAgentToken(fresh, PUBLIC_KEY)).toMatchObject({ sessionId });
       const failedBefore = ((await cast(sessionId)).match(/TICK-FAILED (\d+)/g) ?? []).map((m) => Number(m.split(' ')[1]));
       expect(failedBefore.length).toBeGreaterThan(0);
       const lastFailed = Math.max(...failedBefore);
@@ -166,7 +168,7 @@ describe('session tokens live short and are renewed while the session lives', ()
       await api.waitStatus(sessionId, ['idle'], 45_000);
       const mine = await askRenewal(sessionId);
       expect(mine).toMatchObject({ ok: true });
-      expect(mine.ok && verifyAgentToken(mine.token, AGENT_SECRET)).toMatchObject({ sessionId, projectId });
+      expect(mine.ok && verifyAgentToken(mine.token, PUBLIC_KEY)).toMatchObject({ sessionId, projectId });
       const ask = async (runnerId: string, body: unknown) =>
         AgentTokenReplySchema.parse((await broker.nc.request(broker.names.agentToken(runnerId), JSON.stringify(body), { timeout: 5_000 })).json());
       expect(await ask('someone-else', { sessionId })).toEqual({ ok: false, code: 'not_live', message: `session ${sessionId} does not run on runner someone-else` });

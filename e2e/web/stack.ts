@@ -44,7 +44,6 @@ export async function startStack(ns: TestNamespace, opts: { capacity?: number; r
   const gatewayEnv = {
     ...ns.env,
     WEB_DIST,
-    BATON_AGENT_TOKEN_SECRET: AGENT_SECRET,
     BATON_RUNNER_URLS: `${runnerId}=http://127.0.0.1:${runnerPort}`,
     BATON_RUNNER_SECRET: RUNNER_SECRET,
   };

@@ -26,13 +26,13 @@ export class Stack {
 
   constructor(private readonly env: Record<string, string>) {}
 
-  /** The environment every member gets: the namespace's, one agent secret, where agents reach the API. */
+  /** The environment every member gets: the namespace's, where agents reach the API; the agent secret for the sessions service alone. */
   private envOf(name: string): Record<string, string> {
     const m = this.members.get(name)!;
     return {
       ...(process.env.BATON_REL_LOG_LEVEL ? { LOG_LEVEL: process.env.BATON_REL_LOG_LEVEL } : {}),
       ...this.env,
-      BATON_AGENT_TOKEN_SECRET: AGENT_SECRET,
+      ...(m.app === 'sessions' ? { BATON_AGENT_TOKEN_SECRET: AGENT_SECRET } : {}),
       BATON_PUBLIC_API_URL: this.gatewayUrl,
       ...(m.app === 'runner' ? { BATON_RUNNER_ID: name, BATON_DATA_DIR: join(this.runnerDir, name), BATON_RUNNER_CAPACITY: '8' } : {}),
       ...m.env,

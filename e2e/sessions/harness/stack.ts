@@ -95,7 +95,7 @@ export class Stack {
 
     const first = await Promise.allSettled([
       // No BATON_RUNNER_URLS: each runner announces its address in its heartbeat (BATON_RUNNER_PUBLIC_URL, here its HOST:PORT).
-      startService('gateway', { ...env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_RUNNER_SECRET: RUNNER_SECRET }, { name: 'gateway' }),
+      startService('gateway', { ...env, BATON_RUNNER_SECRET: RUNNER_SECRET }, { name: 'gateway' }),
       startService('tasks', env, { name: 'tasks' }),
     ]);
     for (const r of first) if (r.status === 'fulfilled') this.services.push(r.value);

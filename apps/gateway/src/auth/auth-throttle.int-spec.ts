@@ -1,3 +1,4 @@
+import { agentTokenPublicKey } from '@baton/agent-auth';
 import { createTestNamespace, eventually, startService, type TestNamespace } from '@baton/testing';
 import { connectLive } from '../live/__tests__/live-client';
 
@@ -9,7 +10,7 @@ describe('throttling of refused tokens per client address', () => {
     ns = await createTestNamespace();
     await startService('tasks', ns.env);
     // Three refused tokens in a burst, then one per 20 s.
-    url = (await startService('gateway', { ...ns.env, BATON_AUTH_FAIL_LIMIT: '3', BATON_AUTH_FAIL_WINDOW_S: '60', BATON_AGENT_TOKEN_SECRET: 'throttle-spec-agent-secret-0123456789abcdef' })).url;
+    url = (await startService('gateway', { ...ns.env, BATON_AUTH_FAIL_LIMIT: '3', BATON_AUTH_FAIL_WINDOW_S: '60', BATON_AGENT_TOKEN_PUBLIC_KEY: agentTokenPublicKey('throttle-spec-agent-secret-0123456789abcdef') })).url;
     await eventually(async () => (await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${ns.token}` } })).ok, 20_000, 'the bootstrap admin');
   }, 60_000);
   afterAll(() => ns?.cleanup());

@@ -5,7 +5,7 @@ import { ulid } from 'ulid';
 import { headers } from '@nats-io/transport-node';
 import { Broker, EventStore } from '@baton/event-store';
 import { registry, stampEvents, SessionPlaced, SessionRequested, type EventEnvelope } from '@baton/events';
-import { signAgentToken } from '@baton/agent-auth';
+import { agentTokenPublicKey, signAgentToken } from '@baton/agent-auth';
 import { type ResyncMessage, type TerminalDataMessage, type TerminalSnapshotMessage } from '@baton/contracts';
 import { command, createTestNamespace, eventually, startService, type TestNamespace } from '@baton/testing';
 import { collect, connectLive, next, type LiveClient } from './__tests__/live-client';
@@ -45,7 +45,7 @@ describe('live terminals through the real gateway', () => {
     await broker.kv(agentTokenRevocationsBucket(ns.namespace), { ttl: AGENT_TOKEN_REVOCATIONS_TTL_MS, history: 1 });
     store = new EventStore(broker, registry);
     await startService('tasks', ns.env);
-    url = (await startService('gateway', { ...ns.env, BATON_LIVE_WINDOW_BYTES: String(WINDOW), BATON_AGENT_TOKEN_SECRET: AGENT_SECRET })).url;
+    url = (await startService('gateway', { ...ns.env, BATON_LIVE_WINDOW_BYTES: String(WINDOW), BATON_AGENT_TOKEN_PUBLIC_KEY: agentTokenPublicKey(AGENT_SECRET) })).url;
     await eventually(async () => (await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${ns.token}` } })).status === 200, 20_000, 'the bootstrap admin');
     projectId = (await post<{ id: string }>('/projects', { name: 'Terminals', repository: { location: '/srv/t' } })).id;
     const viewer = await post<{ id: string; token: string }>('/users', { name: 'Vic', role: 'viewer' });

@@ -1,6 +1,7 @@
-// One implementation of agent tokens, shared with the gateway that verifies them.
+// One implementation of agent tokens, shared with the gateway that verifies them (with the public key only).
 export {
   AGENT_TOKEN_PREFIX,
+  agentTokenPublicKey,
   AGENT_TOKEN_TTL_MS,
   MAX_AGENT_TOKEN_TTL_MS,
   MIN_AGENT_TOKEN_SECRET_LENGTH as MIN_SECRET_LENGTH,

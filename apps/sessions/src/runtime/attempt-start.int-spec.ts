@@ -1,6 +1,6 @@
 import { RunnerStartSchema, registry } from '@baton/events';
 import { createTestNamespace, eventually, startService, type TestNamespace } from '@baton/testing';
-import { verifyAgentToken } from '../launch/agent-token';
+import { agentTokenPublicKey, verifyAgentToken } from '../launch/agent-token';
 import { id, SessionsHarness, spec, TEST_SECRET } from './__tests__/sessions-harness';
 
 const command = (type: string) => registry.command(type)!;
@@ -54,7 +54,7 @@ describe('a task attempt started with a session template (tasks + sessions servi
     const manifest = start.launch.files.find((f) => f.exportAs === 'BATON_MANIFEST_JSON')!;
     expect(JSON.parse(manifest.content)).toMatchObject({ tasks: [{ id: taskId, title: 'Fix checkout $(rm -rf ~)' }] });
     expect(start.launch.files.find((f) => f.exportAs === 'BATON_PROMPT_FILE')?.content).toContain('Make the totals add up.');
-    const verdict = verifyAgentToken(start.launch.env.BATON_TOKEN, TEST_SECRET, new Date().toISOString());
+    const verdict = verifyAgentToken(start.launch.env.BATON_TOKEN, agentTokenPublicKey(TEST_SECRET), new Date().toISOString());
     expect(verdict).toMatchObject({ ok: true, claims: { sessionId, projectId, attemptId, taskIds: [taskId] } });
   });
 });

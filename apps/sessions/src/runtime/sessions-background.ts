@@ -3,7 +3,7 @@ import { QueryClient } from '@baton/event-store';
 import { LeaderElector, type BackgroundContext, type BackgroundTask } from '@baton/service-kit';
 import { RunnerRowEntity } from '../read-models/runners/runner-row.entity';
 import { AgentTokenIssuer } from './agent-token-issuer';
-import { agentTokenSecret, endedSessionsKv } from './agent-token-secret';
+import { agentTokenSecret, endedSessionsKv, publishAgentTokenPublicKey } from './agent-token-secret';
 import { CommandSender } from './command-sender';
 import { HeartbeatReader } from './heartbeats';
 import { livenessLoop } from './liveness.loop';
@@ -27,8 +27,8 @@ export interface SessionsBackground {
  * dedicated connection; a standby takes over within `BATON_LEADER_CHECK_MS` of the leader's
  * connection dropping): the scheduler, the liveness watcher, the timers and the runner
  * dispatcher. Every replica creates the dispatcher's durable consumer and loads the token
- * secret at start, so a placement made while electing is not missed and a bad secret
- * stops the process at once.
+ * secret at start (publishing its public key for the gateway), so a placement made while
+ * electing is not missed and a bad secret stops the process at once.
  */
 export function sessionsBackground(ctx: BackgroundContext, opts: { config?: Partial<SessionsConfig>; env?: NodeJS.ProcessEnv } = {}): SessionsBackground {
   const config = loadSessionsConfig(opts.env ?? process.env, opts.config);
@@ -53,7 +53,7 @@ export function sessionsBackground(ctx: BackgroundContext, opts: { config?: Part
   const prepare: BackgroundTask = {
     name: 'runner-dispatch-consumer',
     start: async () => {
-      await loadSecret();
+      await publishAgentTokenPublicKey(broker, await loadSecret(), config.NATS_REPLICAS);
       await endedSessionsKv(broker, config.NATS_REPLICAS);
       await dispatcher.ensureConsumer();
     },

@@ -7,7 +7,10 @@ const blankIsAbsent = (v: unknown) => (v === '' ? undefined : v);
 
 /** The sessions service's own settings, beside the base ones every service reads. */
 export const SessionsConfigSchema = z.object({
-  /** Signs session tokens (BATON_TOKEN); absent: generated once and kept in KV `<ns>_sessions`. */
+  /**
+   * Seeds the Ed25519 key session tokens (BATON_TOKEN) are signed with; absent: generated once and
+   * kept in KV `<ns>_sessions`. Only this service holds it: the gateway gets the public key.
+   */
   BATON_AGENT_TOKEN_SECRET: z.preprocess(blankIsAbsent, z.string().min(MIN_SECRET_LENGTH).optional()),
   /**
    * How long a session token lives. The runner hosting the session renews it at about half its

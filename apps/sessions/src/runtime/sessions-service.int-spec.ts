@@ -1,6 +1,7 @@
+import { AGENT_TOKEN_PUBLIC_KEY_KV_KEY, agentTokenKeysBucket } from '@baton/agent-auth';
 import { RunnerStartSchema, registry } from '@baton/events';
 import { createTestNamespace, eventually, startService, type TestNamespace } from '@baton/testing';
-import { verifyAgentToken } from '../launch/agent-token';
+import { agentTokenPublicKey, verifyAgentToken } from '../launch/agent-token';
 import { id, snapshot, SessionsHarness, TEST_SECRET } from './__tests__/sessions-harness';
 
 const command = (type: string) => registry.command(type)!;
@@ -41,8 +42,11 @@ describe('sessions service, running for real (NATS + Postgres, built process)', 
     expect(start).toMatchObject({ sessionId, projectId, run: 0, kind: 'agent', workspace: { kind: 'project' }, repository: { location: `/srv/${projectId}`, defaultBranch: 'main' } });
     const env = start.launch.env;
     expect(env).toMatchObject({ BATON_SESSION_ID: sessionId, BATON_API_URL: 'http://gateway.test:3100', FROM_PROJECT: 'yes' });
-    const verdict = verifyAgentToken(env.BATON_TOKEN, TEST_SECRET, new Date().toISOString());
+    const verdict = verifyAgentToken(env.BATON_TOKEN, agentTokenPublicKey(TEST_SECRET), new Date().toISOString());
     expect(verdict).toMatchObject({ ok: true, claims: { sessionId, projectId, attemptId: null, taskIds: [], role: 'worker', parentSessionId: null } });
+    // The gateway checks it with the public key the service published, never with the secret.
+    const published = await (await h.broker.kv(agentTokenKeysBucket(ns.namespace))).get(AGENT_TOKEN_PUBLIC_KEY_KV_KEY);
+    expect(published?.string()).toBe(agentTokenPublicKey(TEST_SECRET));
     expect(start.launch.files.find((f) => f.exportAs === 'BATON_PROMPT_FILE')?.content).toContain('do the thing');
 
     // The runner reports back as apps/runner will: spawned, then the agent registers.

@@ -24,9 +24,9 @@ export interface SessionsApi extends Api {
   close(): Promise<void>;
 }
 
-/** Tasks, sessions and the gateway, for real, sharing one agent token secret. */
+/** Tasks, sessions and the gateway, for real: the sessions service signs with AGENT_SECRET, the gateway reads the public key it publishes. */
 export async function startSessionsApi(opts: { gatewayEnv?: Record<string, string> } = {}): Promise<SessionsApi> {
-  const api = await startApi({ gatewayEnv: { BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, ...opts.gatewayEnv } });
+  const api = await startApi({ gatewayEnv: { ...opts.gatewayEnv } });
   const sessions = await startService('sessions', { ...api.ns.env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_PUBLIC_API_URL: api.gateway.url });
   const bus = new CommandBus(api.broker);
   await eventually(async () => (await api.call('GET', '/api/runners')).status === 200, 20_000, 'the sessions service to answer');
