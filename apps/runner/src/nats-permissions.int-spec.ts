@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, AckPolicy } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import { AGENT_TOKEN_PUBLIC_KEY_KV_KEY, agentTokenKeysBucket, agentTokenPublicKey } from '@baton/agent-auth';
 import { RunnerHeartbeatSchema } from '@baton/events';
 import { Broker, natsAuthorizationConfig, runnerInboxPrefix, sessionsSettingsBucket, type NatsUser } from '@baton/event-store';
 import { createTestNamespace, eventually, startNatsServer, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
@@ -14,6 +15,7 @@ import { TerminalReader, concatFrames } from './terminal';
 
 const decode = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 const password = () => randomBytes(18).toString('base64url');
+const SECRET = 'the-signing-secret-0123456789abcdef-xyz';
 
 /*
  * Issue #12 item 1, on a real nats-server started with the authorization Baton generates
@@ -23,7 +25,7 @@ const password = () => randomBytes(18).toString('base64url');
 describe('NATS credentials per role', () => {
   let ns: TestNamespace;
   let nats: ManagedProcess & { port: number };
-  let users: Record<'sessions' | 'tasks' | 'r1' | 'r2', NatsUser>;
+  let users: Record<'sessions' | 'gateway' | 'tasks' | 'r1' | 'r2', NatsUser>;
   let service: Broker;
   let sessions: FakeSessionsService;
   let runner: ManagedProcess;
@@ -37,6 +39,7 @@ describe('NATS credentials per role', () => {
     ns = await createTestNamespace();
     users = {
       sessions: { user: 'sessions', password: password(), role: 'sessions' },
+      gateway: { user: 'gateway', password: password(), role: 'gateway' },
       tasks: { user: 'tasks', password: password(), role: 'tasks' },
       r1: { user: 'runner-r1', password: password(), role: 'runner', runnerId: 'r1' },
       r2: { user: 'runner-r2', password: password(), role: 'runner', runnerId: 'r2' },
@@ -47,8 +50,9 @@ describe('NATS credentials per role', () => {
 
     service = await Broker.connect({ servers: url(users.sessions), namespace: ns.namespace });
     await service.ensureTopology();
-    // What the sessions service keeps: the generated agent-token secret.
-    await (await service.kv(sessionsSettingsBucket(ns.namespace))).put('agent-token-secret', 'the-signing-secret');
+    // What the sessions service keeps: the generated agent-token secret, and the public key it publishes for the gateway.
+    await (await service.kv(sessionsSettingsBucket(ns.namespace))).put('agent-token-secret', SECRET);
+    await (await service.kv(agentTokenKeysBucket(ns.namespace))).put(AGENT_TOKEN_PUBLIC_KEY_KV_KEY, agentTokenPublicKey(SECRET));
     sessions = new FakeSessionsService(service);
     await sessions.start();
     project = makeRepo({ 'README.md': '# demo\n' });
@@ -143,7 +147,18 @@ describe('NATS credentials per role', () => {
       opened.push(tasks);
       await expect((await new Kvm(tasks).open(sessionsSettingsBucket(ns.namespace))).get('agent-token-secret')).rejects.toThrow(/Permissions Violation/);
       const own = await (await service.kv(sessionsSettingsBucket(ns.namespace))).get('agent-token-secret');
-      expect(own?.string()).toBe('the-signing-secret');
+      expect(own?.string()).toBe(SECRET);
+    });
+
+    it("the gateway's credentials cannot read or watch the secret, only the public key it verifies tokens with", async () => {
+      const gateway = await as(users.gateway);
+      opened.push(gateway);
+      const secrets = await new Kvm(gateway).open(sessionsSettingsBucket(ns.namespace));
+      await expect(secrets.get('agent-token-secret')).rejects.toThrow(/Permissions Violation/);
+      const sub = gateway.subscribe(`$KV.${sessionsSettingsBucket(ns.namespace)}.>`);
+      expect(String(await sub.closed)).toMatch(/Permissions Violation for Subscription/);
+      const keys = await new Kvm(gateway).open(agentTokenKeysBucket(ns.namespace));
+      expect((await keys.get(AGENT_TOKEN_PUBLIC_KEY_KV_KEY))?.string()).toBe(agentTokenPublicKey(SECRET));
     });
   });
 });

@@ -19,9 +19,12 @@ describe('NATS permissions per role', () => {
     expect(pub).toEqual(expect.arrayContaining(RUNNER_COMMANDS.map((d) => `baton.cmd.${d.service}.${d.type}`)));
   });
 
-  it('keeps the sessions bucket (the agent-token secret) from the tasks service', () => {
-    const p = natsPermissions('ns1', 'tasks');
+  it.each(['tasks', 'gateway'] as const)('keeps the sessions bucket (the agent-token secret) from the %s service', (role) => {
+    const p = natsPermissions('ns1', role);
     expect(p.publish.deny).toEqual(expect.arrayContaining(['$JS.API.DIRECT.GET.KV_ns1_sessions.>', '$JS.API.STREAM.MSG.GET.KV_ns1_sessions', '$KV.ns1_sessions.>']));
+    expect(p.subscribe.deny).toEqual(['$KV.ns1_sessions.>']);
+    // The public key the gateway verifies with is in a bucket of its own, which stays readable.
+    expect([...p.publish.deny!, ...p.subscribe.deny!].filter((s) => s.includes('agent_token_keys'))).toEqual([]);
     expect(natsPermissions('ns1', 'sessions').publish).toEqual({ allow: ['>'] });
   });
 

@@ -20,8 +20,9 @@ import {
  * any other command, create or change streams, read the sessions service's bucket (the
  * agent-token secret) or listen on another connection's replies (its inbox prefix is its own).
  *
- * The services (gateway, tasks, sessions) keep the whole subject space; only the sessions
- * service and the gateway (which verifies tokens with it) may read the sessions bucket.
+ * The services (gateway, tasks, sessions) keep the whole subject space, but only the sessions
+ * service may read its bucket: the gateway verifies session tokens with the public key the
+ * sessions service publishes elsewhere (`<ns>_agent_token_keys`), never with the secret.
  */
 
 export type NatsRole = 'gateway' | 'tasks' | 'sessions' | 'runner';
@@ -72,8 +73,8 @@ export function natsPermissions(namespace: string, role: NatsRole, runnerId?: st
   const secretSubjects = [`$KV.${secretBucket}.>`, `$JS.API.DIRECT.GET.KV_${secretBucket}`, `$JS.API.DIRECT.GET.KV_${secretBucket}.>`, `$JS.API.STREAM.MSG.GET.KV_${secretBucket}`, `$JS.API.CONSUMER.*.KV_${secretBucket}.>`, `$JS.API.CONSUMER.*.KV_${secretBucket}`, `$JS.API.STREAM.*.KV_${secretBucket}`];
   switch (role) {
     case 'sessions':
-    case 'gateway':
       return { publish: { allow: ['>'] }, subscribe: { allow: ['>'] } };
+    case 'gateway':
     case 'tasks':
       return { publish: { allow: ['>'], deny: secretSubjects }, subscribe: { allow: ['>'], deny: [`$KV.${secretBucket}.>`] } };
     case 'runner': {
