@@ -33,7 +33,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import ts from 'typescript';
 import { connect as connectNats } from '@nats-io/transport-node';
-import { composeNatsAuthorization } from '@baton/event-store';
+import { composeNatsAuthorization, K8S_RUNNER_SLOTS, k8sNatsAuthorization } from '@baton/event-store';
 import { startNatsServer } from '@baton/testing';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
@@ -44,7 +44,7 @@ const APPS = Object.keys(APP_PORTS) as App[];
 const AGENT_KEYS = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'];
 const AGENT_KEYS_SECRET = 'baton-agent-keys';
 /** Secrets prod expects the operator to have created (deploy/README.md says how). */
-const OPERATOR_SECRETS = ['baton-auth', 'baton-database', AGENT_KEYS_SECRET];
+const OPERATOR_SECRETS = ['baton-auth', 'baton-database', 'baton-nats', AGENT_KEYS_SECRET];
 const OVERLAYS = ['dev', 'prod'] as const;
 type Overlay = (typeof OVERLAYS)[number];
 
@@ -360,16 +360,22 @@ function pdbCovers(objects: K8sObject[], w: Workload): boolean {
   return objects.some((o) => o.kind === 'PodDisruptionBudget' && matches((o.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels, w.templateLabels));
 }
 
-function natsConf(objects: K8sObject[]): { sts: Workload; conf: string; env: Record<string, string> } {
+function natsConf(objects: K8sObject[]): { sts: Workload; conf: string; files: Record<string, string>; env: Record<string, string> } {
   const sts = workloads(objects).find((w) => w.obj.kind === 'StatefulSet' && w.obj.metadata.name === 'baton-nats');
   if (!sts) throw new Error('no StatefulSet baton-nats');
   const cmName = sts.pod.volumes?.find((v) => v.configMap)?.configMap?.name;
   const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === cmName);
-  const conf = (cm?.data as Record<string, string> | undefined)?.['nats.conf'];
+  const files = (cm?.data as Record<string, string> | undefined) ?? {};
+  const conf = files['nats.conf'];
   if (!conf) throw new Error(`NATS ConfigMap ${cmName} has no nats.conf`);
   const c = sts.pod.containers[0]!;
   const env = Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
-  return { sts, conf, env: { ...env, SERVER_NAME: `${sts.obj.metadata.name}-0` } };
+  // The users' passwords come from Secret baton-nats (envFrom): the rendered one in dev, a stand-in where the operator makes it.
+  const secret = objects.find((o) => o.kind === 'Secret' && isNamed(o.metadata.name, 'baton-nats')) as { data?: Record<string, string> } | undefined;
+  const passwords = Object.fromEntries(
+    [...(files['authorization.conf'] ?? '').matchAll(/\$(BATON_NATS_[A-Z0-9_]+_PASSWORD)/g)].map(([, k]) => [k!, secret?.data?.[k!] ? Buffer.from(secret.data[k!]!, 'base64').toString() : `stand-in-${k!.toLowerCase()}`]),
+  );
+  return { sts, conf, files, env: { ...env, ...passwords, SERVER_NAME: `${sts.obj.metadata.name}-0` } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -676,15 +682,49 @@ describe('deployment', () => {
 
     const natsServer = which('nats-server', ['--version']);
     (natsServer ? it.each(OVERLAYS) : it.skip.each(OVERLAYS))('%s: nats-server accepts the rendered nats.conf', (overlay) => {
-      const { conf, env } = natsConf(objects(overlay));
+      const { files, env } = natsConf(objects(overlay));
       const dir = mkdtempSync(join(tmpdir(), 'baton-nats-conf-'));
       try {
-        writeFileSync(join(dir, 'nats.conf'), conf);
+        for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
         const r = spawnSync('nats-server', ['-c', join(dir, 'nats.conf'), '-t'], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
         expect(`${r.status} ${r.stderr}${r.stdout}`).toMatch(/^0 .*valid/s);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    describe('Kubernetes NATS users', () => {
+      it.each(OVERLAYS)("%s: each service connects as its own user, each runner pod as runner-<pod> with its password file; the authorization is nats-permissions.ts's", (overlay) => {
+        const objs = objects(overlay);
+        const { sts, files } = natsConf(objs);
+        expect(files['authorization.conf']).toBe(k8sNatsAuthorization());
+        expect(files['nats.conf']).toMatch(/^include \.\/authorization\.conf$/m);
+        expect(JSON.stringify(sts.pod.containers[0]!.envFrom)).toContain('"name":"baton-nats');
+        const cfg = objs.find((o) => o.kind === 'ConfigMap' && isNamed(o.metadata.name, 'baton-config'))?.data as Record<string, string>;
+        expect(cfg.NATS_URL).toBeUndefined();
+        const problems: string[] = [];
+        for (const w of workloads(objs)) {
+          const app = appOf(w);
+          if (!app) continue;
+          const c = w.pod.containers[0]!;
+          const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
+          if (app === 'runner') {
+            if (env.NATS_URL?.value !== 'nats://runner-$(BATON_RUNNER_ID)@baton-nats:4222') problems.push(`runner: NATS_URL is ${env.NATS_URL?.value}`);
+            if (env.NATS_PASSWORD_FILE?.value !== '/etc/baton/nats/$(BATON_RUNNER_ID)') problems.push('runner: no password file by pod name');
+            const vol = w.pod.volumes?.find((v) => v.secret && isNamed(v.secret.secretName ?? '', 'baton-nats'));
+            const keys = (vol?.secret?.items ?? []).map((i) => `${i.key}→${i.path}`);
+            if (keys.length !== K8S_RUNNER_SLOTS || keys.some((k) => !/^BATON_NATS_RUNNER_(\d+)_PASSWORD→baton-runner-\1$/.test(k))) problems.push(`runner: mounts ${keys.join(', ') || 'no passwords'}`);
+            if (!String(env.BATON_RUNNER_SANDBOX_HIDE?.value).split(/[,:]/).includes('/etc/baton')) problems.push('runner: agents are not kept from /etc/baton');
+          } else {
+            if (env.NATS_URL?.value !== `nats://${app}:$(NATS_PASSWORD)@baton-nats:4222`) problems.push(`${app}: NATS_URL is ${env.NATS_URL?.value}`);
+            const ref = env.NATS_PASSWORD?.valueFrom?.secretKeyRef;
+            if (!ref || !isNamed(ref.name ?? '', 'baton-nats') || ref.key !== `BATON_NATS_${app.toUpperCase()}_PASSWORD`) problems.push(`${app}: NATS_PASSWORD is not its own`);
+            const order = (c.env ?? []).map((e) => e.name);
+            if (order.indexOf('NATS_PASSWORD') > order.indexOf('NATS_URL')) problems.push(`${app}: NATS_PASSWORD comes after NATS_URL, so $(NATS_PASSWORD) stays unexpanded`);
+          }
+        }
+        expect(problems).toEqual([]);
+      });
     });
   });
 
