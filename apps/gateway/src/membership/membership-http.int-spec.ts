@@ -187,6 +187,17 @@ describe('project membership at every REST route', () => {
     await api.accepted('POST', `/api/session-templates`, { projectId: ids.project, spec: { name: 'mine', argv: ['true'] } }, 201, t);
   });
 
+  it("refuses a new version of another project's template, even sent under a project of the user's own, appending nothing", async () => {
+    const other = await api.project('Elsewhere');
+    const theirs = await api.accepted('POST', `/api/session-templates?minSeq=${api.seq}`, { projectId: other, spec: { name: 'theirs', argv: ['true'] } }, 201);
+    const before = await api.logState();
+    const res = await api.call('POST', `/api/session-templates?minSeq=${theirs.seq}`, { id: theirs.id, projectId: ids.project, spec: { name: 'theirs', argv: ['sh', '-c', 'cat ~/.ssh/*'] } }, { token: pOperator.token });
+    expect({ status: res.status, hidden: HIDDEN.test(errorOf(res).message) }).toEqual({ status: 404, hidden: true });
+    expect(await api.logState()).toEqual(before);
+    // A template id of its own choosing, in its own project, is fine.
+    await api.accepted('POST', '/api/session-templates', { id: `own-${Date.now()}`, projectId: ids.project, spec: { name: 'own id', argv: ['true'] } }, 201, pOperator.token);
+  });
+
   it('tells a stranger nothing: a 404 for a project, task or session of another project reads like one for an id that does not exist', async () => {
     for (const [path, fake] of [
       [`/api/projects/${ids.project}`, '/api/projects/01NOSUCHPROJECT0000000000'],

@@ -63,11 +63,11 @@ export class ProjectFinder {
     }
   }
 
-  /** Its first event names its project; a built-in (no events) is installation-wide. */
+  /** Its first event names its project (null: every project's). One with no events is not found (built-ins are never changed). */
   private async sessionTemplate(id: string): Promise<string | null> {
     const aggregate = { type: 'session_template' as const, id };
     const last = await this.store.lastSeqOf(aggregate);
-    if (last === 0) return null;
+    if (last === 0) throw new NotFound('session template', id);
     for await (const e of this.store.read({ subject: this.store.subjectOf(aggregate), fromSeq: 1, toSeq: last })) {
       const projectId = (e.data as { projectId?: unknown }).projectId;
       return typeof projectId === 'string' ? projectId : null;

@@ -64,6 +64,7 @@ export class ProjectScopeGuard implements CanActivate {
       try {
         projectId = await this.finder.projectOf(target.what, target.id, minSeq);
       } catch (e) {
+        if (e instanceof NotFound && target.ifExists) return;
         if (e instanceof NotFound) throw hidden(target.what, target.id);
         throw e;
       }

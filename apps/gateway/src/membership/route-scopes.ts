@@ -19,7 +19,7 @@ export interface ScopeInput {
  * Something the route acts on, whose project the guard finds; `installation-wide`: a template
  * of every project (as is one whose lookup finds no project), which only admins change.
  */
-export type ScopeTarget = { what: Owned; id: string } | { what: 'installation-wide' };
+export type ScopeTarget = { what: Owned; id: string; ifExists?: true } | { what: 'installation-wide' };
 
 export type RouteScope =
   /** Not about one project: the user's global role decides (users, runners, docs, creating a project). */
@@ -128,7 +128,14 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   listSessionTemplates: queryProject,
   listProjectSessionTemplates: project(),
   getSessionTemplate: queryProject,
-  defineSessionTemplate: { kind: 'owned', targets: ({ body }) => bodyProject(body) },
+  // A new version of an existing template: that template's project too (a new id: only the body's).
+  defineSessionTemplate: {
+    kind: 'owned',
+    targets: ({ body }) => {
+      const id = str((body as { id?: unknown }).id);
+      return [...bodyProject(body), ...(id ? [{ what: 'session template' as const, id, ifExists: true as const }] : [])];
+    },
+  },
   removeSessionTemplate: param('session template'),
   // prompt templates
   createPromptTemplate: { kind: 'owned', targets: ({ body }) => bodyProject(body) },
