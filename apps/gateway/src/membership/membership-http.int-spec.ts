@@ -242,6 +242,10 @@ describe('project membership at every REST route', () => {
     expect((await api.call('GET', `/api/projects/${own}`, undefined, { token: outsider.token })).status).toBe(200);
     expect((await api.call('POST', `/api/projects/${own}/tasks`, { title: 'x' }, { token: outsider.token })).status).toBe(403);
     expect((await addMember(outsider.id, 'viewer', own)).events).toEqual([]);
+    // Resent with its Idempotency-Key, a change answers its first outcome (and does not happen twice).
+    const keyed = () => api.call<{ commandId: string; events: unknown[] }>('PATCH', `/api/projects/${own}/members/${outsider.id}`, { role: 'viewer' }, { headers: { 'Idempotency-Key': 'member-k1' } });
+    const [first, again] = [await keyed(), await keyed()];
+    expect({ status: again.status, commandId: again.body.commandId }).toEqual({ status: 200, commandId: first.body.commandId });
     const conflict = await api.call('POST', `/api/projects/${own}/members`, { userId: outsider.id, role: 'operator' });
     expect({ status: conflict.status, code: errorOf(conflict).code }).toEqual({ status: 409, code: 'conflict' });
     await api.accepted('PATCH', `/api/projects/${own}/members/${outsider.id}`, { role: 'operator' }, 200);
