@@ -213,6 +213,25 @@ describe('project membership at every REST route', () => {
     }
   });
 
+  it("answers a spawn naming another project's task or session as it answers one naming nothing", async () => {
+    const other = await api.project('Far away');
+    const theirTask = (await api.accepted('POST', `/api/projects/${other}/tasks`, { title: 'theirs' }, 201)).id;
+    const theirSession = (await api.accepted('POST', `/api/projects/${other}/sessions?minSeq=${api.seq}`, { templateId: 'shell' }, 201)).id;
+    const spawn = (body: object) => api.call('POST', `/api/projects/${ids.project}/sessions?minSeq=${api.seq}`, { templateId: 'shell', ...body }, { token: pOperator.token });
+    const before = await api.logState();
+    for (const [field, real, none] of [
+      ['taskIds', { taskIds: [theirTask] }, { taskIds: ['01NOSUCHTASK00000000000000'] }],
+      ['parentSessionId', { parentSessionId: theirSession }, { parentSessionId: '01NOSUCHSESSION00000000000' }],
+    ] as const) {
+      const [a, b] = [await spawn(real), await spawn(none)];
+      const realId = Object.values(real).flat()[0] as string;
+      const noneId = Object.values(none).flat()[0] as string;
+      expect({ field, status: a.status }).toEqual({ field, status: 400 });
+      expect(a.text.replaceAll(realId, 'X')).toBe(b.text.replaceAll(noneId, 'X'));
+    }
+    expect(await api.logState()).toEqual(before);
+  });
+
   it('lists only the projects, sessions and queue of a user\'s projects; admins see all', async () => {
     const names = async (token?: string) => ((await api.call<{ items: { id: string }[] }>('GET', '/api/projects', undefined, token ? { token } : {})).body.items ?? []).map((p) => p.id);
     expect(await names(outsider.token)).not.toContain(ids.project);

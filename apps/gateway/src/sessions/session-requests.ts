@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isFinalStatus, type TemplateSnapshot } from '@baton/events';
-import { QueryClient } from '@baton/event-store';
+import { QueryClient, QueryError } from '@baton/event-store';
 import type { AttemptView, ProjectView, SessionView, TaskView } from '@baton/contracts';
 import { ApiError } from '../http/api-error';
 
@@ -19,21 +19,26 @@ export class SessionRequests {
     return project;
   }
 
-  /** Refuses (400, naming the item) tasks of another project; 404 for one that does not exist. */
+  /**
+   * Refuses (400, naming the item) a task that is not the project's: one that does not exist and
+   * one of another project get the same answer, which says nothing about other projects (decision 0023).
+   */
   async tasksOf(projectId: string, taskIds: readonly string[], minSeq: number, field = 'taskIds'): Promise<void> {
     if (!taskIds.length) return;
     const found = await this.queries.ask<TaskView[]>('tasks', 'get_tasks', { ids: taskIds }, { minSeq });
     const byId = new Map(found.map((t) => [t.id, t]));
-    const missing = taskIds.find((id) => !byId.has(id));
-    if (missing) throw new ApiError(404, 'not_found', `task ${missing} does not exist`, { details: { taskId: missing } });
-    const fields = taskIds.flatMap((id, i) => (byId.get(id)!.projectId === projectId ? [] : [{ path: `${field}[${i}]`, message: `task ${id} belongs to another project` }]));
+    const fields = taskIds.flatMap((id, i) => (byId.get(id)?.projectId === projectId ? [] : [{ path: `${field}[${i}]`, message: `task ${id} is not a task of project ${projectId}` }]));
     if (fields.length) throw ApiError.validation(fields);
   }
 
   async parentIn(projectId: string, parentSessionId: string | null, minSeq: number): Promise<SessionView | null> {
     if (!parentSessionId) return null;
-    const parent = await this.queries.ask<SessionView>('sessions', 'get_session', { id: parentSessionId }, { minSeq });
-    if (parent.projectId !== projectId) throw ApiError.validation([{ path: 'parentSessionId', message: `session ${parentSessionId} belongs to another project` }]);
+    const parent = await this.queries.ask<SessionView>('sessions', 'get_session', { id: parentSessionId }, { minSeq }).catch((e: unknown) => {
+      if (e instanceof QueryError && e.code === 'not_found') return null;
+      throw e;
+    });
+    // Missing or another project's: the same answer (decision 0023).
+    if (parent?.projectId !== projectId) throw ApiError.validation([{ path: 'parentSessionId', message: `session ${parentSessionId} is not a session of project ${projectId}` }]);
     return parent;
   }
 
