@@ -8,7 +8,7 @@
 // first, then NATS and Postgres. Logs go to $BATON_HOME/logs.
 'use strict';
 const { randomBytes } = require('node:crypto');
-const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { Children, pickPort, canListen, waitUntil } = require('./lib/children');
 const { startEmbeddedPostgres } = require('./lib/postgres');
@@ -23,6 +23,10 @@ const say = (line) => process.stdout.write(`baton: ${line}\n`);
 const shown = (p) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p) || '.');
 
 mkdirSync(home, { recursive: true, mode: 0o700 });
+// As root, agents run as their own unprivileged user (apps/runner/src/host/agent-user.ts) and
+// must pass through BATON_HOME to their worktrees under runner/: others may traverse it, not list
+// it (what is inside keeps its own 0600/0700; the sandbox hides all of it from agents anyway).
+if (process.getuid?.() === 0) chmodSync(home, 0o711);
 const children = new Children(home);
 const services = [];
 const infra = [];

@@ -15,7 +15,7 @@ export function batonBinDir(): string {
 
 /** `git …` in a directory, for setting up and checking the repository (never through a shell). */
 export const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args], { cwd, encoding: 'utf8' }).trim();
+  execFileSync('git', ['-c', 'safe.directory=*', '-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args], { cwd, encoding: 'utf8' }).trim();
 
 /** A repository on `main` with one commit and a worktree-like checkout of `branch`. */
 export function tempRepo(branch: string): string {

@@ -6,7 +6,11 @@ import { createTestNamespace, installAgentCli, startFakeModelServer, startServic
 import { cleanEnv } from '../cli/baton-cli';
 import { batonBinDir } from './agent-process';
 
-const RUNNER_DATA_ROOT = join(homedir(), '.cache', 'baton-e2e');
+/**
+ * Not under /tmp (Codex will not put its sandbox helper there) and, as root, not under root's
+ * home: the agents run as their own user (apps/runner/src/host/agent-user.ts), which must pass through.
+ */
+const RUNNER_DATA_ROOT = process.getuid?.() === 0 ? '/var/tmp/baton-e2e' : join(homedir(), '.cache', 'baton-e2e');
 const AGENT_SECRET = 'e2e-agent-token-secret-0123456789abcdef';
 
 export interface AgentStack {

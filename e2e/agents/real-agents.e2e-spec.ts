@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adapterFor, type AgentId } from '@baton/agents';
@@ -6,6 +6,9 @@ import { anthropicMessages, eventually, geminiProtocol, openaiChatHandler, opena
 import { json, runCli, runCliOk, type Ran } from '../cli/baton-cli';
 import { git, tempRepo } from './agent-process';
 import { startAgentStack, type AgentStack } from './agent-stack';
+
+/** apps/runner/src/host/agent-user.ts DEFAULT_AGENT_UID: the user a root runner's agents run as. */
+const AGENT_UID_ON_ROOT = 64000;
 
 interface SessionView {
   id: string;
@@ -176,6 +179,8 @@ describe.each(CASES)('$agent (real CLI) on a real stack', ({ agent, protocol, en
     const commit = git(worktree, 'log', '--format=%s|%an', '-1');
     if (commit !== 'add hello|Baton Agent') throw new Error(`no commit on the attempt's branch (last: ${commit})\n${await explain(sessionId)}`);
     expect(readFileSync(join(worktree, 'hello.txt'), 'utf8')).toBe('hello from the agent\n');
+    // A root runner's agent is not root on the host: what it wrote belongs to the agents' own user.
+    expect(statSync(join(worktree, 'hello.txt')).uid).toBe(process.getuid?.() === 0 ? AGENT_UID_ON_ROOT : process.getuid?.());
     // Sandboxed (bubblewrap): no process of the runner, so none of its secrets, is visible to the agent.
     expect(readFileSync(join(worktree, 'seen-env.txt'), 'utf8').trim()).toBe('0');
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseLabels, RunnerConfigSchema } from './config';
@@ -20,10 +21,11 @@ describe(parseLabels.name, () => {
 });
 
 describe('RunnerConfigSchema', () => {
-  it('defaults capacity, id, labels and the data dir under ~/.baton/runner/<id>', () => {
+  it('defaults capacity, id, labels and the data dir under ~/.baton/runner/<id> (as root /var/lib/baton/runner/<id>)', () => {
     const c = RunnerConfigSchema.parse({ BATON_RUNNER_ID: 'r7' });
     expect(c).toMatchObject({ BATON_RUNNER_CAPACITY: 4, BATON_RUNNER_LABELS: {}, PORT: 3103, BATON_RUNNER_PORTS: { from: 20_000, to: 29_999 } });
-    expect(c.BATON_DATA_DIR).toBe(join(homedir(), '.baton', 'runner', 'r7'));
+    // Root's home is closed to others, and a root runner's agents run as their own user (host/agent-user.ts).
+    expect(c.BATON_DATA_DIR).toBe(process.getuid?.() === 0 && !existsSync(join(homedir(), '.baton', 'runner', 'r7')) ? '/var/lib/baton/runner/r7' : join(homedir(), '.baton', 'runner', 'r7'));
     expect(c.passEnv).toContain('PATH');
   });
 

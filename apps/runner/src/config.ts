@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
@@ -92,6 +93,11 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
      * warning where not), `on` (the runner does not start without it), `off`.
      */
     BATON_RUNNER_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
+    /**
+     * The uid (and gid) a root runner's agents run as (host/agent-user.ts; default 64000): an
+     * unprivileged user of their own, never root. A runner that is not root runs them as itself.
+     */
+    BATON_RUNNER_AGENT_UID: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
     /** More directories agents must not see (comma-separated absolute paths), beside the data dir; e.g. BATON_HOME. */
     BATON_RUNNER_SANDBOX_HIDE: z
       .string()
@@ -115,7 +121,7 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
   })
   .transform((c) => ({
     ...c,
-    BATON_DATA_DIR: c.BATON_DATA_DIR ?? join(homedir(), '.baton', 'runner', c.BATON_RUNNER_ID),
+    BATON_DATA_DIR: c.BATON_DATA_DIR ?? defaultDataDir(c.BATON_RUNNER_ID),
     publicUrl: c.BATON_RUNNER_PUBLIC_URL ?? `http://${['0.0.0.0', '::', ''].includes(c.HOST) ? hostname() : c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`,
     passEnv: [
       ...DEFAULT_PASS_ENV,
@@ -125,3 +131,13 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
     ],
   }));
 export type RunnerConfig = z.output<typeof RunnerConfigSchema>;
+
+/**
+ * `~/.baton/runner/<id>`; for root, `/var/lib/baton/runner/<id>` (unless the first already
+ * exists): the agents' own user must be able to pass through to their worktrees, and root's
+ * home is closed to others.
+ */
+function defaultDataDir(runnerId: string): string {
+  const inHome = join(homedir(), '.baton', 'runner', runnerId);
+  return process.getuid?.() === 0 && !existsSync(inHome) ? join('/var/lib/baton/runner', runnerId) : inHome;
+}

@@ -9,7 +9,7 @@ import { openDatabase, ProjectionCheckpoints1700000000000 } from '@baton/project
 import { createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } from '@baton/service-kit';
 import { RunnerConfigSchema } from './config';
 import { countTerminalOutput, registerRunnerGauges } from './metrics';
-import { detectSandbox, DirectedConsumer, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
+import { agentUserFor, detectSandbox, DirectedConsumer, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
 import { installBundledCli, withPathFirst } from './host/bundled-cli';
 import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
@@ -56,8 +56,9 @@ async function main(): Promise<void> {
   const gitTimeouts = { cloneMs: config.BATON_RUNNER_GIT_CLONE_TIMEOUT_MS, fetchMs: config.BATON_RUNNER_GIT_FETCH_TIMEOUT_MS };
   const worktrees = new Worktrees({ dataDir, gitTimeouts });
   const batonBin = await installBundledCli(dataDir);
-  const sandbox = await detectSandbox(config.BATON_RUNNER_SANDBOX);
-  if (sandbox.bwrap) logger.info({ bwrap: sandbox.bwrap, hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE] }, 'real agents run sandboxed');
+  const sandbox = await detectSandbox(config.BATON_RUNNER_SANDBOX, { user: agentUserFor(process.getuid?.() ?? -1, config.BATON_RUNNER_AGENT_UID), dataDir });
+  if (sandbox.bwrap && process.getuid?.() === 0 && !sandbox.user) logger.warn({ why: sandbox.why }, 'real agents run sandboxed, but as root outside it: they can read root-owned files the sandbox shows');
+  if (sandbox.bwrap) logger.info({ bwrap: sandbox.bwrap, agentUid: sandbox.user?.uid ?? process.getuid?.(), hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE] }, 'real agents run sandboxed');
   else logger.warn({ why: sandbox.why }, 'real agents run WITHOUT a sandbox: they can read what this runner can (its environment, its data dir)');
   const host = new SessionHost({
     runnerId,
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     logger,
     inheritedEnv: withPathFirst(inheritedEnv(process.env, config.passEnv), batonBin),
     agents: { dataDir, batonLauncher: join(batonBin, 'baton'), gitAuthor: { name: config.BATON_GIT_AUTHOR_NAME, email: config.BATON_GIT_AUTHOR_EMAIL } },
-    sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE].filter((d) => existsSync(d)), readable: [batonBin] } : null,
+    sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE].filter((d) => existsSync(d)), readable: [batonBin], user: sandbox.user } : null,
     setupTimeoutMs: config.BATON_RUNNER_SETUP_TIMEOUT_MS,
     agentNice: config.BATON_AGENT_NICE,
     latestStarts: await repo.latestStarts(),

@@ -11,3 +11,4 @@ export * from './workspaces';
 export * from './session-reports';
 export * from './template-scripts';
 export * from './sandbox';
+export * from './agent-user';

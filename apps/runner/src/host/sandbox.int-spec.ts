@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { eventually } from '@baton/testing';
 import { processesWithEnv } from './processes';
 import { detectSandbox, sandboxedArgv } from './sandbox';
+import { agentUserFor, dirsBetween, handOver } from './agent-user';
 
 /*
  * The sandbox a real agent runs in, with the real bubblewrap (Debian's `bubblewrap`; .ci/run
@@ -74,5 +75,54 @@ describe('sandbox (bubblewrap) around a real agent', () => {
     const r = inSandbox(`(setsid sleep 300 </dev/null >/dev/null 2>&1 &); sleep 0.3; echo started`);
     expect(r.stdout.trim()).toBe('started');
     await eventually(() => markedPids().length === 0, 5_000, 'no process of the sandbox left');
+  });
+
+  // Issue #12 item 2: inside its user namespace a root runner's agent was uid 1000, and root
+  // outside, so the read-only root it sees gave it every root-owned file.
+  const asRoot = process.getuid?.() === 0;
+  (asRoot ? describe : describe.skip)("on a root runner, as the agents' own unprivileged user", () => {
+    const user = agentUserFor(0)!;
+    let rootOnly: string;
+    beforeAll(() => {
+      // The runner's data dir (here `hidden`) must lie where others may pass (mkdtemp made `root` 0700).
+      execFileSync('chmod', ['711', root]);
+      rootOnly = join(mkdtempSync(join('/var/tmp', 'baton-root-only-')), 'key');
+      writeFileSync(rootOnly, 'root only\n', { mode: 0o600 });
+    });
+    afterAll(() => rmSync(join(rootOnly, '..'), { recursive: true, force: true }));
+
+    const asAgent = async (script: string) => {
+      await handOver(user, [work], dirsBetween(hidden, work));
+      const [file, ...args] = sandboxedArgv(bwrap, ['sh', '-c', script], { hidden: [hidden], writable: [work], cwd: work }, user);
+      return spawnSync(file, args, { encoding: 'utf8', env: { PATH: process.env.PATH, SANDBOX_MARKER: marker }, timeout: 20_000, uid: user.uid, gid: user.gid });
+    };
+
+    it('runs as that user on the host too, and cannot read root-owned files: /etc/shadow, /root, a 0600 key', async () => {
+      const r = await asAgent(`id -u; cat /etc/shadow >/dev/null 2>&1 && echo shadow; ls /root >/dev/null 2>&1 && echo root-home; cat ${rootOnly} 2>/dev/null; true`);
+      const [uid, ...rest] = r.stdout.trim().split('\n');
+      expect({ uid, rest, err: r.stderr, status: r.status }).toEqual({ uid: String(user.uid), rest: [], err: '', status: 0 });
+    });
+
+    it('owns what it works in, and still cannot see the runner\'s state', async () => {
+      const r = await asAgent(`echo mine > ${work}/agent.txt && cat ${work}/agent.txt; ls -A ${hidden}; cat ${hidden}/runner-secret 2>&1 | head -c 40`);
+      expect(r.stdout).toMatch(/^mine\nworktrees\n/);
+      expect(r.stdout).not.toContain('the runner secret');
+      const owner = execFileSync('stat', ['-c', '%u', join(work, 'agent.txt')], { encoding: 'utf8' }).trim();
+      expect(owner).toBe(String(user.uid));
+    });
+
+    it('detectSandbox runs bwrap as that user, or says why agents stay root outside', async () => {
+      expect(await detectSandbox('auto', { user, dataDir: hidden })).toMatchObject({ user });
+      const closed = mkdtempSync(join('/var/tmp', 'baton-closed-'));
+      try {
+        mkdirSync(join(closed, 'data'));
+        execFileSync('chmod', ['700', closed]);
+        const found = await detectSandbox('auto', { user, dataDir: join(closed, 'data') });
+        expect(found).toMatchObject({ user: null, why: expect.stringContaining(`${closed} is not traversable`) });
+        expect(found.bwrap).toBeTruthy();
+      } finally {
+        rmSync(closed, { recursive: true, force: true });
+      }
+    });
   });
 });

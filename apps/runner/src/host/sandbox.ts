@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveExecutable } from '../pty';
+import type { AgentUser } from './agent-user';
 
 const run = promisify(execFile);
 
@@ -33,10 +36,10 @@ export type SandboxMode = 'auto' | 'on' | 'off';
 
 /**
  * The argv that runs `argv` inside the sandbox. The agent gets a user namespace of its own in
- * which it is not root (the runner's uid, or 1000 when the runner is root): it holds no
- * capability, so it cannot unmount what hides the runner's state, yet it may build namespaces
- * of its own (Codex runs every command in its bundled bubblewrap). Its files are the runner's on
- * the host.
+ * which it is not root: it holds no capability, so it cannot unmount what hides the runner's
+ * state, yet it may build namespaces of its own (Codex runs every command in its bundled
+ * bubblewrap). Inside it has the uid it has outside: the runner's, or on a root runner the
+ * agent user's (host/agent-user.ts) that bwrap is started as.
  */
 export function sandboxedArgv(bwrap: string, argv: readonly string[], paths: SandboxPaths, ids = agentIds()): string[] {
   const out = [bwrap, '--die-with-parent', '--unshare-user', '--uid', String(ids.uid), '--gid', String(ids.gid), '--unshare-pid', '--unshare-ipc'];
@@ -51,38 +54,86 @@ export function sandboxedArgv(bwrap: string, argv: readonly string[], paths: San
   return out;
 }
 
-/** Root in the sandbox would hold capabilities there: a root runner's agents are uid 1000 inside. */
-const AGENT_UID_FOR_ROOT = 1000;
-const agentIds = () => {
+/**
+ * Root in the sandbox would hold capabilities there: without an agent user (one that could not
+ * run bwrap, see detectSandbox) a root runner's agents are uid 1000 inside — and root outside.
+ */
+const UID_INSIDE_FOR_ROOT = 1000;
+const agentIds = (): AgentUser => {
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
-  return uid === 0 ? { uid: AGENT_UID_FOR_ROOT, gid: AGENT_UID_FOR_ROOT } : { uid, gid };
+  return uid === 0 ? { uid: UID_INSIDE_FOR_ROOT, gid: UID_INSIDE_FOR_ROOT } : { uid, gid };
 };
 
 const unique = (dirs: readonly string[]) => [...new Set(dirs.filter(Boolean))];
 
+export interface SandboxDetection {
+  bwrap: string | null;
+  /** The unprivileged user agents run as (a root runner's), or null: the runner's own uid. */
+  user: AgentUser | null;
+  why: string;
+}
+
 /**
  * Whether this machine can run the sandbox: `bwrap` on the PATH and allowed to make its
- * namespaces here (a container may forbid it). `off` never checks; `on` insists.
+ * namespaces here (a container may forbid it), as the agent user when there is one — and
+ * `dataDir` reachable by it. `off` never checks; `on` insists on the sandbox. A root runner
+ * whose agent user cannot run it sandboxes its agents as before (root outside) and says why.
  */
-export async function detectSandbox(mode: SandboxMode, path = process.env.PATH ?? ''): Promise<{ bwrap: string | null; why: string }> {
-  if (mode === 'off') return { bwrap: null, why: 'BATON_RUNNER_SANDBOX=off' };
+export async function detectSandbox(mode: SandboxMode, opts: { path?: string; user?: AgentUser | null; dataDir?: string } = {}): Promise<SandboxDetection> {
+  if (mode === 'off') return { bwrap: null, user: null, why: 'BATON_RUNNER_SANDBOX=off' };
+  let bwrap: string;
   try {
-    const bwrap = resolveExecutable('bwrap', path, '/');
-    const [file, ...args] = sandboxedArgv(bwrap, ['true'], { hidden: [], writable: [], cwd: '/' });
-    await run(file, args, { timeout: 10_000 });
-    return { bwrap, why: 'bubblewrap works here' };
+    bwrap = resolveExecutable('bwrap', opts.path ?? process.env.PATH ?? '', '/');
   } catch (e) {
-    const why = `bubblewrap cannot run here (${((e as Error).message || String(e)).split('\n')[0]}); install Debian's bubblewrap`;
-    if (mode === 'on') throw new Error(`BATON_RUNNER_SANDBOX=on but ${why}`);
-    return { bwrap: null, why };
+    return refuse(mode, e);
+  }
+  const tryAs = async (user: AgentUser | null) => {
+    const [file, ...args] = sandboxedArgv(bwrap, ['true'], { hidden: [], writable: [], cwd: '/' }, user ?? undefined);
+    await run(file, args, { timeout: 10_000, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+  };
+  let userWhy = '';
+  if (opts.user) {
+    const blocked = opts.dataDir ? await untraversable(opts.dataDir) : null;
+    if (blocked) userWhy = `${blocked} is not traversable by others, so the agent user could not reach its worktree: choose BATON_DATA_DIR outside it`;
+    else {
+      try {
+        await tryAs(opts.user);
+        return { bwrap, user: opts.user, why: `bubblewrap works here; agents run as uid ${opts.user.uid}` };
+      } catch (e) {
+        userWhy = `bubblewrap cannot run as uid ${opts.user.uid} (${firstLine(e)})`;
+      }
+    }
+  }
+  try {
+    await tryAs(null);
+    return { bwrap, user: null, why: opts.user ? `bubblewrap works here, but agents run as root outside the sandbox: ${userWhy}` : 'bubblewrap works here' };
+  } catch (e) {
+    return refuse(mode, e);
+  }
+}
+
+function refuse(mode: SandboxMode, e: unknown): SandboxDetection {
+  const why = `bubblewrap cannot run here (${firstLine(e)}); install Debian's bubblewrap`;
+  if (mode === 'on') throw new Error(`BATON_RUNNER_SANDBOX=on but ${why}`);
+  return { bwrap: null, user: null, why };
+}
+
+const firstLine = (e: unknown) => ((e as Error).message || String(e)).split('\n')[0];
+
+/** The first directory above `dir` that others may not pass through (the agent user could not reach `dir`), or null. */
+async function untraversable(dir: string): Promise<string | null> {
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    const s = await stat(d).catch(() => null);
+    if (s && (s.mode & 0o001) === 0) return d;
+    if (d === dirname(d)) return null;
   }
 }
 
 /** The worktree's git dir and the repository's common dir (where commits write objects and refs). */
 export async function gitDirs(worktree: string): Promise<string[]> {
   try {
-    const { stdout } = await run('git', ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree, timeout: 10_000 });
+    const { stdout } = await run('git', ['-c', 'safe.directory=*', 'rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree, timeout: 10_000 });
     return [...new Set(stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
   } catch {
     return [];

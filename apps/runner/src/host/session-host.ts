@@ -10,6 +10,7 @@ import type { HostedSessionsRepository } from './hosted-sessions.repository';
 import { adapterFor } from '@baton/agents';
 import { prepareAgentLaunch } from './agent-home';
 import { sandboxedArgv } from './sandbox';
+import { dirsBetween, handOver, type AgentUser } from './agent-user';
 import { typedKeys, type TypedKey } from './typed-input';
 import { sessionEnv } from './launch-env';
 import { tokenFileName, writeTokenFile, type TokenKeeper } from './token-keeper';
@@ -40,7 +41,8 @@ export interface SessionHostOptions {
   /** Real agents (start.agent): where their homes live, the `baton` launcher their hooks run, their git identity. */
   agents?: { dataDir: string; batonLauncher: string; gitAuthor: { name: string; email: string } };
   /** Real agents run in bubblewrap (host/sandbox.ts) when set: the runner's state hidden, their work writable. */
-  sandbox?: { bwrap: string; hidden: string[]; readable: string[] } | null;
+  /** `user`: a root runner's agents run as it, owning what they work in (agent-user.ts). */
+  sandbox?: { bwrap: string; hidden: string[]; readable: string[]; user?: AgentUser | null } | null;
   /** Keeps each session's token fresh in its BATON_TOKEN_FILE while it runs (decision 0024); absent: the token is only written once. */
   tokens?: TokenKeeper;
 }
@@ -235,8 +237,16 @@ export class SessionHost {
     const prepareMs = performance.now() - started;
 
     const sandbox = this.o.sandbox;
-    if (agentDirs && sandbox) argv = sandboxedArgv(sandbox.bwrap, argv, { hidden: sandbox.hidden, readable: sandbox.readable, writable: agentDirs, cwd });
-    const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice });
+    const user = agentDirs && sandbox?.user ? sandbox.user : undefined;
+    if (agentDirs && sandbox) {
+      if (user) {
+        const dataDir = this.o.agents!.dataDir;
+        await handOver(user, agentDirs, [...sandbox.readable, ...[...agentDirs, ...sandbox.readable].flatMap((d) => dirsBetween(dataDir, d))]);
+        step('handOver');
+      }
+      argv = sandboxedArgv(sandbox.bwrap, argv, { hidden: sandbox.hidden, readable: sandbox.readable, writable: agentDirs, cwd }, user);
+    }
+    const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice, user });
     h.pty = pty;
     h.phase = 'running';
     const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: last ? last.chunk : -1 });

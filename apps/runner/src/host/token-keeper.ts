@@ -1,4 +1,5 @@
-import { chmod, rename, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { readAgentTokenTimes } from '@baton/agent-auth';
 import { AgentTokenReplySchema, type AgentTokenReply } from '@baton/events';
 import type { Broker, Logger } from '@baton/event-store';
@@ -48,12 +49,17 @@ export function retryDelay(failures: number, times: TokenTimes | null, now: numb
 /** The name of one start's token file in the session's directory (a newer start of the session has its own). */
 export const tokenFileName = (startSeq: number) => `baton-token-${startSeq}`;
 
-/** Replaces the file whole (a reader sees the old token or the new one, never half), readable by its owner only. */
+/**
+ * Replaces the file whole (a reader sees the old token or the new one, never half), readable by
+ * its owner only — the owner of the session dir: on a root runner, the agents' user (agent-user.ts).
+ */
 export async function writeTokenFile(path: string, token: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     await writeFile(tmp, `${token}\n`, { mode: 0o600 });
     await chmod(tmp, 0o600);
+    const dir = await stat(dirname(path));
+    if (process.getuid?.() === 0 && dir.uid !== 0) await chown(tmp, dir.uid, dir.gid);
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);

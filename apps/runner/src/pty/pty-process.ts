@@ -15,6 +15,8 @@ export interface PtySpawnOptions {
   killGraceMs?: number;
   /** Nice value for the program (its children inherit it); 0 or absent leaves the runner's. */
   nice?: number;
+  /** Run it as this user (a root runner's agents: host/agent-user.ts); absent: as the runner. */
+  user?: { uid: number; gid: number };
 }
 
 export interface PtyExit {
@@ -62,7 +64,7 @@ export function spawnPty(opts: PtySpawnOptions): PtyProcess {
   const [execFile, execArgs] = withoutInheritedFds(file, args);
   let pty: IPty;
   try {
-    pty = spawnNodePty(execFile, execArgs, { name: env.TERM, cols: opts.cols, rows: opts.rows, cwd: opts.cwd, env, encoding: null });
+    pty = spawnNodePty(execFile, execArgs, { name: env.TERM, cols: opts.cols, rows: opts.rows, cwd: opts.cwd, env, encoding: null, ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}) });
   } catch (e) {
     throw new PtySpawnError(`could not start ${command}: ${(e as Error).message}`);
   }

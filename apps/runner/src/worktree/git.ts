@@ -60,6 +60,9 @@ const SAFE_CONFIG = [
   ...['-c', 'protocol.allow=never'],
   ...GIT_ALLOWED_PROTOCOLS.flatMap((p) => ['-c', `protocol.${p}.allow=always`]),
   ...['-c', 'core.quotePath=false', '-c', 'color.ui=false'],
+  // A root runner's worktrees and mirrors belong to its agents' user (host/agent-user.ts): git
+  // would call them "dubious ownership" and refuse. The runner made every repository it works in.
+  ...['-c', 'safe.directory=*'],
 ];
 const SAFE_ENV = {
   GIT_ALLOW_PROTOCOL: GIT_ALLOWED_PROTOCOLS.join(':'),

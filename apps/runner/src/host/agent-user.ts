@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { chmod, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/*
+ * A runner that runs as root must not run agents as root (issue #12 item 2). Inside bubblewrap's
+ * user namespace a root runner's agent was uid 1000 — but uid 0 on the host, so it could read
+ * every root-owned file the read-only root showed it: /etc/shadow, /root (npm and ssh keys),
+ * the broker's store under /var/lib/nats-server. It now runs as an unprivileged user of its own
+ * (BATON_RUNNER_AGENT_UID, default 64000; one per runner), which owns what the session works in —
+ * its worktree, the repository's git dirs, its agent home, its session dir — and nothing else of
+ * the runner: the data dir and the directories on the way are traversable, not listable, and
+ * everything else of the runner's stays root's. A runner that is not root runs its agents as itself.
+ */
+
+export interface AgentUser {
+  uid: number;
+  gid: number;
+}
+
+export const DEFAULT_AGENT_UID = 64000;
+
+/** The user agents run as: a root runner's own unprivileged one, else none (the runner's own uid). */
+export function agentUserFor(runnerUid: number, configured?: number): AgentUser | null {
+  if (runnerUid !== 0) return null;
+  const uid = configured ?? DEFAULT_AGENT_UID;
+  return { uid, gid: uid };
+}
+
+/**
+ * Gives the agent user what the session works in, before each start (what the runner wrote
+ * there as root since — a fetch, launch files, a renewed token — becomes the agent's too), and
+ * lets it pass through `throughDirs` (the data dir and the directories between it and those)
+ * without listing them.
+ */
+export async function handOver(user: AgentUser, owned: readonly string[], throughDirs: readonly string[]): Promise<void> {
+  for (const dir of new Set(throughDirs)) {
+    const s = await stat(dir).catch(() => null);
+    if (s?.isDirectory() && (s.mode & 0o001) === 0) await chmod(dir, (s.mode & 0o7777) | 0o111);
+  }
+  const dirs = [...new Set(owned.filter(Boolean))];
+  if (dirs.length) await run('chown', ['-R', '--no-dereference', `${user.uid}:${user.gid}`, ...dirs], { timeout: 120_000 });
+}
+
+/** Every directory from `path` up to (and including) `root`: what must be traversable to reach `path`. */
+export function dirsBetween(root: string, path: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(path); d.startsWith(root) && d.length >= root.length; d = dirname(d)) {
+    out.push(d);
+    if (d === root) break;
+  }
+  return out;
+}
