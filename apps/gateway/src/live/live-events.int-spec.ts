@@ -51,7 +51,8 @@ describe('live events through the real gateway', () => {
     await expect(connectLive(url, token)).rejects.toThrow(message);
   });
 
-  it('shows a command sent by REST as an event in the project room within about 100 ms', async () => {
+  // How fast is bench/web.js's web.command_to_dom (timing is kept out of pass/fail: a saturated CI machine is normal).
+  it('shows every command sent by REST as its event in the project room, in order', async () => {
     const project = await newProject();
     const s = await connect();
     expect(await subscribe(s, [`project:${project.id}`])).toMatchObject({ ok: true, rooms: [`project:${project.id}`] });
@@ -65,7 +66,7 @@ describe('live events through the real gateway', () => {
       expect(msg).toMatchObject({ seq, event: { aggregate: { type: 'project', id: project.id }, actor: { kind: 'user', id: 'admin' } } });
     }
     latencies.sort((a, b) => a - b);
-    expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(100);
+    if (process.env.BATON_TEST_VERBOSE) console.log(`REST command → socket event: median ${latencies[Math.floor(latencies.length / 2)]!.toFixed(1)} ms of 20`);
   });
 
   it('replays exactly what a reconnecting client missed, then goes live: no gap, no duplicate', async () => {
