@@ -15,3 +15,4 @@ export * from './autopilot';
 export * from './admin';
 export * from './safe-text';
 export * from './members';
+export * from './read-retry';

@@ -2,6 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { CommandTimeoutError, QueryError } from '@baton/event-store';
+import { RETRY_AFTER_SECONDS } from '@baton/contracts';
 import { statusOf } from './api-error';
 
 /** Every failure leaves as `{ error: { code, message, ... } }`; internals never reach the client. */
@@ -12,7 +13,10 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.describe(exception);
-    if (status >= 500) this.logger.error({ err: exception }, 'request failed');
+    if (status === 503) this.logger.warn({ err: exception }, 'request answered 503: unavailable for now');
+    else if (status >= 500) this.logger.error({ err: exception }, 'request failed');
+    // Unavailable for now (a read model behind the caller's minSeq, a service not answering): when to ask again.
+    if (status === 503 && !res.getHeader('retry-after')) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(status).json(body);
   }
 
