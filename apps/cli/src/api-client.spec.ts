@@ -67,6 +67,21 @@ describe(ApiClient.name, () => {
     await expect(sut.get('/x')).rejects.toThrow(/baton login/);
   });
 
+  it('asks again, as Retry-After says, when a read answers 503 (a busy read model); a write is never resent', async () => {
+    const sut = new ApiClient(url, 'tok');
+    let reads = 0;
+    reply = (req) => {
+      if (req.method === 'GET' && ++reads < 3) return { status: 503, body: JSON.stringify({ error: { code: 'unavailable', message: 'read model has not reached sequence 9 after 5000 ms' } }) };
+      return req.method === 'GET' ? { status: 200, body: '{"ok":true}' } : { status: 503, body: JSON.stringify({ error: { code: 'unavailable', message: 'busy' } }) };
+    };
+    const t0 = Date.now();
+    expect(await sut.get('/api/projects')).toEqual({ ok: true });
+    expect(reads).toBe(3);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2 * 250);
+    await expect(sut.post('/api/projects', { name: 'x' })).rejects.toMatchObject({ status: 503 });
+    expect(seen.filter((s) => s.method === 'POST')).toHaveLength(1);
+  });
+
   it('gives text answers back as they are', async () => {
     reply = () => ({ status: 200, body: 'a,b\n1,2\n', type: 'text/csv' });
     await expect(new ApiClient(url).get('/m.csv', {}, { text: true })).resolves.toBe('a,b\n1,2\n');

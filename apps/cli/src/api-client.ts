@@ -1,3 +1,5 @@
+import { readRetryDelayMs, shouldRetryRead } from '@baton/contracts';
+
 /** A failure the CLI reports: `exitCode` 2 for bad input, 3 for "nothing there" (an empty queue), 1 for everything else. */
 export class CliError extends Error {
   constructor(
@@ -86,6 +88,23 @@ export class ApiClient {
   }
 
   async request<T>(method: HttpMethod, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const answer = await this.once<T>(method, path, body, opts);
+      // A read the gateway could not answer in time (a busy read model): wait as it says and ask again, for a while.
+      if (answer.kind === 'retry' && method === 'GET') {
+        const delay = readRetryDelayMs(answer.retryAfter, attempt);
+        if (shouldRetryRead(503, Date.now() - started, delay)) {
+          await new Promise((r) => setTimeout(r, delay));
+          continue;
+        }
+      }
+      if (answer.kind === 'retry') throw answer.error;
+      return answer.value;
+    }
+  }
+
+  private async once<T>(method: HttpMethod, path: string, body: unknown, opts: RequestOptions): Promise<{ kind: 'done'; value: T } | { kind: 'retry'; retryAfter: string | null; error: CliError }> {
     const url = new URL(path, this.baseUrl);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
     const token = typeof this.token === 'function' ? this.token() : this.token;
@@ -108,13 +127,15 @@ export class ApiClient {
     const text = await res.text();
     if (!res.ok) {
       if (res.status === 401) throw new CliError(`not signed in or the token was refused (HTTP 401)${apiErrorDetail(text)}; set BATON_TOKEN or run \`baton login\``, 1, 401);
-      throw new CliError(apiErrorMessage(res.status, parseJson(text)), exitCodeFor(res.status), res.status);
+      const error = new CliError(apiErrorMessage(res.status, parseJson(text)), exitCodeFor(res.status), res.status);
+      if (res.status === 503) return { kind: 'retry', retryAfter: res.headers.get('retry-after'), error };
+      throw error;
     }
-    if (opts.text) return text as T;
+    if (opts.text) return { kind: 'done', value: text as T };
     const json = text ? parseJson(text) : undefined;
     if (json === PARSE_FAILED) throw new CliError(`Baton answered ${method} ${url.pathname} with something that is not JSON`, 1, res.status);
     if (method !== 'GET') this.remember(json);
-    return json as T;
+    return { kind: 'done', value: json as T };
   }
 
   private remember(json: unknown): void {
