@@ -37,6 +37,9 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** The server's Retry-After, when it sent one (a 503 says when to ask again). */
+  retryAfter: string | null = null;
+
   /** Worth trying again as is: the request may not have reached the service, or it was busy. */
   get retryable(): boolean {
     return this.code === 'network' || this.code === 'timeout' || this.code === 'unavailable' || this.status === 502 || this.status === 503;

@@ -1,6 +1,7 @@
 import type { CommandAccepted } from '@baton/contracts';
 import { consistency } from './consistency';
 import { credentials } from './credentials';
+import { readRetryDelayMs, shouldRetryRead } from '@baton/contracts';
 import { ApiError, parseApiError } from './errors';
 
 export { ApiError, describeError, isApiError, type FieldIssue } from './errors';
@@ -24,8 +25,28 @@ export function withQuery(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-/** Same-origin JSON over fetch; every failure becomes an ApiError. */
+/**
+ * Same-origin JSON over fetch; every failure becomes an ApiError. A read (GET) the gateway could
+ * not answer in time — its read model behind this client's `minSeq` on a busy machine — is a
+ * 503 with Retry-After: it is asked again as that says, for a while (READ_RETRY_BUDGET_MS),
+ * before the error shows.
+ */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await requestOnce<T>(path, opts);
+    } catch (e) {
+      if (!(e instanceof ApiError) || (opts.method ?? 'GET') !== 'GET' || opts.signal?.aborted) throw e;
+      const delay = readRetryDelayMs(e.retryAfter, attempt);
+      if (!shouldRetryRead(e.status, Date.now() - started, delay)) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+      if (opts.signal?.aborted) throw e;
+    }
+  }
+}
+
+async function requestOnce<T>(path: string, opts: RequestOptions): Promise<T> {
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
@@ -57,7 +78,11 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     }
   }
   if (res.status === 401 && token) credentials.rejected(token);
-  if (!res.ok) throw parseApiError(res.status, body);
+  if (!res.ok) {
+    const error = parseApiError(res.status, body);
+    error.retryAfter = res.headers.get('retry-after');
+    throw error;
+  }
   return body as T;
 }
 
