@@ -13,7 +13,8 @@ const swc = [
 ];
 const common = {
   transform: { '^.+\\.tsx?$': swc },
-  moduleNameMapper: { '^@baton/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  // The web app bundles one dependency-free file of @baton/contracts on its own (apps/web/vite.config.ts).
+  moduleNameMapper: { '^@baton/contracts/read-retry$': '<rootDir>/libs/contracts/src/read-retry.ts', '^@baton/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-setup-after-env.ts'],

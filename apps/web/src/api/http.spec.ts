@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ConsistencyToken } from './consistency';
 import { request, withQuery } from './http';
 
@@ -28,21 +26,21 @@ describe(ConsistencyToken.name, () => {
 });
 
 describe('request: a read the gateway answers 503 (its read model behind minSeq)', () => {
-  let server: Server;
-  let base: string;
+  const realFetch = globalThis.fetch;
   const answers: { status: number; retryAfter?: string }[] = [];
   const seen: string[] = [];
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      seen.push(req.method!);
+  beforeAll(() => {
+    // The browser's fetch, answering as the gateway does.
+    globalThis.fetch = async (_input, init) => {
+      seen.push(init?.method ?? 'GET');
       const a = answers.shift() ?? { status: 200 };
       const headers: Record<string, string> = { 'content-type': 'application/json', ...(a.retryAfter ? { 'retry-after': a.retryAfter } : {}) };
-      res.writeHead(a.status, headers).end(a.status === 200 ? '{"ok":true}' : JSON.stringify({ error: { code: 'unavailable', message: 'read model has not reached sequence 9 after 5000 ms' } }));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return new Response(a.status === 200 ? '{"ok":true}' : JSON.stringify({ error: { code: 'unavailable', message: 'read model has not reached sequence 9 after 5000 ms' } }), { status: a.status, headers });
+    };
   });
-  afterAll(() => new Promise((r) => server.close(r)));
+  afterAll(() => {
+    globalThis.fetch = realFetch;
+  });
   beforeEach(() => {
     answers.length = 0;
     seen.length = 0;
@@ -50,13 +48,13 @@ describe('request: a read the gateway answers 503 (its read model behind minSeq)
 
   it('is asked again, as Retry-After says, until it answers', async () => {
     answers.push({ status: 503, retryAfter: '0' }, { status: 503, retryAfter: '0' });
-    expect(await request(`${base}/api/projects`)).toEqual({ ok: true });
+    expect(await request('/api/projects')).toEqual({ ok: true });
     expect(seen).toEqual(['GET', 'GET', 'GET']);
   });
 
   it('a write is sent once: its 503 is the caller’s to show', async () => {
     answers.push({ status: 503, retryAfter: '0' });
-    await expect(request(`${base}/api/projects`, { method: 'POST', body: {} })).rejects.toMatchObject({ status: 503, code: 'unavailable', retryAfter: '0' });
+    await expect(request('/api/projects', { method: 'POST', body: {} })).rejects.toMatchObject({ status: 503, code: 'unavailable', retryAfter: '0' });
     expect(seen).toEqual(['POST']);
   });
 
@@ -64,7 +62,7 @@ describe('request: a read the gateway answers 503 (its read model behind minSeq)
     answers.push({ status: 503, retryAfter: '1' }, { status: 503, retryAfter: '1' });
     const gaveUp = new AbortController();
     setTimeout(() => gaveUp.abort(), 300);
-    await expect(request(`${base}/api/projects`, { signal: gaveUp.signal })).rejects.toMatchObject({ status: 503 });
+    await expect(request('/api/projects', { signal: gaveUp.signal })).rejects.toMatchObject({ status: 503 });
     expect(seen).toEqual(['GET']);
   });
 });

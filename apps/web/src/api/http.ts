@@ -1,7 +1,8 @@
 import type { CommandAccepted } from '@baton/contracts';
 import { consistency } from './consistency';
 import { credentials } from './credentials';
-import { readRetryDelayMs, shouldRetryRead } from '@baton/contracts';
+// Only this dependency-free file of @baton/contracts is bundled (its index would bring zod): tsconfig paths and vite alias.
+import { readRetryDelayMs, shouldRetryRead } from '@baton/contracts/read-retry';
 import { ApiError, parseApiError } from './errors';
 
 export { ApiError, describeError, isApiError, type FieldIssue } from './errors';
