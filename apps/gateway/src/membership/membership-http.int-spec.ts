@@ -1,5 +1,6 @@
 import { CommandAccepted, MemberList } from '@baton/contracts';
 import { errorOf, type Answer } from '../openapi/__tests__/api-harness';
+import { validBodies } from '../openapi/__tests__/valid-bodies';
 import { startSessionsApi, type SessionsApi } from '../sessions/__tests__/sessions-api';
 import { ROUTE_SCOPES } from './route-scopes';
 
@@ -65,41 +66,14 @@ describe('project membership at every REST route', () => {
   }, 120_000);
   afterAll(() => api?.close());
 
-  const bodies = (): Record<string, unknown> => ({
-    renameProject: { name: 'x' },
-    changeProjectSettings: { concurrencyLimit: 2 },
-    addProjectMember: { userId: outsider.id, role: 'viewer' },
-    changeProjectMemberRole: { role: 'operator' },
-    createTask: { title: 'x' },
-    editTask: { title: 'x' },
-    moveTask: { parentId: null },
-    addTaskDependency: { dependsOnTaskId: ids.task2 },
-    failTask: { reason: 'because' },
-    startAttempt: {},
-    addAttemptMessage: { text: 'x' },
-    finishAttempt: { outcome: 'merged' },
-    addPromptVersion: { body: 'b' },
-    renamePromptTemplate: { name: 'x' },
-    renderPrompt: { taskId: ids.task },
-    importTaskTree: { format: 'baton.task-tree', version: 1, tasks: [] },
-    spawnSession: { templateId: 'shell' },
-    spawnSessionInAttempt: { templateId: 'shell' },
-    followUpAttempt: { text: 'x' },
-    sendSessionInput: { text: 'x' },
-    answerSessionPermission: { decision: 'approve' },
-    reportSessionStatus: { status: 'idle' },
-    reportSessionTimeline: { kind: 'milestone' },
-    reportSessionUsage: { inputTokens: 1 },
-    queueFail: { reason: 'because' },
-    spawnWorker: { templateId: 'shell' },
-    configureAutopilot: { enabled: true },
-    pauseAutopilot: { reason: 'x' },
-    decomposeTask: {},
-    recordTaskPlan: { decision: 'execute', reason: 'x' },
-    reviewTaskPlan: { accept: true },
-    defineSessionTemplate: { id: ids.sessionTemplate, projectId: ids.project, spec: { name: 'own', argv: ['false'] } },
-    createPromptTemplate: { projectId: ids.project, name: 'x', body: 'b' },
-  });
+  const bodies = (): Record<string, unknown> =>
+    validBodies(
+      { userId: outsider.id, dependsOnTaskId: ids.task2, taskId: ids.task },
+      {
+        defineSessionTemplate: { id: ids.sessionTemplate, projectId: ids.project, spec: { name: 'own', argv: ['false'] } },
+        createPromptTemplate: { projectId: ids.project, name: 'x', body: 'b' },
+      },
+    );
 
   /** What `:id` names on a route, from its scope. */
   const idFor = (operationId: string): string => {

@@ -1,5 +1,6 @@
 import { CommandAccepted } from '@baton/contracts';
 import { errorOf, fieldsOf, startApi, type Api } from './__tests__/api-harness';
+import { validBodies } from './__tests__/valid-bodies';
 
 interface Parameter {
   name?: string;
@@ -18,46 +19,7 @@ type Document = { paths: Record<string, Record<string, Operation>> };
 const SOME_ID = '01BADINPUTTESTID';
 
 /** A valid body for every route that requires one, so each sweep below breaks exactly one thing. */
-const VALID_BODIES: Record<string, unknown> = {
-  createProject: { name: 'x', repository: { location: '/x' } },
-  renameProject: { name: 'x' },
-  changeProjectSettings: { concurrencyLimit: 2 },
-  addProjectMember: { userId: SOME_ID, role: 'viewer' },
-  changeProjectMemberRole: { role: 'operator' },
-  createTask: { title: 'x' },
-  editTask: { title: 'x' },
-  moveTask: { parentId: null },
-  addTaskDependency: { dependsOnTaskId: SOME_ID },
-  failTask: { reason: 'because' },
-  startAttempt: {},
-  addAttemptMessage: { text: 'x' },
-  finishAttempt: { outcome: 'merged' },
-  createPromptTemplate: { name: 'x', body: 'b' },
-  addPromptVersion: { body: 'b' },
-  renamePromptTemplate: { name: 'x' },
-  renderPrompt: { taskId: SOME_ID },
-  importTaskTree: { format: 'baton.task-tree', version: 1, tasks: [] },
-  createUser: { name: 'x', role: 'viewer' },
-  issueUserToken: {},
-  changeUserRole: { role: 'viewer' },
-  spawnSession: { templateId: 'shell' },
-  spawnSessionInAttempt: { templateId: 'shell' },
-  followUpAttempt: { text: 'x' },
-  sendSessionInput: { text: 'x' },
-  answerSessionPermission: { decision: 'approve' },
-  reportSessionStatus: { status: 'idle' },
-  reportSessionTimeline: { kind: 'milestone' },
-  reportSessionUsage: { inputTokens: 1 },
-  queueFail: { reason: 'because' },
-  spawnWorker: { templateId: 'shell' },
-  configureAutopilot: { enabled: true },
-  pauseAutopilot: { reason: 'x' },
-  decomposeTask: {},
-  recordTaskPlan: { decision: 'execute', reason: 'x' },
-  reviewTaskPlan: { accept: true },
-  defineSessionTemplate: { spec: { name: 'x', argv: ['true'] } },
-  setRunnerCapacity: { capacity: 1 },
-};
+const VALID_BODIES = validBodies({ userId: SOME_ID, dependsOnTaskId: SOME_ID, taskId: SOME_ID });
 function validBody(op: Operation): unknown {
   if (!op.requestBody?.required) return undefined;
   if (!(op.operationId in VALID_BODIES)) throw new Error(`add a valid body for ${op.operationId} to VALID_BODIES`);
