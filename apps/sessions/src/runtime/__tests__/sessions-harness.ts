@@ -19,6 +19,7 @@ import {
 } from '@baton/events';
 import { Broker, CommandBus, EventStore, QueryClient } from '@baton/event-store';
 import { eventually, type TestNamespace } from '@baton/testing';
+import { spec as fixtureSpec } from '../../session/__tests__/session-fixtures';
 import type { SessionView } from '../../read-models/sessions/sessions.queries';
 
 export const TEST_SECRET = 'test-agent-token-secret-0123456789abcdef';
@@ -26,37 +27,15 @@ export const operator: Actor = { kind: 'user', id: 'operator' };
 const newId = monotonicFactory();
 export const id = (prefix = 's') => `${prefix}${newId().toLowerCase()}`;
 
+/** The session fixtures' whole spec, as a process on a real runner: a command that waits, and no backoff between restarts. */
 export function spec(o: Partial<SessionTemplateSpec> = {}): SessionTemplateSpec {
-  return {
+  return fixtureSpec({
     name: 'Test agent',
-    description: '',
-    kind: 'agent',
     argv: ['sh', '-c', 'sleep 1000'],
-    env: {},
-    workingDirectory: null,
-    autoStart: false,
     restart: { mode: 'never', backoffMs: 0, maxBackoffMs: 0, maxRestarts: 0, resetAfterMs: null },
-    registration: 'agent',
     registrationTimeoutMs: 60_000,
-    readyPattern: null,
-    successPattern: null,
-    errorPattern: null,
-    quota: null,
-    parsers: [],
-    stallAfterMs: null,
-    stallAction: 'notify',
-    copyFiles: [],
-    setupScript: null,
-    cleanupScript: null,
-    layout: 'tab',
-    maxConcurrent: null,
-    runnerLabels: {},
-    hooks: 'none',
-    agent: null,
-    permissionMode: 'ask',
-    model: null,
     ...o,
-  };
+  });
 }
 export const snapshot = (o: Partial<SessionTemplateSpec> = {}): TemplateSnapshot => ({ version: 1, builtIn: false, spec: spec(o) });
 
