@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveExecutable } from '../pty';
+import { git } from '../worktree/git';
 import type { AgentUser } from './agent-user';
 
 const run = promisify(execFile);
@@ -133,7 +134,7 @@ async function untraversable(dir: string): Promise<string | null> {
 /** The worktree's git dir and the repository's common dir (where commits write objects and refs). */
 export async function gitDirs(worktree: string): Promise<string[]> {
   try {
-    const { stdout } = await run('git', ['-c', 'safe.directory=*', 'rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree, timeout: 10_000 });
+    const { stdout } = await git(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree, timeoutMs: 10_000 });
     return [...new Set(stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
   } catch {
     return [];
