@@ -62,6 +62,7 @@ export function buildRunnerStart(state: SessionState, ctx: StartContext): { runn
       sessionId: ctx.sessionId,
       projectId: facts.projectId,
       run: state.runs,
+      epoch: state.epoch,
       kind: spec.kind,
       workspace:
         facts.attemptId && ctx.attempt
@@ -99,7 +100,14 @@ export function runnerMessagesFor(event: SessionEvent): RunnerDirected[] {
         : [];
     case 'session.restart_scheduled':
       return event.data.killProcess && event.data.previousRunnerId
-        ? [{ type: 'stop', runnerId: event.data.previousRunnerId, data: { sessionId, reason: `restarting: ${event.data.reason}`.slice(0, 2_000), graceMs: STOP_GRACE_MS, cleanup: false } }]
+        ? [
+            {
+              type: 'stop',
+              runnerId: event.data.previousRunnerId,
+              // Moved away: the old copy is fenced (stopped without reporting, pushing or merging for it).
+              data: { sessionId, reason: `restarting: ${event.data.reason}`.slice(0, 2_000), graceMs: STOP_GRACE_MS, cleanup: false, ...(event.data.epoch !== undefined ? { fence: true, epoch: event.data.epoch } : {}) },
+            },
+          ]
         : [];
     case 'session.input_sent':
       return event.data.runnerId ? [{ type: 'input', runnerId: event.data.runnerId, data: { sessionId, data: event.data.text, submit: isSubmittedInput(event.data.kind) } }] : [];

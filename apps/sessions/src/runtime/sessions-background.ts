@@ -47,7 +47,7 @@ export function sessionsBackground(ctx: BackgroundContext, opts: { config?: Part
   const dispatcher = new RunnerDispatcher({ broker, store, sender, startContext, logger, confirm });
   elector
     .add(scheduler.loop)
-    .add(livenessLoop({ read, heartbeats, sender, logger, intervalMs: config.BATON_LIVENESS_INTERVAL_MS, confirm }))
+    .add(livenessLoop({ read, heartbeats, sender, logger, intervalMs: config.BATON_LIVENESS_INTERVAL_MS, confirm, holdMs: config.BATON_LOST_HOLD_MS }))
     .add(timersLoop({ read, store, heartbeats, sender, logger, intervalMs: config.BATON_TIMERS_INTERVAL_MS, confirm }))
     .add(dispatcher);
   const prepare: BackgroundTask = {

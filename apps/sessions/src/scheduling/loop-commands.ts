@@ -1,4 +1,5 @@
-import type { Actor, CommandDataOf, CommandEnvelope, MarkSessionLost, PlaceSession } from '@baton/events';
+import type { Actor, CommandDataOf, CommandEnvelope, MarkSessionLost, PlaceSession, ReclaimSession } from '@baton/events';
+import type { Reclaim } from './liveness';
 import type { Placement } from './scheduler';
 
 /*
@@ -32,15 +33,25 @@ export interface LostSession {
   lastSeq: number;
 }
 
-/** `session.mark_lost` for sessions whose runner went silent. */
-export function lostCommands(lost: LostSession[], silenceMs: number, now: string): CommandEnvelope<CommandDataOf<typeof MarkSessionLost>>[] {
+/**
+ * `session.mark_lost` for sessions whose runner went silent, held `holdMs` for it to come back;
+ * the same for a lost session whose hold is over (its `lastSeq` differs, so its id does).
+ */
+export function lostCommands(lost: LostSession[], silenceMs: number, now: string, holdMs = 0): CommandEnvelope<CommandDataOf<typeof MarkSessionLost>>[] {
   return lost.map(({ sessionId, runnerId, lastSeq }) =>
     systemCommand(
       LIVENESS_ACTOR,
       `sessions-lost-${sessionId}-${lastSeq}`,
       'session.mark_lost',
-      { sessionId, runnerId, reason: `no heartbeat for ${Math.round(silenceMs / 1000)}s` },
+      { sessionId, runnerId, reason: `no heartbeat for ${Math.round(silenceMs / 1000)}s`, holdMs },
       now,
     ),
+  );
+}
+
+/** `session.reclaim` for lost sessions their runner still runs; the id names the lost episode (its `lastSeq`). */
+export function reclaimCommands(reclaims: (Reclaim & { lastSeq: number })[], now: string): CommandEnvelope<CommandDataOf<typeof ReclaimSession>>[] {
+  return reclaims.map(({ sessionId, runnerId, epoch, pid, lastSeq }) =>
+    systemCommand(LIVENESS_ACTOR, `sessions-reclaim-${sessionId}-${lastSeq}`, 'session.reclaim', { sessionId, runnerId, pid, ...(epoch !== undefined ? { epoch } : {}) }, now),
   );
 }

@@ -96,6 +96,42 @@ export class SessionDecision {
     return this;
   }
 
+  /**
+   * Fencing (docs/decisions/0026): a runner's report names the placement epoch its copy runs
+   * under; an older one is a copy the session was moved away from, refused with a conflict so
+   * that runner stops it without reporting for it. While `lost`, a report from the placed runner
+   * under the current epoch proves the session still runs there: it is reclaimed first.
+   * No epoch (a runner older than fencing): only the runner id is checked.
+   */
+  requireEpoch(runnerId: string, epoch: number | undefined): this {
+    // Pending (moved, not placed again yet): no placement is current, every epoch is over.
+    const over = this.state.status === 'pending';
+    if (epoch !== undefined && (epoch !== this.state.epoch || over)) {
+      throw new DomainError('conflict', `session ${this.sessionId} was moved: placement ${epoch} on runner ${runnerId} is stale (now ${this.state.epoch})`, {
+        sessionId: this.sessionId,
+        runnerId: this.state.runnerId,
+        epoch: this.state.epoch,
+        staleEpoch: epoch,
+      });
+    }
+    if (this.state.status === 'lost' && this.state.runnerId === runnerId) this.reclaim(runnerId, 'it reported');
+    return this;
+  }
+
+  /** The runner of a lost session answers again and still runs it: back to the status it had, nothing restarted. */
+  reclaim(runnerId: string, how: string): this {
+    if (this.state.status !== 'lost') return this;
+    const from = this.state.lostFrom;
+    const back: SessionStatus =
+      from === null || from === 'spawning' || !PROCESS_BOUND.has(from) || this.state.process !== 'running'
+        ? this.state.ready && this.state.process === 'running'
+          ? statusWhenReady(this.template.spec.kind)
+          : 'spawning'
+        : from;
+    const why = `runner ${runnerId} answers again (${how}): session reclaimed`;
+    return this.status(back, 'system', why).timeline('milestone', why, { source: 'system', metadata: { runnerId, epoch: this.state.epoch } });
+  }
+
   /** A status change the machine allows; throws invalid_state otherwise. Same status: nothing. */
   status(to: SessionStatus, source: SignalSource, reason: string, until: string | null = null): this {
     const from = this.state.status;
@@ -172,7 +208,7 @@ export class SessionDecision {
       source: opts.source,
       metadata: { restart: decision.number, delayMs: decision.delayMs, previousRunnerId },
     });
-    this.emit(RestartScheduled({ restart: decision.number, reason: opts.reason, notBefore: decision.notBefore, previousRunnerId, killProcess }));
+    this.emit(RestartScheduled({ restart: decision.number, reason: opts.reason, notBefore: decision.notBefore, previousRunnerId, killProcess, ...(killProcess ? { epoch: this.state.epoch } : {}) }));
     return this.status('pending', opts.source, `restart ${decision.number}: ${opts.reason}`, decision.notBefore);
   }
 

@@ -207,7 +207,7 @@ function outputMatched(command: CommandOf<typeof RecordOutputMatch>, d: SessionD
   const { runnerId, pattern, parser, text, groups } = command.data;
   void d.facts;
   if (isFinalStatus(d.state.status)) return d; // output still flushing after the end
-  d.requireRunner(runnerId);
+  d.requireRunner(runnerId).requireEpoch(runnerId, command.data.epoch);
   const { spec } = d.template;
   const match = { pattern, parser, text, groups };
   const base = { source: 'output' as const, match, taskId: currentTaskId(d.state) };

@@ -58,7 +58,7 @@ function decideLifecycle(command: LifecycleCommand, d: SessionDecision): Session
     }
     case 'session.record_spawned': {
       const { runnerId, pid } = command.data;
-      d.requireHosted(runnerId);
+      d.requireHosted(runnerId).requireEpoch(runnerId, command.data.epoch);
       if (d.state.process === 'running' && d.state.lastSpawnedAt) return d;
       if (d.state.status !== 'spawning' && !d.state.ready) {
         throw new DomainError('invalid_state', `session ${d.sessionId} is ${d.state.status}, not spawning`, { status: d.state.status });
@@ -71,7 +71,7 @@ function decideLifecycle(command: LifecycleCommand, d: SessionDecision): Session
     }
     case 'session.record_spawn_failed': {
       const { runnerId, error, retryable } = command.data;
-      d.requireHosted(runnerId);
+      d.requireHosted(runnerId).requireEpoch(runnerId, command.data.epoch);
       if (d.state.status !== 'spawning') throw new DomainError('invalid_state', `session ${d.sessionId} is ${d.state.status}, not spawning`, { status: d.state.status });
       d.timeline('error', `runner ${runnerId} could not start it: ${error}`, { source: 'process', metadata: { runnerId, retryable } });
       return retryable ? d.status('pending', 'process', `runner ${runnerId} refused: ${error}`) : d.end('failed', 'process', `spawn failed: ${error}`);
@@ -96,6 +96,8 @@ function decideLifecycle(command: LifecycleCommand, d: SessionDecision): Session
     case 'session.record_exit': {
       const { runnerId, exitCode, signal } = command.data;
       void d.facts;
+      // The exit of a copy moved away from (fenced): refused, whatever the session's status now.
+      d.requireEpoch(runnerId, command.data.epoch);
       // The exit of a process already given up on (ended, or restarting): expected, nothing to do.
       if (d.state.status === 'pending' || isFinalStatus(d.state.status)) return d;
       d.requireRunner(runnerId);
@@ -103,11 +105,27 @@ function decideLifecycle(command: LifecycleCommand, d: SessionDecision): Session
     }
     case 'session.mark_lost': {
       const { runnerId, reason } = command.data;
+      const holdMs = command.data.holdMs ?? 0;
       void d.facts;
-      if (d.state.runnerId !== runnerId || d.state.status === 'pending' || d.state.status === 'lost' || isFinalStatus(d.state.status)) return d;
+      if (d.state.runnerId !== runnerId || d.state.status === 'pending' || isFinalStatus(d.state.status)) return d;
       const why = `runner ${runnerId} stopped answering${reason ? ` (${reason})` : ''}`;
-      d.status('lost', 'system', why).timeline('error', why, { source: 'system', metadata: { runnerId } });
-      return d.restartOr('failed', { failed: true, reason: why, source: 'system' });
+      if (d.state.status === 'lost') {
+        // Marked again: once the hold is over, it is moved (or fails) per its policy; the old copy is fenced.
+        if (d.state.until && d.now < d.state.until) return d;
+        return d.restartOr('failed', { failed: true, reason: `${why}; it did not come back`, source: 'system' });
+      }
+      // Slow is not dead (docs/decisions/0026): held `lost` for `holdMs`, so a runner that answers again reclaims it.
+      const until = holdMs > 0 ? new Date(Date.parse(d.now) + holdMs).toISOString() : null;
+      d.status('lost', 'system', until ? `${why}; held until ${until} for it to come back` : why, until).timeline('error', why, { source: 'system', metadata: { runnerId, holdMs } });
+      return until ? d : d.restartOr('failed', { failed: true, reason: why, source: 'system' });
+    }
+    case 'session.reclaim': {
+      const { runnerId, epoch } = command.data;
+      void d.facts;
+      if (d.state.status !== 'lost') return d;
+      d.requireRunner(runnerId);
+      if (epoch !== undefined && epoch !== d.state.epoch) d.requireEpoch(runnerId, epoch);
+      return d.reclaim(runnerId, 'heartbeat');
     }
     case 'session.stop': {
       void d.facts;

@@ -62,6 +62,10 @@ export interface SessionState {
   /** `waiting_quota`: when the limit lifts; `pending`: not placed before this instant. */
   until: string | null;
   runnerId: string | null;
+  /** Placements so far: the current placement's epoch (fencing, docs/decisions/0026); 0 before the first. */
+  epoch: number;
+  /** While `lost`: the status it had, given back when its runner reclaims it. */
+  lostFrom: SessionStatus | null;
   process: ProcessState;
   pid: number | null;
   ready: boolean;
@@ -95,6 +99,8 @@ export function initialSessionState(): SessionState {
     statusSince: null,
     until: null,
     runnerId: null,
+    epoch: 0,
+    lostFrom: null,
     process: 'none',
     pid: null,
     ready: false,
@@ -151,7 +157,7 @@ export function evolveSession(state: SessionState, event: SessionFact, at: strin
       return { ...state, template: { templateId, version, builtIn, spec } };
     }
     case 'session.placed':
-      return { ...state, runnerId: event.data.runnerId };
+      return { ...state, runnerId: event.data.runnerId, epoch: state.epoch + 1 };
     case 'session.spawned':
       return {
         ...state,
@@ -175,7 +181,9 @@ export function evolveSession(state: SessionState, event: SessionFact, at: strin
         lastSignalAt: at,
         agentReports: state.agentReports || source === 'agent',
       };
-      if (to === 'lost') return { ...next, process: 'none', pid: null };
+      // Lost: its process may well still run (a runner that is only slow); it is kept in case the runner reclaims it.
+      if (to === 'lost') return { ...next, lostFrom: event.data.from };
+      if (state.status === 'lost') next.lostFrom = null;
       if (to === 'pending') return { ...next, runnerId: null, process: 'none', pid: null, ready: false, verdict: null };
       return next;
     }

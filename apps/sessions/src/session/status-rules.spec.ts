@@ -12,14 +12,16 @@ describe('status rules', () => {
     }
   });
 
-  it('follows the DESIGN machine: pending → spawning → idle ⇄ working, lost → pending | failed', () => {
+  it('follows the DESIGN machine: pending → spawning → idle ⇄ working, lost → pending | failed, or back when reclaimed', () => {
     expect(canTransition('pending', 'spawning')).toBe(true);
     expect(canTransition('pending', 'working')).toBe(false);
     expect(canTransition('spawning', 'idle')).toBe(true);
     expect(canTransition('idle', 'working') && canTransition('working', 'idle')).toBe(true);
     expect(canTransition('working', 'needs_input') && canTransition('needs_input', 'working')).toBe(true);
     expect(canTransition('lost', 'pending') && canTransition('lost', 'failed')).toBe(true);
-    expect(canTransition('lost', 'working')).toBe(false);
+    // Reclaimed by its runner (docs/decisions/0026): back to what it was; never straight to an ending it did not reach.
+    expect(canTransition('lost', 'working') && canTransition('lost', 'idle') && canTransition('lost', 'spawning')).toBe(true);
+    expect(canTransition('lost', 'completed') || canTransition('lost', 'exited')).toBe(false);
     expect(canTransition('idle', 'stalled')).toBe(false);
   });
 
@@ -76,6 +78,10 @@ describe('invariants over random stories', () => {
     exit(1, t(clock), 'r2'),
     lost('r1', t(clock)),
     lost('r2', t(clock)),
+    cmd('session.mark_lost', { runnerId: 'r1', holdMs: 5_000 }, t(clock), 'system'),
+    cmd('session.reclaim', { runnerId: 'r1', epoch: 1 }, t(clock), 'system'),
+    cmd('session.reclaim', { runnerId: 'r2', epoch: 2 }, t(clock), 'system'),
+    cmd('session.record_exit', { runnerId: 'r1', epoch: 1, exitCode: 0 }, t(clock), 'system'),
     stall(null, t(clock)),
     cmd('session.check_registration', {}, t(clock), 'system'),
     cmd('session.resume_after_quota', {}, t(clock), 'system'),

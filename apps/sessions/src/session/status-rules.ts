@@ -4,7 +4,8 @@ import type { SessionState } from './session.state';
 /**
  * The status machine (DESIGN §1). `lost` goes back to `pending` rather than straight to
  * `spawning`: a restart elsewhere needs a placement like any other session
- * (docs/decisions/0005-session-aggregates.md). `spawning` → `needs_input`: a real agent shows a
+ * (docs/decisions/0005-session-aggregates.md); a runner that answers again reclaims it, back to the
+ * status it had (0026). `spawning` → `needs_input`: a real agent shows a
  * dialog Baton could not pass before it is ready (a person answers it in the terminal).
  */
 const ENDINGS: SessionStatus[] = ['completed', 'failed', 'stopped', 'succeeded', 'exited'];
@@ -17,7 +18,8 @@ export const TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[
   needs_input: ['working', 'idle', 'waiting_quota', 'stalled', ...RUNNING_ENDINGS],
   stalled: ['working', 'idle', 'needs_input', 'waiting_quota', ...RUNNING_ENDINGS],
   waiting_quota: ['idle', 'working', 'needs_input', ...RUNNING_ENDINGS],
-  lost: ['pending', 'failed', 'stopped'],
+  // Back to what it was when its runner reclaims it (docs/decisions/0026); else moved (pending) or ended.
+  lost: ['pending', 'failed', 'stopped', 'spawning', 'idle', 'working', 'needs_input', 'stalled', 'waiting_quota'],
   completed: [],
   failed: [],
   stopped: [],

@@ -35,6 +35,12 @@ export const RunnerStartSchema = z.strictObject({
   projectId: IdSchema,
   /** The run number: 0 first, then one more per restart (names logs and terminal chunks). */
   run: z.number().int().min(0),
+  /**
+   * The placement's epoch (1 for the first placement, one more per placement): the runner tags its
+   * reports with it and the session decider refuses a stale one (fencing, docs/decisions/0026).
+   * Absent from a sessions service older than fencing.
+   */
+  epoch: z.number().int().min(0).optional(),
   kind: z.enum(['agent', 'command']),
   workspace: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('attempt'), attemptId: IdSchema, taskId: IdSchema, branch: BranchSchema, baseBranch: BranchSchema }),
@@ -73,6 +79,13 @@ export const RunnerStopSchema = z.strictObject({
   graceMs: z.number().int().min(0).max(600_000),
   /** Run the template's cleanup script afterwards (not when the session restarts). */
   cleanup: z.boolean(),
+  /**
+   * The session was moved away from this runner: stop this copy without reporting, pushing,
+   * merging or cleaning up for it. `epoch`: the placement being ended; a newer copy of the same
+   * session on this runner is left alone.
+   */
+  fence: z.boolean().optional(),
+  epoch: z.number().int().min(0).optional(),
 });
 export type RunnerStop = z.infer<typeof RunnerStopSchema>;
 
@@ -114,7 +127,25 @@ export const RunnerHeartbeatSchema = z.object({
   /** Where the runner's HTTP API (screens, diffs, merges) is reached; absent: the gateway's BATON_RUNNER_URLS. */
   httpUrl: z.string().regex(/^https?:\/\/[^\s/]+(?:\/[^\s]*)?$/, 'must be an http(s) URL').max(2_000).nullable().optional(),
   sessions: z
-    .array(z.object({ sessionId: IdSchema, pid: z.number().int().positive().nullable(), lastOutputAt: z.iso.datetime().nullable() }))
+    .array(
+      z.object({
+        sessionId: IdSchema,
+        pid: z.number().int().positive().nullable(),
+        lastOutputAt: z.iso.datetime().nullable(),
+        /** The placement epoch of this copy (absent from runners older than fencing). */
+        epoch: z.number().int().min(0).optional(),
+      }),
+    )
     .max(10_000),
+  /** Admission: how many starts it takes at once, and its load (1-min load average per core) against its limit. */
+  admission: z
+    .object({
+      maxStarting: z.number().int().min(1).max(10_000),
+      load: z.number().min(0).max(100_000),
+      loadLimit: z.number().min(0).max(100_000),
+      /** Starts allowed at once while the load is over the limit. */
+      maxStartingOverLoad: z.number().int().min(1).max(10_000),
+    })
+    .optional(),
 });
 export type RunnerHeartbeat = z.infer<typeof RunnerHeartbeatSchema>;

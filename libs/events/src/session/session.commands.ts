@@ -23,6 +23,11 @@ import {
 
 const ref = { sessionId: SessionIdSchema };
 const runnerRef = { sessionId: SessionIdSchema, runnerId: IdSchema };
+/**
+ * The placement epoch a runner's report is about (RunnerStart.epoch): a report under an older
+ * epoch than the session's is refused (fencing, docs/decisions/0026). Absent: an older runner.
+ */
+const epochRef = { epoch: z.number().int().min(0).optional() };
 
 /** A session outside any attempt: a plain command, a service, an orchestrator, a worker. */
 export const SpawnSession = defineCommand({
@@ -44,14 +49,14 @@ export const PlaceSession = defineCommand({ type: 'session.place', service: 'ses
 export const RecordSessionSpawned = defineCommand({
   type: 'session.record_spawned',
   service: 'sessions',
-  schema: z.strictObject({ ...runnerRef, pid: z.number().int().positive().nullable().default(null) }),
+  schema: z.strictObject({ ...runnerRef, ...epochRef, pid: z.number().int().positive().nullable().default(null) }),
 });
 
 /** `retryable`: the runner refused for a passing reason (full, draining); the session waits for another placement. */
 export const RecordSessionSpawnFailed = defineCommand({
   type: 'session.record_spawn_failed',
   service: 'sessions',
-  schema: z.strictObject({ ...runnerRef, error: ReasonTextSchema.min(1), retryable: z.boolean().default(false) }),
+  schema: z.strictObject({ ...runnerRef, ...epochRef, error: ReasonTextSchema.min(1), retryable: z.boolean().default(false) }),
 });
 
 /** The agent (or the runner on its behalf) says it is up. */
@@ -94,6 +99,7 @@ export const RecordOutputMatch = defineCommand({
   service: 'sessions',
   schema: z.strictObject({
     ...runnerRef,
+    ...epochRef,
     pattern: OutputPatternKindSchema,
     /** The parser's name when `pattern` is `parser`. */
     parser: z.string().max(64).nullable().default(null),
@@ -106,14 +112,25 @@ export const RecordOutputMatch = defineCommand({
 export const RecordSessionExit = defineCommand({
   type: 'session.record_exit',
   service: 'sessions',
-  schema: z.strictObject({ ...runnerRef, exitCode: z.number().int().nullable(), signal: z.string().max(32).nullable().default(null) }),
+  schema: z.strictObject({ ...runnerRef, ...epochRef, exitCode: z.number().int().nullable(), signal: z.string().max(32).nullable().default(null) }),
 });
 
-/** The liveness watcher: the runner's heartbeat expired. */
+/**
+ * The liveness watcher: the runner stopped answering. The session is held `lost` for `holdMs`
+ * (its runner may come back and reclaim it); sent again once the hold is over, it restarts
+ * elsewhere per its policy. `holdMs` 0: at once (a runner that left for good).
+ */
 export const MarkSessionLost = defineCommand({
   type: 'session.mark_lost',
   service: 'sessions',
-  schema: z.strictObject({ ...runnerRef, reason: ReasonTextSchema.default('') }),
+  schema: z.strictObject({ ...runnerRef, reason: ReasonTextSchema.default(''), holdMs: z.number().int().min(0).max(86_400_000).default(0) }),
+});
+
+/** The liveness watcher: the runner of a `lost` session answers again and still runs it under its placement's epoch. */
+export const ReclaimSession = defineCommand({
+  type: 'session.reclaim',
+  service: 'sessions',
+  schema: z.strictObject({ ...runnerRef, ...epochRef, pid: z.number().int().positive().nullable().default(null) }),
 });
 
 /** The watchdog's tick: `lastOutputAt` comes from the runner's heartbeat. */
@@ -299,6 +316,7 @@ export const sessionCommands = [
   RecordOutputMatch,
   RecordSessionExit,
   MarkSessionLost,
+  ReclaimSession,
   CheckSessionStall,
   ResumeAfterQuota,
   StopSession,

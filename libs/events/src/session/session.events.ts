@@ -183,6 +183,8 @@ export const RestartScheduled = defineEvent({
     previousRunnerId: IdSchema.nullable(),
     /** The old process may still run (stall, lost runner that comes back): the runner must kill it. */
     killProcess: z.boolean(),
+    /** The placement epoch that ends here: the old runner fences that copy (stops it without reporting for it). */
+    epoch: z.number().int().min(0).optional(),
   }),
 });
 
