@@ -6,7 +6,7 @@
 
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
@@ -17,6 +17,11 @@ const { Broker } = require('@baton/event-store');
 const { pipelined, percentile, rate, round } = require('./lib/measure');
 
 const COMMANDS = 3_000;
+// Targets of #18 (docs/decisions/0026): per mode, checked against the raw baseline of the same run.
+const TARGETS = {
+  r1: { commands: 0.2, p50: 20, lag: 500 },
+  r3: { commands: 0.15, lag: 500 },
+};
 const CLIENTS = 32;
 const SAMPLE_MS = 50;
 const root = path.resolve(__dirname, '..');
@@ -74,18 +79,84 @@ async function startServers(ctx, size) {
       await nc.close();
     }
   }, 30_000, 'JetStream on the benchmark servers');
-  return url;
+  return { url, pids: procs.map((p) => p.pid) };
 }
 
 function startService(ctx, app, env) {
-  const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches the services; they are then
+  // stopped with SIGTERM first, so node writes its profile.
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'apps', app, 'dist', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (b) => (err = (err + b).slice(-4_000)));
   ctx.defer(async () => {
+    if (nodeArgs.length && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000)]);
+    }
     child.kill('SIGKILL');
     await sleep(100);
   });
   return { child, tail: () => err };
+}
+
+/** `baton_command_stage_seconds` (sum and count per stage) and successful POSTs (as `http`) from one /metrics page. */
+async function stageTotals(url) {
+  const text = await (await fetch(url)).text();
+  const totals = {};
+  for (const line of text.split('\n')) {
+    const m = /^(baton_command_stage_seconds|baton_http_request_duration_seconds)_(sum|count)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[3].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    const stage = m[1] === 'baton_command_stage_seconds' ? labels.stage : labels.method === 'POST' && /^20/.test(labels.status) ? 'http' : null;
+    if (!stage) continue;
+    totals[stage] ??= { sum: 0, count: 0 };
+    totals[stage][m[2]] += Number(m[4]);
+  }
+  return totals;
+}
+
+/** CPU ms (user + system) so far of each named process, from /proc (Linux; empty elsewhere). */
+function cpuMs(pids) {
+  const out = {};
+  for (const [name, list] of Object.entries(pids)) {
+    for (const pid of list) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out[name] = (out[name] ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in 1/100 s
+      } catch {
+        // gone, or not Linux
+      }
+    }
+  }
+  return out;
+}
+
+function postgresPids() {
+  try {
+    return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Mean ms per stage between two scrapes. */
+function stageMeans(before, after) {
+  const out = {};
+  for (const [stage, a] of Object.entries(after)) {
+    const b = before[stage] ?? { sum: 0, count: 0 };
+    const n = a.count - b.count;
+    if (n > 0) out[stage] = round(((a.sum - b.sum) / n) * 1000, 2);
+  }
+  return out;
 }
 
 async function http(base, token, method, p, body) {
@@ -109,7 +180,7 @@ async function command(base, token, p, body, key) {
 }
 
 async function measure(ctx, mode) {
-  const natsUrl = await startServers(ctx, mode.nodes);
+  const { url: natsUrl, pids: natsPids } = await startServers(ctx, mode.nodes);
   const { namespace, databaseUrl } = await ctx.namespace(mode.name, { database: true });
   const token = `btn_bench_${randomBytes(16).toString('hex')}`;
   const broker = await Broker.connect({ servers: natsUrl, namespace, name: 'baton-bench-cluster' });
@@ -149,6 +220,12 @@ async function measure(ctx, mode) {
     }
   })();
 
+  // Where the time goes: the per-stage histograms of the gateway and the tasks service around the run.
+  const scrape = async () => ({ gateway: await stageTotals(`${base}/metrics`), tasks: await stageTotals(`http://127.0.0.1:${tasksPort}/metrics`) });
+  const stagesBefore = await scrape();
+  const pids = { gateway: [gateway.child.pid], tasks: [tasks.child.pid], nats: natsPids, postgres: postgresPids(), bench: [process.pid] };
+  const cpuBefore = cpuMs(pids);
+
   // Commands: CLIENTS at a time, each on its own project (one subject each, like real users).
   const latencies = [];
   const accepted = [];
@@ -164,6 +241,8 @@ async function measure(ctx, mode) {
     next[c]++;
   });
   const ms = performance.now() - t0;
+  const stagesAfter = await scrape();
+  const cpuAfter = cpuMs(pids);
   const lastSeq = Math.max(...accepted.map((a) => a.seq));
   await waitFor(async () => samples.length && samples[samples.length - 1].checkpoint >= lastSeq, 60_000, 'the read model to catch up');
   const caughtUpMs = samples[samples.length - 1].at - t0 - ms;
@@ -196,15 +275,28 @@ async function measure(ctx, mode) {
 
   const cmds = rate(n, ms);
   const raw = rate(n, rawMs);
+  const target = TARGETS[mode.name] ?? {};
   ctx.log(`${mode.name}: ${n} commands by ${CLIENTS} clients in ${ms.toFixed(0)} ms = ${cmds}/s; raw publish ${raw}/s; read model caught up ${caughtUpMs.toFixed(0)} ms after the last answer; max lag ${maxLagEvents} events`);
-  ctx.report({ name: `cluster.${mode.name}.commands`, value: cmds, unit: 'cmd/s', raw, ratio: round(cmds / raw, 3) });
+  const gw = stageMeans(stagesBefore.gateway, stagesAfter.gateway);
+  const tk = stageMeans(stagesBefore.tasks, stagesAfter.tasks);
+  ctx.log(`${mode.name}: mean ms per command — gateway ${JSON.stringify(gw)}; tasks ${JSON.stringify(tk)}`);
+  const cpu = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, round((cpuAfter[k] - (cpuBefore[k] ?? 0)) / n, 3)]));
+  ctx.log(`${mode.name}: CPU ms per command — ${JSON.stringify(cpu)} (wall: ${round(ms / n, 3)} ms per command; postgres counts every backend on the machine, the bench its HTTP clients)`);
+  for (const [proc, value] of Object.entries(cpu)) ctx.report({ name: `cluster.${mode.name}.cpu.${proc}`, value, unit: 'ms/cmd' });
+  for (const [where, means] of [['gateway', gw], ['tasks', tk]]) {
+    for (const [stage, value] of Object.entries(means)) ctx.report({ name: `cluster.${mode.name}.stage.${where}.${stage}.mean`, value, unit: 'ms' });
+  }
+  const ratio = round(cmds / raw, 3);
+  ctx.report({ name: `cluster.${mode.name}.commands`, value: cmds, unit: 'cmd/s', raw, ratio, ...(target.commands ? { target: `ratio>=${target.commands}`, ok: ratio >= target.commands } : {}) });
   for (const p of [50, 99]) {
     const value = round(percentile(latencies, p), 2);
     const rawP = round(percentile(rawLat, p), 2);
-    ctx.report({ name: `cluster.${mode.name}.latency.p${p}`, value, unit: 'ms', raw: rawP, ratio: round(value / rawP, 2) });
+    const t = p === 50 && target.p50 ? { target: `value<=${target.p50}`, ok: value <= target.p50 } : {};
+    ctx.report({ name: `cluster.${mode.name}.latency.p${p}`, value, unit: 'ms', raw: rawP, ratio: round(value / rawP, 2), ...t });
   }
+  const lag99 = round(percentile(visible, 99), 1);
   ctx.report({ name: `cluster.${mode.name}.projection_lag.p50`, value: round(percentile(visible, 50), 1), unit: 'ms' });
-  ctx.report({ name: `cluster.${mode.name}.projection_lag.p99`, value: round(percentile(visible, 99), 1), unit: 'ms' });
+  ctx.report({ name: `cluster.${mode.name}.projection_lag.p99`, value: lag99, unit: 'ms', ...(target.lag ? { target: `value<=${target.lag}`, ok: lag99 <= target.lag } : {}) });
   ctx.report({ name: `cluster.${mode.name}.projection_lag.max_events`, value: maxLagEvents, unit: 'events' });
   return { cmds, raw };
 }

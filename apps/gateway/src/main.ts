@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Broker, CommandBus, QueryClient } from '@baton/event-store';
-import { BaseConfigSchema, createLogger, loadConfig, startHttpApp, topologyOf } from '@baton/service-kit';
+import { BaseConfigSchema, createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } from '@baton/service-kit';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { ClientAddress, parseTrustProxy, type TrustProxy } from './http/client-address';
@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const broker = await Broker.connect({ servers: config.NATS_URL, namespace: config.BATON_NAMESPACE, name: 'gateway' });
   await broker.ensureTopology(topologyOf(config));
 
-  const commands = new CommandBus(broker);
+  const metrics = new ServiceMetrics('gateway');
+  const commands = new CommandBus(broker, metrics.commandStageObserver());
   const queries = new QueryClient(broker);
   const limiter = new FailedAuthLimiter({ limit: config.BATON_AUTH_FAIL_LIMIT, windowMs: config.BATON_AUTH_FAIL_WINDOW_S * 1000 });
   const clients = new ClientAddress();
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     host: config.HOST,
     logger,
+    metrics,
     readiness: async () => ({ nats: !broker.nc.isClosed() && (await broker.nc.flush().then(() => true, () => false)) }),
     edge: [securityHeaders()],
     configure: (app) => {

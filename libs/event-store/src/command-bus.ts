@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createInbox, headers } from '@nats-io/transport-node';
-import { monotonicFactory } from 'ulid';
+import { createInbox, headers, type Msg } from '@nats-io/transport-node';
 import type { Actor, CommandDefinition, CommandEnvelope, CommandReply } from '@baton/events';
 import type { Broker } from './broker';
 import { CommandTimeoutError } from './errors';
 import { resultKey } from './command-processor';
 import { untilAnswered } from './until-answered';
+import { ulidFactory } from './ids';
+import type { CommandStageObserver } from './command-stages';
 
 export const REPLY_HEADER = 'Baton-Reply-To';
 
@@ -37,9 +38,17 @@ export interface SendOptions {
  * A resent id is de-duplicated by JetStream and answered from the recorded result.
  */
 export class CommandBus {
-  private readonly newId = monotonicFactory();
+  private readonly newId = ulidFactory();
+  /**
+   * Replies come to one subscription, `<inbox>.*`, each on its own token: a subscribe and an
+   * unsubscribe per command were two protocol messages and a server interest change each.
+   */
+  private replies?: { prefix: string; waiting: Map<string, (reply: CommandReply | null) => void>; next: number };
 
-  constructor(private readonly broker: Broker) {}
+  constructor(
+    private readonly broker: Broker,
+    private readonly onStage?: CommandStageObserver,
+  ) {}
 
   newCommandId(): string {
     return this.newId();
@@ -56,23 +65,61 @@ export class CommandBus {
       data,
     };
     const timeoutMs = opts.timeoutMs ?? 10_000;
-    const { nc, names } = this.broker;
-    const inbox = createInbox(this.broker.inboxPrefix);
-    const sub = nc.subscribe(inbox, { max: 1, timeout: timeoutMs });
-    const replied = (async () => {
-      for await (const m of sub) return m.json<CommandReply>();
-      return null;
-    })().catch(() => null);
+    const { names } = this.broker;
+    const { inbox, replied, cancel } = this.awaitReply(timeoutMs);
     const h = headers();
     h.set(REPLY_HEADER, inbox);
     // Repeated while the commands stream elects a leader; a try stored after all comes back as a duplicate.
-    const ack = await untilAnswered(() => this.broker.quickJs.publish(names.cmd(def.service, def.type), JSON.stringify(command), { msgID: id, headers: h }));
+    const publishing = performance.now();
+    const ack = await untilAnswered(() => this.broker.quickJs.publish(names.cmd(def.service, def.type), JSON.stringify(command), { msgID: id, headers: h })).catch((e: unknown) => {
+      cancel();
+      throw e;
+    });
+    const waiting = performance.now();
+    this.onStage?.('publish', waiting - publishing);
     if (ack.duplicate) {
-      sub.unsubscribe();
+      cancel();
       return this.awaitRecorded(id, timeoutMs);
     }
     const reply = await replied;
+    this.onStage?.('wait', performance.now() - waiting);
     return reply ?? this.awaitRecorded(id, 0);
+  }
+
+  /** A reply subject of the shared subscription, and its reply (null after `timeoutMs` or when cancelled). */
+  private awaitReply(timeoutMs: number): { inbox: string; replied: Promise<CommandReply | null>; cancel: () => void } {
+    if (!this.replies) {
+      const replies = { prefix: createInbox(this.broker.inboxPrefix), waiting: new Map<string, (reply: CommandReply | null) => void>(), next: 0 };
+      this.broker.nc.subscribe(`${replies.prefix}.*`, {
+        callback: (err, m: Msg) => {
+          if (err) return;
+          const done = replies.waiting.get(m.subject.slice(replies.prefix.length + 1));
+          if (!done) return; // timed out or cancelled already
+          let reply: CommandReply | null = null;
+          try {
+            reply = m.json<CommandReply>();
+          } catch {
+            // not a reply: the recorded result answers instead
+          }
+          done(reply);
+        },
+      });
+      this.replies = replies;
+    }
+    const { prefix, waiting } = this.replies;
+    const token = (this.replies.next++).toString(36);
+    let cancel = () => {};
+    const replied = new Promise<CommandReply | null>((resolve) => {
+      const timer = setTimeout(() => done(null), timeoutMs);
+      const done = (reply: CommandReply | null) => {
+        clearTimeout(timer);
+        waiting.delete(token);
+        resolve(reply);
+      };
+      waiting.set(token, done);
+      cancel = () => done(null);
+    });
+    return { inbox: `${prefix}.${token}`, replied, cancel };
   }
 
   /** The outcome recorded for a command id, polled until `timeoutMs`. */

@@ -1,6 +1,5 @@
 import { AckPolicy, DeliverPolicy, type JsMsg, type Consumer } from '@nats-io/jetstream';
 
-import { monotonicFactory } from 'ulid';
 import {
   DecodeError,
   isDomainError,
@@ -19,6 +18,8 @@ import type { EventStore } from './event-store';
 import type { Logger } from './logger';
 import { REPLY_HEADER } from './command-bus';
 import { untilAnswered } from './until-answered';
+import { ulidFactory } from './ids';
+import type { CommandStageObserver } from './command-stages';
 
 /**
  * Deliveries before a command is given up. A command that fails for a transient reason (the
@@ -56,6 +57,8 @@ export interface CommandProcessorOptions {
   maxDeliveries?: number;
   /** Observes each outcome (metrics); `command` is absent for an undecodable one. */
   onOutcome?: (reply: CommandReply, ms: number, command?: { type: string }) => void;
+  /** Observes each stage of a command's handling (command-stages.ts). */
+  onStage?: CommandStageObserver;
   /**
    * Runs each decoded command's handling inside `work` (a logging context carrying its
    * correlation and command ids). Observation only: it must call `work` once and return its result.
@@ -70,7 +73,7 @@ export interface CommandProcessorOptions {
  * events it already caused, so a redelivery after a crash appends nothing twice.
  */
 export class CommandProcessor {
-  private readonly newId = monotonicFactory();
+  private readonly newId = ulidFactory();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly byType = new Map<string, Decider<any, any, any>>();
   private readonly cache = new Map<string, CachedAggregate<unknown>>();
@@ -166,6 +169,8 @@ export class CommandProcessor {
 
   private async handle(m: JsMsg): Promise<void> {
     const started = performance.now();
+    // From the command stored in its stream (the server's clock, the same host's in the bench) to here.
+    this.opts.onStage?.('delivery', Date.now() - m.info.timestampNanos / 1e6);
     let command: CommandEnvelope;
     try {
       command = this.opts.registry.decodeCommand(m.data);
@@ -180,7 +185,9 @@ export class CommandProcessor {
     }
     const work = async () => {
       try {
+        const checking = performance.now();
         const recorded = await this.recordedResult(command.id);
+        this.opts.onStage?.('check', performance.now() - checking);
         const reply = recorded ?? (await this.execute(command, m.info.redelivered));
         await this.finish(m, reply, started, !recorded, command);
       } catch (e) {
@@ -237,8 +244,12 @@ export class CommandProcessor {
     for (let attempt = 0; ; attempt++) {
       try {
         if (resume) return await this.resumeOrExecute(command, decider, aggregate);
+        const loading = performance.now();
         const current = await this.current(decider, aggregate);
+        const deciding = performance.now();
+        this.opts.onStage?.('load', deciding - loading);
         const events = decider.decide(command, current.state);
+        this.opts.onStage?.('decide', performance.now() - deciding);
         return await this.appendAndReply(command, decider, aggregate, current, events, 0, events.length);
       } catch (e) {
         if (isDomainError(e)) {
@@ -297,9 +308,11 @@ export class CommandProcessor {
     earlier: RecordedEvent[] = [],
   ): Promise<CommandReply> {
     const stamped = stampEvents(command, aggregate, decided, this.newId, firstIndex, total);
+    const appending = performance.now();
     const { seqs, lastSeq } = stamped.length
       ? await this.opts.store.append(aggregate, stamped, { expectedLastSeq: current.lastSeq, msgIdBase: command.id, firstIndex })
       : { seqs: [], lastSeq: current.lastSeq };
+    this.opts.onStage?.('append', performance.now() - appending);
     const recorded = stamped.map((e, i) => ({ ...e, position: { seq: seqs[i] } }));
     const state = recorded.reduce((s, e) => decider.evolve(s, e as EventEnvelope), current.state);
     this.remember(aggregate, { state, lastSeq });
@@ -334,14 +347,30 @@ export class CommandProcessor {
   }
 
   private async finish(m: JsMsg, reply: CommandReply, started: number, record = true, command?: CommandEnvelope): Promise<void> {
-    if (record) {
-      const kv = await this.opts.broker.quickKv(this.opts.broker.names.kv.commandResults);
-      await untilAnswered(() => kv.put(resultKey(reply.commandId), JSON.stringify(reply)));
-    }
     const replyTo = m.headers?.get(REPLY_HEADER);
-    if (replyTo) this.opts.broker.nc.publish(replyTo, JSON.stringify(reply));
+    const body = JSON.stringify(reply);
+    // Accepted with events: those are durable in the log, so the sender is answered now and the
+    // record written after — a redelivery before it is written answers the same from the events
+    // (resumeOrExecute). Any other outcome is recorded first: decided again, it could differ.
+    const early = !!replyTo && reply.status === 'accepted' && reply.events.length > 0;
+    if (early) this.sendReply(replyTo, body);
+    if (record) {
+      const recording = performance.now();
+      const kv = await this.opts.broker.quickKv(this.opts.broker.names.kv.commandResults);
+      await untilAnswered(() => kv.put(resultKey(reply.commandId), body));
+      this.opts.onStage?.('record', performance.now() - recording);
+    }
+    if (replyTo && !early) this.sendReply(replyTo, body);
     m.ack();
-    this.opts.onOutcome?.(reply, performance.now() - started, command && { type: command.type });
+    const ms = performance.now() - started;
+    this.opts.onStage?.('total', ms);
+    this.opts.onOutcome?.(reply, ms, command && { type: command.type });
+  }
+
+  private sendReply(replyTo: string, body: string): void {
+    const sending = performance.now();
+    this.opts.broker.nc.publish(replyTo, body);
+    this.opts.onStage?.('reply', performance.now() - sending);
   }
 }
 

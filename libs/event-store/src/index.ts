@@ -8,3 +8,5 @@ export * from './reactor-runner';
 export * from './logger';
 export * from './until-answered';
 export * from './nats-permissions';
+export * from './ids';
+export * from './command-stages';

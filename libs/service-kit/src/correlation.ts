@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { monotonicFactory } from 'ulid';
-import { setAmbientCorrelation } from '@baton/event-store';
+import { setAmbientCorrelation, ulidFactory } from '@baton/event-store';
 
 /** What every log line written while handling one request or command carries. */
 export interface LogContext {
@@ -11,7 +10,7 @@ export interface LogContext {
 }
 
 const storage = new AsyncLocalStorage<LogContext>();
-const newId = monotonicFactory();
+const newId = ulidFactory();
 
 // A command sent while handling a request (or another command) carries its correlation id.
 setAmbientCorrelation(() => storage.getStore()?.correlationId);

@@ -22,7 +22,7 @@ export function runDomainService(def: ServiceDefinition & BackgroundHook, defaul
       def,
       { natsUrl: config.NATS_URL, namespace: config.BATON_NAMESPACE, databaseUrl: config.DATABASE_URL, topology: topologyOf(config) },
       logger,
-      { onOutcome, onApplied: metrics.projectionObserver(), store: metrics.appendObserver() },
+      { onOutcome, onStage: metrics.commandStageObserver(), onApplied: metrics.projectionObserver(), store: metrics.appendObserver() },
     );
     registerProjectionLag(
       metrics,

@@ -43,6 +43,7 @@ export interface ServiceDefinition {
 /** What watches the runtime's work (metrics); none of it changes what the runtime does. */
 export interface RuntimeObservers {
   onOutcome?: CommandProcessorOptions['onOutcome'];
+  onStage?: CommandProcessorOptions['onStage'];
   onApplied?: ProjectionRunnerOptions['onApplied'];
   store?: EventStoreObserver;
 }
@@ -93,6 +94,7 @@ export class ServiceRuntime {
       deciders: def.deciders,
       logger,
       onOutcome: observers.onOutcome,
+      onStage: observers.onStage,
       // Every log line written while a command is handled names it and its flow.
       withContext: (command, work) => logContext.run({ correlationId: command.correlationId, commandId: command.id, commandType: command.type }, work),
     });

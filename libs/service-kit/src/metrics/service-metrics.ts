@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CommandReply } from '@baton/events';
-import type { EventStoreObserver } from '@baton/event-store';
+import type { CommandStageObserver, EventStoreObserver } from '@baton/event-store';
 
 const SECONDS_FAST = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const SECONDS_HTTP = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -31,6 +31,7 @@ export class ServiceMetrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private commandFamilies?: { total: Counter<'type' | 'outcome' | 'code'>; duration: Histogram<'type' | 'outcome'> };
   private appendFamily?: Histogram<'aggregate' | 'outcome'>;
+  private stageFamily?: Histogram<'stage'>;
   private projectionFamilies?: {
     applied: Counter<'projection'>;
     batch: Histogram<'projection'>;
@@ -91,6 +92,22 @@ export class ServiceMetrics {
       total.inc({ type, outcome, code: reply.status === 'rejected' ? reply.code : 'none' });
       duration.observe({ type, outcome }, ms / 1000);
     };
+  }
+
+  /**
+   * For `CommandBus` and `CommandProcessor`'s `onStage`: where a command's time goes, one
+   * histogram per stage (command-stages.ts), so the breakdown is one scrape away.
+   */
+  commandStageObserver(): CommandStageObserver {
+    this.stageFamily ??= new Histogram({
+      name: 'baton_command_stage_seconds',
+      help: 'Time a command spends in each stage: publish and wait (gateway); delivery, check, load, decide, append, reply, record, total (processor)',
+      labelNames: ['stage'],
+      buckets: SECONDS_FAST,
+      registers: [this.registry],
+    });
+    const family = this.stageFamily;
+    return (stage, ms) => family.observe({ stage }, ms / 1000);
   }
 
   /** For `EventStore`: append latency by aggregate type and outcome (ok | conflict | error). */
