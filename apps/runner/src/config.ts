@@ -76,6 +76,16 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
     /** Extra names (or `PREFIX*`) sessions inherit from the runner's environment, comma-separated. */
     BATON_RUNNER_PASS_ENV: z.string().default(''),
     BATON_RUNNER_HEARTBEAT_MS: z.coerce.number().int().min(200).max(60_000).default(3_000),
+    /**
+     * Nice value of the heartbeat's own thread (docs/decisions/0026): below 0 puts it above the
+     * runner's other work and the agents where the system allows it (CAP_SYS_NICE); else it keeps 0.
+     */
+    BATON_RUNNER_HEARTBEAT_NICE: z.coerce.number().int().min(-20).max(0).default(-5),
+    /** Admission: sessions starting at once (placed, not yet ready) on this runner; the rest wait `pending`. */
+    BATON_RUNNER_MAX_STARTING: z.coerce.number().int().min(1).max(10_000).default(4),
+    /** Admission: above this 1-minute load average per core, only BATON_RUNNER_MAX_STARTING_OVER_LOAD start at once. */
+    BATON_RUNNER_START_LOAD_LIMIT: z.coerce.number().min(0.1).max(1_000).default(2),
+    BATON_RUNNER_MAX_STARTING_OVER_LOAD: z.coerce.number().int().min(1).max(10_000).default(1),
     /** On SIGTERM: how long hosted sessions may keep running before they are stopped. */
     BATON_RUNNER_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
     BATON_RUNNER_SETUP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),

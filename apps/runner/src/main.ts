@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { RegisterRunner } from '@baton/events';
 import { Broker, CommandBus, runnerInboxPrefix, type TopologyOptions } from '@baton/event-store';
@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const password = config.NATS_PASSWORD_FILE ? readFileSync(config.NATS_PASSWORD_FILE, 'utf8').trim() : undefined;
-  const broker = await Broker.connect({ servers: config.NATS_URL, password, namespace: config.BATON_NAMESPACE, name: `runner-${runnerId}`, inboxPrefix: runnerInboxPrefix(runnerId) });
+  const connect = { servers: config.NATS_URL, password, namespace: config.BATON_NAMESPACE, inboxPrefix: runnerInboxPrefix(runnerId) };
+  const broker = await Broker.connect({ ...connect, name: `runner-${runnerId}` });
   await topologyReady(broker, topologyOf(config), logger);
   const schema = broker.names.pgSchema('runner');
   const db = await openDatabase({
@@ -79,7 +80,17 @@ async function main(): Promise<void> {
     tokens: new TokenKeeper({ renew: natsTokenRenewal(broker, runnerId), logger }),
   });
   registerRunnerGauges(metrics, { capacity: config.BATON_RUNNER_CAPACITY, get size() { return host.size; }, get isDraining() { return host.isDraining; } });
-  const heartbeat = new Heartbeat(broker, runnerId, () => ({ ...host.heartbeat(), httpUrl: config.publicUrl }), logger, config.BATON_RUNNER_HEARTBEAT_MS);
+  // The pace of starts this machine takes (docs/decisions/0026): the scheduler keeps the rest pending.
+  const admission = () => ({
+    maxStarting: config.BATON_RUNNER_MAX_STARTING,
+    load: Math.round((loadavg()[0] / Math.max(1, availableParallelism())) * 100) / 100,
+    loadLimit: config.BATON_RUNNER_START_LOAD_LIMIT,
+    maxStartingOverLoad: Math.min(config.BATON_RUNNER_MAX_STARTING_OVER_LOAD, config.BATON_RUNNER_MAX_STARTING),
+  });
+  const heartbeat = new Heartbeat(broker, runnerId, () => ({ ...host.heartbeat(), httpUrl: config.publicUrl, admission: admission() }), logger, config.BATON_RUNNER_HEARTBEAT_MS, {
+    connect: { ...connect, name: `runner-${runnerId}-heartbeat` },
+    nice: config.BATON_RUNNER_HEARTBEAT_NICE,
+  });
   const consumer = new DirectedConsumer({
     broker,
     runnerId,

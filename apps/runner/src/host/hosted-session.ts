@@ -18,6 +18,11 @@ export class HostedSession {
   superseded = false;
   /** The sessions service said 409: it is killed as an orphan. */
   disowned = false;
+  /**
+   * The session moved away from this copy (a fence stop, or a report refused as stale): it is
+   * stopped, and nothing more is reported, pushed or cleaned up for it (docs/decisions/0026).
+   */
+  fenced = false;
   stopRequest: { cleanup: boolean; reason: string } | null = null;
   pty: PtyProcess | null = null;
   pipeline: TerminalPipeline | null = null;

@@ -112,14 +112,20 @@ export class SessionHost {
       const retryable = e instanceof NoFreePortError;
       const error = describe(e).slice(0, 2_000);
       this.o.logger.warn({ sessionId, error, retryable }, 'spawn failed');
-      this.reports.spawnFailed(sessionId, startSeq, error, retryable);
+      this.reports.spawnFailed(sessionId, startSeq, error, retryable, start);
     }
   }
 
   async handleStop(stop: RunnerStop): Promise<void> {
     const h = this.sessions.get(stop.sessionId);
-    if (!h) return this.cleanupAfterExit(stop);
-    h.stopRequest = { cleanup: stop.cleanup, reason: stop.reason };
+    if (!h) return stop.fence ? undefined : this.cleanupAfterExit(stop);
+    if (stop.fence) {
+      // A newer placement of the same session runs here now: the fence was for an older copy.
+      if (stop.epoch !== undefined && h.start.epoch !== undefined && h.start.epoch > stop.epoch) return;
+      this.o.logger.warn({ sessionId: h.sessionId, epoch: h.start.epoch, reason: stop.reason }, 'session moved away: fencing this copy');
+      h.fenced = true;
+    }
+    h.stopRequest = { cleanup: stop.cleanup && !h.fenced, reason: stop.reason };
     if (h.phase === 'preparing') {
       h.cancel();
       return;
@@ -161,7 +167,9 @@ export class SessionHost {
     return {
       runnerId: this.o.runnerId,
       at: new Date().toISOString(),
-      sessions: [...this.sessions.values()].map((h) => ({ sessionId: h.sessionId, pid: h.pid, lastOutputAt: h.lastOutputAt })),
+      sessions: [...this.sessions.values()]
+        .filter((h) => !h.fenced)
+        .map((h) => ({ sessionId: h.sessionId, pid: h.pid, lastOutputAt: h.lastOutputAt, ...(h.start.epoch !== undefined ? { epoch: h.start.epoch } : {}) })),
     };
   }
 
@@ -287,7 +295,9 @@ export class SessionHost {
     this.o.logger.info({ sessionId, ...exit, superseded: h.superseded }, 'session exited');
     if (!h.superseded) {
       await this.o.repo.exited(sessionId, h.startSeq, exit.exitCode, exit.signal).catch((err) => this.o.logger.error({ err, sessionId }, 'could not record the exit'));
-      this.reports.exit(h, exit);
+      // A fenced copy reports nothing: the session lives elsewhere now (nor is it re-sent after a restart).
+      if (h.fenced) await this.o.repo.exitReported(sessionId, h.startSeq).catch(() => undefined);
+      else this.reports.exit(h, exit);
     }
     // Whatever the session started that escaped its PTY's session (daemons, `setsid`, `nohup`) ends with it,
     // after its exit is reported — unless a newer start of the same session runs now (same id in its environment).
@@ -296,7 +306,7 @@ export class SessionHost {
       if (escaped.length) this.o.logger.info({ sessionId, pids: escaped }, 'stopping processes that left the session');
       await killPids(escaped, 2_000);
     }
-    if (h.workspaceDir && h.env) this.remember(sessionId, { workspaceDir: h.workspaceDir, script: h.start.cleanupScript, env: h.env });
+    if (h.workspaceDir && h.env && !h.fenced) this.remember(sessionId, { workspaceDir: h.workspaceDir, script: h.start.cleanupScript, env: h.env });
     if (h.stopRequest?.cleanup && h.start.cleanupScript && h.workspaceDir && h.env) await this.cleanup(sessionId, h.workspaceDir, h.start.cleanupScript, h.env);
     h.screen?.dispose();
     h.finish();
@@ -349,13 +359,14 @@ export class SessionHost {
   private disown(h: HostedSession): void {
     if (h.disowned || h.phase === 'exited') return;
     h.disowned = true;
+    h.fenced = true;
     if (h.phase === 'preparing') h.cancel();
     else void h.pty?.kill('SIGTERM', DISOWN_GRACE_MS);
   }
 
   private refuse(start: RunnerStart, startSeq: number, error: string): void {
     this.o.logger.info({ sessionId: start.sessionId, error }, 'start refused');
-    this.reports.spawnFailed(start.sessionId, startSeq, error, true);
+    this.reports.spawnFailed(start.sessionId, startSeq, error, true, start);
   }
 
   private remember(sessionId: string, entry: { workspaceDir: string; script: string | null; env: Record<string, string> }): void {

@@ -1,4 +1,4 @@
-import { RecordAttemptWorkspace, RecordOutputMatch, RecordSessionExit, RecordSessionSpawned, RecordSessionSpawnFailed } from '@baton/events';
+import { RecordAttemptWorkspace, RecordOutputMatch, RecordSessionExit, RecordSessionSpawned, RecordSessionSpawnFailed, type RunnerStart } from '@baton/events';
 import type { OutputMatch } from '../patterns';
 import type { PtyExit } from '../pty';
 import { reportId, type HostedSession } from './hosted-session';
@@ -18,7 +18,8 @@ export class SessionReports {
   ) {}
 
   spawned(h: HostedSession, onConflict: () => void): void {
-    void this.reporter.send(h.sessionId, RecordSessionSpawned, { sessionId: h.sessionId, runnerId: this.runnerId, pid: h.pid }, { id: h.commandId(this.runnerId, 'spawned'), onConflict });
+    if (h.fenced) return;
+    void this.reporter.send(h.sessionId, RecordSessionSpawned, { sessionId: h.sessionId, runnerId: this.runnerId, ...epochOf(h.start), pid: h.pid }, { id: h.commandId(this.runnerId, 'spawned'), onConflict });
   }
 
   /**
@@ -31,14 +32,15 @@ export class SessionReports {
     void this.reporter.send(`attempt:${w.attemptId}`, RecordAttemptWorkspace, data, { id: h.commandId(this.runnerId, 'workspace') });
   }
 
-  spawnFailed(sessionId: string, startSeq: number, error: string, retryable: boolean): void {
+  spawnFailed(sessionId: string, startSeq: number, error: string, retryable: boolean, start?: Pick<RunnerStart, 'epoch'>): void {
     const id = reportId(this.runnerId, sessionId, startSeq, 'spawn-failed');
-    void this.reporter.send(sessionId, RecordSessionSpawnFailed, { sessionId, runnerId: this.runnerId, error, retryable }, { id });
+    void this.reporter.send(sessionId, RecordSessionSpawnFailed, { sessionId, runnerId: this.runnerId, ...epochOf(start), error, retryable }, { id });
   }
 
   match(h: HostedSession, m: OutputMatch, onConflict: () => void): void {
+    if (h.fenced) return;
     const id = h.commandId(this.runnerId, `match-${h.matchCount++}`);
-    void this.reporter.send(h.sessionId, RecordOutputMatch, { sessionId: h.sessionId, runnerId: this.runnerId, ...m }, { id, onConflict });
+    void this.reporter.send(h.sessionId, RecordOutputMatch, { sessionId: h.sessionId, runnerId: this.runnerId, ...epochOf(h.start), ...m }, { id, onConflict });
   }
 
   /** Marks the row once the exit is in the stream: a restarted runner re-sends only unreported exits. */
@@ -47,8 +49,13 @@ export class SessionReports {
     void this.reporter.send(
       sessionId,
       RecordSessionExit,
-      { sessionId, runnerId: this.runnerId, exitCode: exit.exitCode, signal: exit.signal },
+      { sessionId, runnerId: this.runnerId, ...epochOf(h.start), exitCode: exit.exitCode, signal: exit.signal },
       { id: h.commandId(this.runnerId, 'exit'), onPublished: () => void this.repo.exitReported(sessionId, startSeq).catch(() => undefined) },
     );
   }
+}
+
+/** The placement epoch a report is about (fencing): absent when the sessions service sent none. */
+function epochOf(start: Pick<RunnerStart, 'epoch'> | undefined): { epoch?: number } {
+  return start?.epoch !== undefined ? { epoch: start.epoch } : {};
 }

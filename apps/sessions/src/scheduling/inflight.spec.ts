@@ -19,7 +19,7 @@ describe(applyInflight.name, () => {
   it('counts a placement the read model does not show yet as running: its slot is not given away', () => {
     const sut = applyInflight(input(), new Map([['a', sent()]]), later(500));
     expect(sut.input.pending.map((p) => p.sessionId)).toEqual(['b']);
-    expect(sut.input.running).toEqual([{ sessionId: 'a', runnerId: 'r1', projectId: 'p1', templateId: 'shell' }]);
+    expect(sut.input.running).toEqual([{ sessionId: 'a', runnerId: 'r1', projectId: 'p1', templateId: 'shell', starting: true }]);
     expect(planPlacements(sut.input.pending, sut.input.runners, sut.input.running, sut.input.caps, now).placements).toEqual([]);
     expect(sut.inflight.has('a')).toBe(true);
   });

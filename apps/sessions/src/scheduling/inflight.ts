@@ -34,7 +34,7 @@ export function applyInflight(
     if (!p || input.pendingSeqs[f.sessionId] !== f.pendingSeq) continue;
     if (nowMs - Date.parse(f.sentAt) > maxAgeMs) continue;
     keep.set(f.sessionId, f);
-    moved.push({ sessionId: f.sessionId, runnerId: f.runnerId, projectId: p.projectId, templateId: p.templateId });
+    moved.push({ sessionId: f.sessionId, runnerId: f.runnerId, projectId: p.projectId, templateId: p.templateId, starting: true });
   }
   if (!keep.size) return { input, inflight: keep };
   return {

@@ -32,6 +32,7 @@ export async function loadSchedulerInput(read: ReadSide, heartbeats: RunnerHeart
   const runnerRows = await read.db.getRepository(RunnerRowEntity).find({ where: { status: 'registered' } });
   const nowMs = Date.parse(now);
   const fresh = new Set(heartbeats.filter((h) => nowMs - Date.parse(h.at) < RUNNER_SILENCE_MS).map((h) => h.runnerId));
+  const beats = new Map(heartbeats.map((h) => [h.runnerId, h]));
   const projectIds = [...new Set([...pendingRows, ...runningRows].map((r) => r.projectId))];
   const templateIds = [...new Set([...pendingRows, ...runningRows].map((r) => r.templateId))];
   const projects = projectIds.length ? await read.db.getRepository(ProjectSettingsRowEntity).findBy({ id: In(projectIds) }) : [];
@@ -41,9 +42,17 @@ export async function loadSchedulerInput(read: ReadSide, heartbeats: RunnerHeart
   for (const t of templates) perTemplate[t.id] = t.maxConcurrent;
   return {
     pending: pendingRows.map((r) => ({ sessionId: r.id, projectId: r.projectId, templateId: r.templateId, labels: r.runnerLabels, notBefore: r.until, preferRunnerId: r.lastRunnerId })),
-    runners: runnerRows.map((r) => ({ runnerId: r.id, capacity: r.capacity, labels: r.labels, alive: fresh.has(r.id), draining: r.draining })),
-    running: runningRows.map((r) => ({ sessionId: r.id, runnerId: r.runnerId!, projectId: r.projectId, templateId: r.templateId })),
+    runners: runnerRows.map((r) => ({ runnerId: r.id, capacity: r.capacity, labels: r.labels, alive: fresh.has(r.id), draining: r.draining, ...admissionOf(beats.get(r.id)) })),
+    running: runningRows.map((r) => ({ sessionId: r.id, runnerId: r.runnerId!, projectId: r.projectId, templateId: r.templateId, starting: r.status === 'spawning' })),
     caps: { global: globalCap, perProject: Object.fromEntries(projects.map((p) => [p.id, p.concurrencyLimit])), perTemplate, perRunner: {} },
     pendingSeqs: Object.fromEntries(pendingRows.map((r) => [r.id, r.pendingSeq!])),
   };
+}
+
+/** The pace of starts a runner announces in its heartbeat (docs/decisions/0026): fewer at once while its machine is over its load limit. */
+export function admissionOf(hb: RunnerHeartbeat | undefined): Pick<RunnerSnapshot, 'maxStarting' | 'admissionNote'> {
+  const a = hb?.admission;
+  if (!a) return {};
+  if (a.load > a.loadLimit) return { maxStarting: a.maxStartingOverLoad, admissionNote: `load ${a.load} per core is over its limit ${a.loadLimit}` };
+  return { maxStarting: a.maxStarting };
 }

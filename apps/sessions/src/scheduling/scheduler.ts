@@ -20,6 +20,13 @@ export interface RunnerSnapshot {
   /** Its heartbeat is fresh (KV); a registered runner that stopped answering is not. */
   alive: boolean;
   draining: boolean;
+  /**
+   * Admission (docs/decisions/0026): how many of its sessions may be starting (placed, not ready
+   * yet) at once, the pace its machine takes; null or absent: no limit beyond its slots.
+   */
+  maxStarting?: number | null;
+  /** Why that limit, for the waiting reason (e.g. "load 2.4 per core over 2"). */
+  admissionNote?: string;
 }
 
 /** A session that holds a slot: spawning, running or lost (until it is moved). */
@@ -28,6 +35,8 @@ export interface RunningSession {
   runnerId: string;
   projectId: string;
   templateId: string;
+  /** Placed but not ready yet (`spawning`): counts against its runner's `maxStarting`. */
+  starting?: boolean;
 }
 
 /** Concurrency caps (DESIGN §6); null or absent: no cap at that level. */
@@ -44,7 +53,7 @@ export interface Placement {
   runnerId: string;
 }
 
-export type WaitReason = 'backoff' | 'global_cap' | 'project_cap' | 'template_cap' | 'no_matching_runner' | 'no_free_runner';
+export type WaitReason = 'backoff' | 'global_cap' | 'project_cap' | 'template_cap' | 'no_matching_runner' | 'no_free_runner' | 'runner_starting';
 
 export interface Waiting {
   sessionId: string;
@@ -72,14 +81,17 @@ export function planPlacements(pending: PendingSession[], runners: RunnerSnapsho
   const perRunner = new Map<string, number>();
   const perProject = new Map<string, number>();
   const perTemplate = new Map<string, number>();
+  const startingOn = new Map<string, number>();
   for (const r of running) {
     bump(perRunner, r.runnerId);
+    if (r.starting) bump(startingOn, r.runnerId);
     bump(perProject, r.projectId);
     bump(perTemplate, r.templateId);
   }
   let total = running.length;
   const slots = (r: RunnerSnapshot) => Math.min(r.capacity, caps.perRunner[r.runnerId] ?? Number.POSITIVE_INFINITY);
   const free = (r: RunnerSnapshot) => slots(r) - (perRunner.get(r.runnerId) ?? 0);
+  const mayStart = (r: RunnerSnapshot) => r.maxStarting == null || (startingOn.get(r.runnerId) ?? 0) < r.maxStarting;
   const usable = runners.filter((r) => r.alive && !r.draining);
 
   const placements: Placement[] = [];
@@ -114,15 +126,24 @@ export function planPlacements(pending: PendingSession[], runners: RunnerSnapsho
       wait(s, 'no_matching_runner', want ? `no live runner has ${want}` : 'no live runner');
       continue;
     }
-    const withRoom = matching.filter((r) => free(r) > 0);
-    if (withRoom.length === 0) {
+    const hasSlot = matching.filter((r) => free(r) > 0);
+    if (hasSlot.length === 0) {
       wait(s, 'no_free_runner', `${matching.length} matching runner${matching.length === 1 ? ' is' : 's are'} full`);
+      continue;
+    }
+    // Admission: a runner takes starts at its machine's pace; the rest wait here, in order.
+    const withRoom = hasSlot.filter(mayStart);
+    if (withRoom.length === 0) {
+      const r = hasSlot[0];
+      const more = hasSlot.length > 1 ? ` (and ${hasSlot.length - 1} more runner${hasSlot.length > 2 ? 's' : ''} likewise)` : '';
+      wait(s, 'runner_starting', `runner ${r.runnerId} is starting ${startingOn.get(r.runnerId) ?? 0} of at most ${r.maxStarting} at once${r.admissionNote ? `: ${r.admissionNote}` : ''}${more}`);
       continue;
     }
     const preferred = withRoom.find((r) => r.runnerId === s.preferRunnerId);
     const chosen = preferred ?? [...withRoom].sort((a, b) => free(b) - free(a) || (a.runnerId < b.runnerId ? -1 : 1))[0];
     placements.push({ sessionId: s.sessionId, runnerId: chosen.runnerId });
     bump(perRunner, chosen.runnerId);
+    bump(startingOn, chosen.runnerId);
     bump(perProject, s.projectId);
     bump(perTemplate, s.templateId);
     total++;
