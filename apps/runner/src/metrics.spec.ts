@@ -40,17 +40,17 @@ describe(countTerminalOutput.name, () => {
     const { metrics, counters } = fakeMetrics();
     const sut = countTerminalOutput(broker, metrics);
 
-    await sut.js.publish('ns.term.s1', new Uint8Array(10));
-    await sut.js.publish('ns.term.s2', 'héllo');
+    await sut.js.publish('ns.term.s1.r1', new Uint8Array(10));
+    await sut.js.publish('ns.term.s2.r1', 'héllo');
     await sut.js.publish('ns.evt.session.s1', new Uint8Array(99));
     duplicate = true;
-    await sut.js.publish('ns.term.s1', new Uint8Array(10));
+    await sut.js.publish('ns.term.s1.r1', new Uint8Array(10));
 
-    expect(published).toEqual(['ns.term.s1', 'ns.term.s2', 'ns.evt.session.s1', 'ns.term.s1']);
+    expect(published).toEqual(['ns.term.s1.r1', 'ns.term.s2.r1', 'ns.evt.session.s1', 'ns.term.s1.r1']);
     expect(counters).toEqual({ terminal_bytes_published_total: 16, terminal_chunks_published_total: 2 });
     expect((sut.js as unknown as typeof js).other()).toBe(true);
     expect(sut.nc).toBe(broker.nc);
-    expect(sut.names.term('x')).toBe('ns.term.x');
+    expect(sut.names.term('x', 'r1')).toBe('ns.term.x.r1');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
+import { runnerOfTerminalSubject } from '@baton/events';
 import type { Broker } from '@baton/event-store';
 import type { ServiceMetrics } from '@baton/service-kit';
 
@@ -24,10 +25,10 @@ export function registerRunnerGauges(metrics: ServiceMetrics, host: RunnerGaugeS
 export function countTerminalOutput(broker: Broker, metrics: ServiceMetrics): Broker {
   const bytes = metrics.counter({ name: 'terminal_bytes_published_total', help: 'Terminal output bytes this runner stored in the terminal stream' });
   const chunks = metrics.counter({ name: 'terminal_chunks_published_total', help: 'Terminal output chunks this runner stored in the terminal stream' });
-  const prefix = broker.names.term('');
+  const isTerminal = (subject: string) => runnerOfTerminalSubject(subject) !== null && subject.startsWith(`${broker.names.namespace}.term.`);
   const publish: JetStreamClient['publish'] = async (subject, payload, opts) => {
     const ack = await broker.js.publish(subject, payload, opts);
-    if (subject.startsWith(prefix) && !ack.duplicate) {
+    if (isTerminal(subject) && !ack.duplicate) {
       chunks.inc();
       bytes.inc(typeof payload === 'string' ? Buffer.byteLength(payload) : (payload?.byteLength ?? 0));
     }

@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager, AckPolicy } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { AGENT_TOKEN_PUBLIC_KEY_KV_KEY, agentTokenKeysBucket, agentTokenPublicKey } from '@baton/agent-auth';
 import { RunnerHeartbeatSchema } from '@baton/events';
-import { Broker, natsAuthorizationConfig, runnerInboxPrefix, sessionsSettingsBucket, type NatsUser } from '@baton/event-store';
+import { Broker, natsAuthorizationConfig, runnerCommandSubject, runnerInboxPrefix, sessionsSettingsBucket, type NatsUser } from '@baton/event-store';
 import { createTestNamespace, eventually, startNatsServer, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
 import { FakeSessionsService, startMessage } from './__tests__/fake-sessions-service';
 import { makeRepo, removeTemps, tempDir } from './worktree/__tests__/git-fixtures';
@@ -97,7 +97,7 @@ describe('NATS credentials per role', () => {
       const reader = new TerminalReader(service);
       await eventually(async () => decode(concatFrames(await reader.read(sessionId))).includes('READY'), 15_000, 'READY on the terminal');
       // Keystrokes as the gateway sends them: core NATS, to the runner's subscription.
-      service.nc.publish(service.names.input(sessionId), 'typed-through\r');
+      service.nc.publish(service.names.input('r1', sessionId), 'typed-through\r');
       expect(await sessions.waitFor(sessionId, 'session.record_exit', 30_000)).toMatchObject({ exitCode: 0 });
       expect(decode(concatFrames(await reader.read(sessionId)))).toContain('got:typed-through');
     }
@@ -115,10 +115,26 @@ describe('NATS credentials per role', () => {
     const jsm = () => jetstreamManager(nc, { timeout: 5_000 });
     const n = () => service.names;
 
-    it('cannot send commands other than the runner reports, nor append events', async () => {
+    it('cannot send commands other than its own reports, nor append events', async () => {
       await expect(js().publish(n().cmd('tasks', 'project.create'), '{}')).rejects.toThrow(/Permissions Violation/);
       await expect(js().publish(n().cmd('sessions', 'session.spawn'), '{}')).rejects.toThrow(/Permissions Violation/);
       await expect(js().publish(n().evt('session', ulid()), '{}')).rejects.toThrow(/Permissions Violation/);
+      // A report only on its own `….from.r1` subject: not the bare one, not as r2.
+      await expect(js().publish(n().cmd('sessions', 'session.record_exit'), '{}')).rejects.toThrow(/Permissions Violation/);
+      await expect(js().publish(runnerCommandSubject(n(), 'sessions', 'session.record_exit', 'r2'), '{}')).rejects.toThrow(/Permissions Violation/);
+    });
+
+    it("cannot write into another runner's terminal subjects, read the terminal log, or listen to others' keystrokes", async () => {
+      const victim = ulid();
+      await expect(js().publish(n().term(victim, 'r2'), 'spoofed')).rejects.toThrow(/Permissions Violation/);
+      // Under its own id it may write (readers drop it unless the session was placed on r1).
+      await expect(js().publish(n().term(victim, 'r1'), 'own')).resolves.toMatchObject({ duplicate: false });
+      await expect((await jsm()).consumers.add(n().streams.terminal, { ack_policy: AckPolicy.None, filter_subject: n().termOfSession(victim) })).rejects.toThrow(/Permissions Violation/);
+      await expect((await jsm()).streams.getMessage(n().streams.terminal, { last_by_subj: n().termOfSession(victim) })).rejects.toThrow(/Permissions Violation/);
+      for (const subject of [n().input('r2', victim), n().inputOfRunner('r2'), `${n().namespace}.input.>`, n().resizeOfRunner('r2')]) {
+        const sub = nc.subscribe(subject);
+        expect(String(await sub.closed)).toMatch(/Permissions Violation for Subscription/);
+      }
     });
 
     it('cannot read the event log, nor listen to other connections\' replies', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import { RunnerHeartbeatSchema, type RunnerStart } from '@baton/events';
-import { Broker } from '@baton/event-store';
+import { Broker, lastTerminalChunk } from '@baton/event-store';
 import { createTestNamespace, eventually, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
 import { FakeSessionsService, startMessage } from './__tests__/fake-sessions-service';
 import { gitIn, makeRepo, removeTemps, tempDir } from './worktree/__tests__/git-fixtures';
@@ -212,10 +212,13 @@ describe('runner process', () => {
     sessions.answer = () => null;
   });
 
-  it('continues the terminal chunk numbering of a restarted session (run + 1)', async () => {
+  it('continues the terminal chunk numbering of a restarted session (run + 1) after where its start says the terminal stands', async () => {
     const first = await start({ launch: { argv: ['bash', '-c', 'echo first run'], env: {}, cwd: '.', files: [] } });
     await sessions.waitFor(first.sessionId, 'session.record_exit');
-    await start({ run: 1, launch: { argv: ['bash', '-c', 'echo second run'], env: {}, cwd: '.', files: [] } }, first.sessionId);
+    // What the sessions service looks up for the next start: the runner itself may not read the terminal log.
+    const stands = (await lastTerminalChunk(broker, first.sessionId, ['r1']))!;
+    expect(stands.lastChunk).toBeGreaterThanOrEqual(0);
+    await start({ run: 1, terminal: { lastChunk: stands.lastChunk, lastOffsetMs: stands.lastOffsetMs }, launch: { argv: ['bash', '-c', 'echo second run'], env: {}, cwd: '.', files: [] } }, first.sessionId);
     await eventually(() => sessions.of(first.sessionId, 'session.record_exit').length === 2, 10_000, 'second exit');
     const frames = await reader.read(first.sessionId);
     expect(frames.map((f) => f.chunk)).toEqual(frames.map((_, i) => i));

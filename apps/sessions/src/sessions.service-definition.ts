@@ -3,6 +3,7 @@ import { QueryError } from '@baton/event-store';
 import type { BackgroundTask, ServiceDefinitionWithBackground } from '@baton/service-kit';
 import { attemptSeatDecider } from './attempt-seat/attempt-seat.decider';
 import { Sessions1700000000300 } from './migrations/1700000000300-sessions';
+import { SessionRunnerIds1700000000350 } from './migrations/1700000000350-session-runner-ids';
 import { SessionTimeline1700000000310 } from './migrations/1700000000310-session-timeline';
 import { SessionTemplates1700000000320 } from './migrations/1700000000320-session-templates';
 import { Runners1700000000330 } from './migrations/1700000000330-runners';
@@ -51,7 +52,7 @@ export function createSessionsService(opts: SessionsServiceOptions = {}): Servic
     service: 'sessions',
     deciders: [sessionDecider, attemptSeatDecider, projectStackDecider, sessionTemplateDecider, runnerDecider],
     projections: [sessionsProjection, sessionTimelineProjection, sessionTemplatesProjection, runnersProjection, sessionUsageProjection, projectSettingsProjection],
-    migrations: [Sessions1700000000300, SessionTimeline1700000000310, SessionTemplates1700000000320, Runners1700000000330, SessionProjects1700000000340],
+    migrations: [Sessions1700000000300, SessionTimeline1700000000310, SessionTemplates1700000000320, Runners1700000000330, SessionProjects1700000000340, SessionRunnerIds1700000000350],
     queries: (read) => ({
       ...sessionQueries(read),
       ...timelineQueries(read),

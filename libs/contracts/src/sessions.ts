@@ -234,6 +234,7 @@ export const SessionView = z.strictObject({
   until: z.string().nullable().describe('`waiting_quota`: when the limit lifts; `pending`: not placed before this.'),
   runnerId: z.string().nullable(),
   lastRunnerId: z.string().nullable(),
+  runnerIds: z.array(z.string()).describe('Every runner the session was placed on, oldest first.'),
   runnerLabels: LabelsMapSchema,
   ready: z.boolean(),
   restarts: z.number().int(),

@@ -4,6 +4,7 @@ import type { Actor, CommandDefinition, CommandEnvelope, CommandReply } from '@b
 import type { Broker } from './broker';
 import { CommandTimeoutError } from './errors';
 import { resultKey } from './command-processor';
+import { runnerCommandSubject } from './command-subject';
 import { untilAnswered } from './until-answered';
 import { ulidFactory } from './ids';
 import type { CommandStageObserver } from './command-stages';
@@ -30,6 +31,8 @@ export interface SendOptions {
   actor: Actor;
   correlationId?: string;
   timeoutMs?: number;
+  /** Sent by this runner: on its own `….from.<runnerId>` subject, the only ones its NATS user may publish (command-subject.ts). */
+  fromRunner?: string;
 }
 
 /**
@@ -69,9 +72,10 @@ export class CommandBus {
     const { inbox, replied, cancel } = this.awaitReply(timeoutMs);
     const h = headers();
     h.set(REPLY_HEADER, inbox);
+    const subject = opts.fromRunner ? runnerCommandSubject(names, def.service, def.type, opts.fromRunner) : names.cmd(def.service, def.type);
     // Repeated while the commands stream elects a leader; a try stored after all comes back as a duplicate.
     const publishing = performance.now();
-    const ack = await untilAnswered(() => this.broker.quickJs.publish(names.cmd(def.service, def.type), JSON.stringify(command), { msgID: id, headers: h })).catch((e: unknown) => {
+    const ack = await untilAnswered(() => this.broker.quickJs.publish(subject, JSON.stringify(command), { msgID: id, headers: h })).catch((e: unknown) => {
       cancel();
       throw e;
     });

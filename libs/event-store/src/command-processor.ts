@@ -20,6 +20,7 @@ import { REPLY_HEADER } from './command-bus';
 import { untilAnswered } from './until-answered';
 import { ulidFactory } from './ids';
 import type { CommandStageObserver } from './command-stages';
+import { commandSubjectVerdict } from './command-subject';
 
 /**
  * Deliveries before a command is given up. A command that fails for a transient reason (the
@@ -181,6 +182,13 @@ export class CommandProcessor {
       const id = safeCommandId(m);
       if (id) await this.finish(m, { status: 'rejected', commandId: id, code: 'validation', message: reason }, started);
       else m.term();
+      return;
+    }
+    const verdict = commandSubjectVerdict(this.opts.broker.names, this.opts.service, m.subject, command);
+    if (!verdict.ok) {
+      // Not recorded: the id is the sender's claim, and recording it would answer the real command of that id.
+      this.opts.logger.warn({ subject: m.subject, seq: m.seq, type: command.type, reason: verdict.reason }, 'command refused: its subject does not vouch for it');
+      await this.finish(m, { status: 'rejected', commandId: command.id, code: 'forbidden', message: verdict.reason }, started, false);
       return;
     }
     const work = async () => {

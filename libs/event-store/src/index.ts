@@ -8,5 +8,7 @@ export * from './reactor-runner';
 export * from './logger';
 export * from './until-answered';
 export * from './nats-permissions';
+export * from './command-subject';
 export * from './ids';
 export * from './command-stages';
+export * from './terminal-log';

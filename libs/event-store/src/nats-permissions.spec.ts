@@ -14,9 +14,13 @@ describe('NATS permissions per role', () => {
     expect(pub.filter((s) => /^baton\.(cmd|evt)\./.test(s) && /[*>]/.test(s))).toEqual([]);
     expect(pub.filter((s) => /\$JS\.API\.STREAM\.(CREATE|UPDATE|DELETE|PURGE)/.test(s))).toEqual([]);
     expect(pub.filter((s) => s.startsWith('$KV.') && s !== '$KV.baton_runners.r1')).toEqual([]);
-    expect(p.subscribe.allow).toEqual([`${runnerInboxPrefix('r1')}.>`, 'baton.input.*', 'baton.resize.*']);
+    // Keystrokes addressed to it, terminal output under its own id, and no reading of the terminal log.
+    expect(p.subscribe.allow).toEqual([`${runnerInboxPrefix('r1')}.>`, 'baton.input.r1.*', 'baton.resize.r1.*']);
+    expect(pub.filter((s) => s.startsWith('baton.term.'))).toEqual(['baton.term.*.r1']);
+    expect(pub.filter((s) => s.includes('BATON_TERMINAL'))).toEqual([]);
+    // Its reports on `….from.r1` only: the processor holds the body to that runner (command-subject.ts).
     expect(RUNNER_COMMANDS.map((d) => d.type)).toContain('session.record_exit');
-    expect(pub).toEqual(expect.arrayContaining(RUNNER_COMMANDS.map((d) => `baton.cmd.${d.service}.${d.type}`)));
+    expect(pub.filter((s) => s.startsWith('baton.cmd.'))).toEqual(RUNNER_COMMANDS.map((d) => `baton.cmd.${d.service}.${d.type}.from.r1`));
   });
 
   it.each(['tasks', 'gateway'] as const)('keeps the sessions bucket (the agent-token secret) from the %s service', (role) => {

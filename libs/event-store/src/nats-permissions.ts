@@ -9,14 +9,16 @@ import {
   RegisterRunner,
   type CommandDefinition,
 } from '@baton/events';
+import { runnerCommandSubject } from './command-subject';
 
 /**
  * Who may do what on NATS (issue #12, docs/decisions/0025-nats-credentials-per-role.md).
  *
  * A runner hosts agents — untrusted code — so its credentials are the ones most likely to
  * leak. It gets exactly what a runner does, for its own id only: take its directed commands,
- * publish terminal output and the reports it sends (record_* commands), keep its heartbeat,
- * receive typed input, ask for its sessions' token renewals. It cannot read the event log, send
+ * publish terminal output and the reports it sends (record_* commands, on `….from.<its id>`:
+ * command-subject.ts), keep its heartbeat, receive the input addressed to it, ask for its
+ * sessions' token renewals. It cannot read the event log, send
  * any other command, create or change streams, read the sessions service's bucket (the
  * agent-token secret) or listen on another connection's replies (its inbox prefix is its own).
  *
@@ -81,7 +83,7 @@ export function natsPermissions(namespace: string, role: NatsRole, runnerId?: st
       if (!runnerId) throw new Error('a runner user needs its runnerId');
       assertToken(runnerId);
       const consumer = `runner-${runnerId}`;
-      const { commands, terminal } = n.streams;
+      const { commands } = n.streams;
       const heartbeats = `KV_${n.kv.runners}`;
       const results = `KV_${n.kv.commandResults}`;
       return {
@@ -96,18 +98,11 @@ export function natsPermissions(namespace: string, role: NatsRole, runnerId?: st
             `$JS.API.CONSUMER.INFO.${commands}.${consumer}`,
             `$JS.API.CONSUMER.MSG.NEXT.${commands}.${consumer}`,
             `$JS.ACK.${commands}.${consumer}.>`,
-            // Its sessions' terminals: written, and read back to restore a screen.
-            n.termAll,
-            `$JS.API.CONSUMER.CREATE.${terminal}.>`,
-            `$JS.API.CONSUMER.INFO.${terminal}.>`,
-            `$JS.API.CONSUMER.DELETE.${terminal}.>`,
-            `$JS.API.CONSUMER.MSG.NEXT.${terminal}.>`,
-            `$JS.API.STREAM.MSG.GET.${terminal}`,
-            `$JS.API.DIRECT.GET.${terminal}`,
-            `$JS.API.DIRECT.GET.${terminal}.>`,
-            `$JS.ACK.${terminal}.>`,
+            // Its sessions' terminals, under its own id (readers take a session's chunks only from
+            // runners it was placed on). It never reads the log back: a start says where a terminal stands.
+            n.termOfRunner(runnerId),
             // Its reports, and the answers it looks up when a report's reply was lost.
-            ...RUNNER_COMMANDS.map((def) => n.cmd(def.service, def.type)),
+            ...RUNNER_COMMANDS.map((def) => runnerCommandSubject(n, def.service, def.type, runnerId)),
             `$JS.API.DIRECT.GET.${results}`,
             `$JS.API.DIRECT.GET.${results}.>`,
             `$JS.API.STREAM.MSG.GET.${results}`,
@@ -121,7 +116,8 @@ export function natsPermissions(namespace: string, role: NatsRole, runnerId?: st
           ],
         },
         subscribe: {
-          allow: [`${runnerInboxPrefix(runnerId)}.>`, `${n.namespace}.input.*`, `${n.namespace}.resize.*`],
+          // Keystrokes and sizes addressed to it: never another runner's sessions' typing.
+          allow: [`${runnerInboxPrefix(runnerId)}.>`, n.inputOfRunner(runnerId), n.resizeOfRunner(runnerId)],
         },
       };
     }

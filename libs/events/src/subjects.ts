@@ -20,11 +20,27 @@ export interface Names {
   cmdRunnerAll(runnerId: string): string;
   qry(service: string, query: string): string;
   qryService(service: string): string;
-  term(sessionId: string): string;
+  /**
+   * A session's terminal output as written by one runner. A runner's NATS user may publish
+   * `<ns>.term.*.<its id>` only, and readers take a session's chunks only from the runners
+   * that hosted it (issue #12): a runner cannot write into another session's terminal.
+   */
+  term(sessionId: string, runnerId: string): string;
+  /** Every runner's output of one session: read it, then keep the chunks of the session's runners. */
+  termOfSession(sessionId: string): string;
+  termOfRunner(runnerId: string): string;
   termAll: string;
-  input(sessionId: string): string;
-  /** Terminal size changes for a session's PTY on core NATS (`{"cols":…,"rows":…}`). */
-  resize(sessionId: string): string;
+  /**
+   * Keystrokes for a session's PTY on core NATS, addressed to the runner that hosts it: a
+   * runner's NATS user may listen to its own `<ns>.input.<runnerId>.*` only (issue #12).
+   */
+  input(runnerId: string, sessionId: string): string;
+  inputOfRunner(runnerId: string): string;
+  /** Terminal size changes for a session's PTY on core NATS (`{"cols":…,"rows":…}`), addressed like `input`. */
+  resize(runnerId: string, sessionId: string): string;
+  resizeOfRunner(runnerId: string): string;
+  /** Every resize of one session, whichever runner it went to (gateways keep their mirrors at the PTY's size). */
+  resizeOfSession(sessionId: string): string;
   /** A runner asks the sessions service for a fresh token of a session it hosts (core NATS request/reply, decision 0024). */
   agentToken(runnerId: string): string;
   agentTokenAll: string;
@@ -50,13 +66,24 @@ export function names(namespace = 'baton'): Names {
     cmdRunnerAll: (runnerId) => `${ns}.cmd.runner.${runnerId}.>`,
     qry: (service, query) => `${ns}.qry.${service}.${query}`,
     qryService: (service) => `${ns}.qry.${service}.>`,
-    term: (sessionId) => `${ns}.term.${sessionId}`,
+    term: (sessionId, runnerId) => `${ns}.term.${sessionId}.${runnerId}`,
+    termOfSession: (sessionId) => `${ns}.term.${sessionId}.*`,
+    termOfRunner: (runnerId) => `${ns}.term.*.${runnerId}`,
     termAll: `${ns}.term.>`,
-    input: (sessionId) => `${ns}.input.${sessionId}`,
-    resize: (sessionId) => `${ns}.resize.${sessionId}`,
+    input: (runnerId, sessionId) => `${ns}.input.${runnerId}.${sessionId}`,
+    inputOfRunner: (runnerId) => `${ns}.input.${runnerId}.*`,
+    resize: (runnerId, sessionId) => `${ns}.resize.${runnerId}.${sessionId}`,
+    resizeOfRunner: (runnerId) => `${ns}.resize.${runnerId}.*`,
+    resizeOfSession: (sessionId) => `${ns}.resize.*.${sessionId}`,
     agentToken: (runnerId) => `${ns}.agent_token.${runnerId}`,
     agentTokenAll: `${ns}.agent_token.*`,
     // The default installation keeps DESIGN's plain schema names (tasks, sessions, runner).
     pgSchema: (service) => (ns === 'baton' ? service : `${ns}_${service}`),
   };
+}
+
+/** The runner that wrote a terminal message, from its subject `<ns>.term.<sessionId>.<runnerId>`; null for any other shape. */
+export function runnerOfTerminalSubject(subject: string): string | null {
+  const parts = subject.split('.');
+  return parts.length === 4 && parts[1] === 'term' && parts[3] ? parts[3] : null;
 }

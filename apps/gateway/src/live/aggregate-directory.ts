@@ -21,6 +21,8 @@ export interface DirectoryLookups {
   projectOfTask(taskId: string): Promise<string | null>;
   /** The runner a session is on now, from the sessions service; null when none (or unknown). */
   runnerOfSession(sessionId: string): Promise<string | null>;
+  /** Every runner the session was placed on, from the sessions service; [] when none (or no such session). */
+  runnersOfSession(sessionId: string): Promise<string[]>;
 }
 
 type Data = Record<string, unknown>;
@@ -36,6 +38,8 @@ export class AggregateDirectory {
   private readonly projects = new BoundedMap<string, string | null>(MAX_ENTRIES);
   private readonly runners = new BoundedMap<string, string | null>(MAX_ENTRIES);
   private readonly parents = new BoundedMap<string, string | null>(MAX_ENTRIES);
+  /** Runners that hosted a session (they only ever grow): what placements said, and what the sessions service answered. */
+  private readonly hosts = new BoundedMap<string, Set<string>>(MAX_ENTRIES);
   private readonly inflight = new Map<string, Promise<string | null>>();
 
   constructor(private readonly lookups: DirectoryLookups) {}
@@ -61,9 +65,12 @@ export class AggregateDirectory {
         break;
       }
       case 'session.placed':
-      case 'session.spawned':
-        this.runners.set(id, str(d.runnerId) ?? null);
+      case 'session.spawned': {
+        const runnerId = str(d.runnerId);
+        this.runners.set(id, runnerId ?? null);
+        if (runnerId) this.hosts.set(id, (this.hosts.get(id) ?? new Set()).add(runnerId));
         break;
+      }
       case 'session.restart_scheduled':
       case 'session.process_exited':
       case 'session.ended':
@@ -120,6 +127,22 @@ export class AggregateDirectory {
     const runnerId = await this.lookups.runnerOfSession(sessionId).catch(() => null);
     // Not cached: the next event about the session says it for sure.
     return runnerId;
+  }
+
+  /**
+   * Whether the runner was ever placed with the session: only those runners' terminal output
+   * is the session's (a runner's NATS user may write `<ns>.term.*.<its id>`, any session id).
+   * A runner not known from passing events is looked up: the placement may simply not have
+   * reached this gateway yet.
+   */
+  async hosted(sessionId: string, runnerId: string): Promise<boolean> {
+    if (this.hosts.get(sessionId)?.has(runnerId)) return true;
+    const found = await this.lookups.runnersOfSession(sessionId).catch(() => [] as string[]);
+    if (!found.length) return false;
+    const known = this.hosts.get(sessionId) ?? new Set<string>();
+    for (const r of found) known.add(r);
+    this.hosts.set(sessionId, known);
+    return known.has(runnerId);
   }
 
   private projectOfAggregate(aggregate: AggregateRef): Promise<string | null> {

@@ -84,6 +84,7 @@ export class LiveRuntime {
         }
       },
       runnerOfSession: async (sessionId) => (await queries.ask<{ runnerId: string | null }>('sessions', 'get_session', { id: sessionId }, { timeoutMs: 3_000 })).runnerId,
+      runnersOfSession: async (sessionId) => (await queries.ask<{ runnerIds?: string[] }>('sessions', 'get_session', { id: sessionId }, { timeoutMs: 3_000 })).runnerIds ?? [],
     });
     this.access = new LiveAccess(this.directory, memberships);
     this.fanout = new EventFanout({
@@ -102,12 +103,14 @@ export class LiveRuntime {
       broker,
       logger,
       window: config.BATON_LIVE_WINDOW_BYTES,
+      runnerOf: (sessionId) => this.directory.runnerOfSession(sessionId),
       source: new ScreenSource({
         broker,
         logger,
         secret: runners.secret ?? undefined,
         fetchTimeoutMs: Math.min(runners.timeoutMs, 3_000),
         defaultSize: DEFAULT_TERMINAL_SIZE,
+        hosted: (sessionId, runnerId) => this.directory.hosted(sessionId, runnerId),
         runnerUrl: async (sessionId) => {
           const runnerId = await this.directory.runnerOfSession(sessionId);
           return runnerId ? runners.urlOf(runnerId) : null;

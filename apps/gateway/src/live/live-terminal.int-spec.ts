@@ -73,28 +73,34 @@ describe('live terminals through the real gateway', () => {
     const agg = { type: 'session' as const, id: sessionId };
     await store.append(agg, events(agg), { expectedLastSeq: await store.lastSeqOf(agg), msgIdBase: ulid() });
   };
-  /** A session as the sessions service would have requested it. */
+  const placedOn = new Map<string, string>();
+  /** The session placed on a runner, as the scheduler would. */
+  const place = async (sessionId: string, runnerId: string) => {
+    await appendSession(sessionId, (agg) => stampEvents(command('session.place', {}), agg, [SessionPlaced({ runnerId })], ulid));
+    placedOn.set(sessionId, runnerId);
+  };
+  /** A session as the sessions service would have requested it, placed on runner r0 (one this gateway has no address for). */
   const newSession = async (parentSessionId: string | null = null, role: 'worker' | 'orchestrator' = 'worker') => {
     const sessionId = ulid();
     await appendSession(sessionId, (agg) =>
       stampEvents(command('session.request', {}), agg, [SessionRequested({ projectId, templateId: 'shell', taskIds: [], attemptId: null, parentSessionId, strategy: 'simple', role })], ulid),
     );
+    await place(sessionId, 'r0');
     return sessionId;
   };
-  /** Acting as the runner: one chunk on `<ns>.term.<sid>` with the runner's headers. */
-  const publish = async (sessionId: string, data: string | Uint8Array) => {
-    const index = nextChunk.get(sessionId) ?? 0;
-    nextChunk.set(sessionId, index + 1);
+  /** Acting as the session's runner (or another): one chunk on `<ns>.term.<sid>.<runnerId>` with the runner's headers. */
+  const publish = async (sessionId: string, data: string | Uint8Array, runnerId = placedOn.get(sessionId)!, index = nextChunk.get(sessionId) ?? 0) => {
+    nextChunk.set(sessionId, Math.max(nextChunk.get(sessionId) ?? 0, index + 1));
     const h = headers();
     h.set('Baton-Offset-Ms', String(index * 10));
     h.set('Baton-Chunk', String(index));
-    await broker.js.publish(broker.names.term(sessionId), typeof data === 'string' ? encoder.encode(data) : data, { msgID: `${sessionId}:${index}`, headers: h });
+    await broker.js.publish(broker.names.term(sessionId, runnerId), typeof data === 'string' ? encoder.encode(data) : data, { msgID: `${sessionId}:${runnerId}:${index}`, headers: h });
     return index;
   };
   const attach = (s: LiveClient, sessionId: string, cols = 80, rows = 24) => s.timeout(10_000).emitWithAck('terminal:attach', { sessionId, cols, rows });
   const termConsumers = async (sessionId: string) => {
     let n = 0;
-    for await (const c of broker.jsm.consumers.list(broker.names.streams.terminal)) if (c.config.filter_subject === broker.names.term(sessionId)) n++;
+    for await (const c of broker.jsm.consumers.list(broker.names.streams.terminal)) if (c.config.filter_subject === broker.names.termOfSession(sessionId)) n++;
     return n;
   };
 
@@ -135,8 +141,8 @@ describe('live terminals through the real gateway', () => {
     const sessionId = await newSession();
     const keys: string[] = [];
     const sizes: string[] = [];
-    broker.nc.subscribe(broker.names.input(sessionId), { callback: (_e, m) => void keys.push(m.string()) });
-    broker.nc.subscribe(broker.names.resize(sessionId), { callback: (_e, m) => void sizes.push(m.string()) });
+    broker.nc.subscribe(broker.names.input('r0', sessionId), { callback: (_e, m) => void keys.push(m.string()) });
+    broker.nc.subscribe(broker.names.resize('r0', sessionId), { callback: (_e, m) => void sizes.push(m.string()) });
     await broker.nc.flush();
     const s = await connect();
     expect(await s.timeout(5_000).emitWithAck('terminal:input', { sessionId, data: 'ls -la\r' })).toEqual({ ok: true });
@@ -146,12 +152,47 @@ describe('live terminals through the real gateway', () => {
     expect(JSON.parse(sizes[0])).toEqual({ cols: 100, rows: 30 });
   });
 
+  it("takes a session's output only from the runners it was placed on, and sends its keystrokes to the one it is on (issue #12)", async () => {
+    const sessionId = await newSession();
+    await publish(sessionId, 'real one\r\n', 'r0', 0);
+    // A runner that never hosted the session writes under its id, ahead of the session's own runner.
+    await publish(sessionId, 'spoofed\r\n', 'r-stranger', 1);
+    await publish(sessionId, 'real two\r\n', 'r0', 1);
+    const s = await connect();
+    const data = collect(s, 'terminal:data');
+    const snapshot = next(s, 'terminal:snapshot');
+    await attach(s, sessionId);
+    const snap = await snapshot;
+    expect(snap).toMatchObject({ source: 'log', chunk: 1 });
+    expect(await screenOf(snap, [])).toBe('real one\nreal two');
+
+    await publish(sessionId, 'spoofed live\r\n', 'r-stranger', 2);
+    await publish(sessionId, 'real three\r\n', 'r0', 2);
+    // The stranger's chunk waits for its placement to be known, then is dropped; the real one follows it.
+    await eventually(() => data.length === 1, 30_000, 'the real chunk');
+    expect(data.map((d) => [d.chunk, text(d.data)])).toEqual([[2, 'real three\r\n']]);
+
+    // Moved to another runner: that runner's output is the session's too, and keystrokes go to it alone.
+    await place(sessionId, 'r5');
+    await publish(sessionId, 'moved\r\n', 'r5', 3);
+    await eventually(() => data.length === 2, 30_000, 'the chunk from the new runner');
+    expect(text(data[1].data)).toBe('moved\r\n');
+    const keys: string[] = [];
+    broker.nc.subscribe(broker.names.inputOfRunner('r0'), { callback: (_e, m) => void keys.push(`r0:${m.string()}`) });
+    broker.nc.subscribe(broker.names.inputOfRunner('r5'), { callback: (_e, m) => void keys.push(`r5:${m.string()}`) });
+    await broker.nc.flush();
+    expect(await s.timeout(5_000).emitWithAck('terminal:input', { sessionId, data: 'for r5\r' })).toEqual({ ok: true });
+    await eventually(() => keys.length === 1, 5_000, 'the keystrokes');
+    await broker.nc.flush();
+    expect(keys).toEqual(['r5:for r5\r']);
+  }, 90_000);
+
   it('lets a viewer watch but not type or resize', async () => {
     const sessionId = await newSession();
     await publish(sessionId, 'watch me\r\n');
     const keys: string[] = [];
-    broker.nc.subscribe(broker.names.input(sessionId), { callback: (_e, m) => void keys.push(m.string()) });
-    broker.nc.subscribe(broker.names.resize(sessionId), { callback: (_e, m) => void keys.push(m.string()) });
+    broker.nc.subscribe(broker.names.input('r0', sessionId), { callback: (_e, m) => void keys.push(m.string()) });
+    broker.nc.subscribe(broker.names.resize('r0', sessionId), { callback: (_e, m) => void keys.push(m.string()) });
     const s = await connect(viewerToken);
     const errors = collect(s, 'error');
     expect(await attach(s, sessionId, 50, 10)).toMatchObject({ ok: true });
@@ -171,7 +212,7 @@ describe('live terminals through the real gateway', () => {
     const worker = await newSession(orchestrator);
     const stranger = await newSession();
     const keys: string[] = [];
-    broker.nc.subscribe(broker.names.input(worker), { callback: (_e, m) => void keys.push(m.string()) });
+    broker.nc.subscribe(broker.names.input('r0', worker), { callback: (_e, m) => void keys.push(m.string()) });
     await broker.nc.flush();
     const token = signAgentToken({ sessionId: orchestrator, projectId, attemptId: null, taskIds: [], role: 'orchestrator', parentSessionId: null }, AGENT_SECRET);
     const s = await connect(token);
@@ -238,7 +279,7 @@ describe('live terminals through the real gateway', () => {
 
     it('starts from the runner’s live screen of a session placed on it, then streams', async () => {
       const sessionId = await newSession();
-      await appendSession(sessionId, (agg) => stampEvents(command('session.place', {}), agg, [SessionPlaced({ runnerId: 'r1' })], ulid));
+      await place(sessionId, 'r1');
       await publish(sessionId, 'old output\r\n');
       const s = await connect(ns.token, gatewayUrl);
       const data = collect(s, 'terminal:data');

@@ -213,7 +213,7 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
       });
       // The PTY takes the size of whoever steers it last; watchers do not change it.
       if (this.rt.access.mayResize(caller, role) && (snapshot.cols !== msg.cols || snapshot.rows !== msg.rows)) {
-        this.rt.terminals.resize(msg.sessionId, msg.cols, msg.rows);
+        await this.rt.terminals.resize(msg.sessionId, msg.cols, msg.rows);
       }
       return { sessionId: msg.sessionId, chunk: snapshot.chunk };
     });
@@ -232,7 +232,7 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
     return this.handle(socket, 'terminal:input', body, async (msg, caller) => {
       if (!this.rt.access.mayType(caller)) throw new LiveError('forbidden', `typing into a terminal needs the operator role; you are ${roleOf(caller)}`);
       await this.rt.access.checkSession(caller, msg.sessionId, 'type');
-      this.rt.terminals.input(msg.sessionId, msg.data);
+      if (!(await this.rt.terminals.input(msg.sessionId, msg.data))) throw new LiveError('unavailable', `session ${msg.sessionId} is not running on a runner: nothing to type into`);
       return {};
     });
   }
@@ -242,7 +242,7 @@ export class LiveGateway implements OnGatewayInit<LiveServer>, OnGatewayConnecti
     return this.handle(socket, 'terminal:resize', body, async (msg, caller) => {
       if (caller.kind !== 'user' || !hasRole(caller, 'operator')) throw new LiveError('forbidden', `resizing a terminal needs the operator role; you are ${roleOf(caller)}`);
       await this.rt.access.checkSession(caller, msg.sessionId, 'type');
-      this.rt.terminals.resize(msg.sessionId, msg.cols, msg.rows);
+      await this.rt.terminals.resize(msg.sessionId, msg.cols, msg.rows);
       return {};
     });
   }

@@ -1,5 +1,5 @@
 import type { Actor, CommandDataOf, CommandDefinition, CommandReply } from '@baton/events';
-import { CommandTimeoutError, resultKey, type Broker, type CommandBus, type Logger } from '@baton/event-store';
+import { CommandTimeoutError, resultKey, runnerActor, type Broker, type CommandBus, type Logger } from '@baton/event-store';
 
 export type ReportOutcome = 'accepted' | 'rejected' | 'conflict' | 'pending' | 'abandoned';
 
@@ -39,7 +39,7 @@ export class Reporter {
   private closed = false;
 
   constructor(private readonly opts: ReporterOptions) {
-    this.actor = { kind: 'system', id: `runner:${opts.runnerId}` };
+    this.actor = runnerActor(opts.runnerId);
     this.replyTimeoutMs = opts.replyTimeoutMs ?? 5_000;
     this.watchMs = opts.watchMs ?? 10 * 60_000;
   }
@@ -80,7 +80,7 @@ export class Reporter {
         return 'abandoned';
       }
       try {
-        const reply = await this.opts.bus.send(def, data, { actor: this.actor, id: opts.id, timeoutMs: this.replyTimeoutMs });
+        const reply = await this.opts.bus.send(def, data, { actor: this.actor, id: opts.id, timeoutMs: this.replyTimeoutMs, fromRunner: this.opts.runnerId });
         opts.onPublished?.();
         return this.outcome(def, opts, reply);
       } catch (e) {

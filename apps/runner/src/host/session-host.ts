@@ -3,7 +3,7 @@ import type { RunnerHeartbeat, RunnerInput, RunnerStart, RunnerStop } from '@bat
 import type { Broker, Logger } from '@baton/event-store';
 import { OutputPatterns } from '../patterns';
 import { PtySpawnError, spawnPty, type PtyExit } from '../pty';
-import { createScreen, startTerminalPipeline, TerminalReader, type ScreenSnapshot } from '../terminal';
+import { createScreen, startTerminalPipeline, type ScreenSnapshot } from '../terminal';
 import { NoFreePortError, UnsafePathError, type PortAllocator } from '../worktree';
 import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
@@ -64,14 +64,12 @@ export class SessionHost {
   /** Recently ended starts, for a `stop` with cleanup that arrives after the exit. */
   private readonly recent = new Map<string, { workspaceDir: string; script: string | null; env: Record<string, string> }>();
   private readonly latestStarts: Map<string, number>;
-  private readonly reader: TerminalReader;
   private readonly bootId = readBootId();
   private readonly reports: SessionReports;
   private draining = false;
 
   constructor(private readonly o: SessionHostOptions) {
     this.latestStarts = o.latestStarts ?? new Map();
-    this.reader = new TerminalReader(o.broker);
     this.reports = new SessionReports(o.reporter, o.runnerId, o.repo);
   }
 
@@ -239,8 +237,7 @@ export class SessionHost {
     if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId });
     const cwd = await this.o.workspaces.resolveCwd(ws, start.launch.cwd);
     step('setup');
-    const last = await this.reader.lastChunk(sessionId);
-    step('lastChunk');
+    const last = start.terminal ?? null;
     this.checkCancelled(h);
     const prepareMs = performance.now() - started;
 
@@ -257,7 +254,7 @@ export class SessionHost {
     const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice, user });
     h.pty = pty;
     h.phase = 'running';
-    const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: last ? last.chunk : -1 });
+    const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: last ? last.lastChunk : -1 });
     h.screen = screen;
     pty.onData((data) => {
       h.lastOutputAt = new Date().toISOString();
@@ -266,9 +263,10 @@ export class SessionHost {
     h.pipeline = startTerminalPipeline({
       broker: this.o.broker,
       sessionId,
+      runnerId: this.o.runnerId,
       pty,
       screen,
-      coalescer: last ? { firstIndex: last.chunk + 1, baseOffsetMs: last.offsetMs + 1 } : undefined,
+      coalescer: last ? { firstIndex: last.lastChunk + 1, baseOffsetMs: last.lastOffsetMs + 1 } : undefined,
       publisher: { onError: (err, chunk) => this.o.logger.error({ err, sessionId, chunk: chunk.index }, 'terminal chunk dropped') },
     });
     for (const early of [...start.initialInput, ...h.pendingInput.splice(0)]) void this.type(h, typedKeys(typeof early === 'string' ? { data: early, submit: false } : early, h.submit));

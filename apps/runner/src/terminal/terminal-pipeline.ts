@@ -10,15 +10,17 @@ import type { Screen } from './threaded-screen';
 export interface TerminalPipelineOptions {
   broker: { nc: NatsConnection; js: JetStreamClient; names: Names };
   sessionId: string;
+  /** This runner: its output goes out as `<ns>.term.<sessionId>.<runnerId>`, and keystrokes come to it addressed to it. */
+  runnerId: string;
   pty: PtyProcess;
   /** Fed the same chunks (with their index), for snapshots to late viewers. */
   screen?: Pick<Screen, 'write' | 'resize'>;
-  /** For a restarted session: `firstIndex`/`baseOffsetMs` after `TerminalReader.lastChunk`. */
+  /** For a restarted or moved session: `firstIndex`/`baseOffsetMs` after its last stored chunk (`RunnerStart.terminal`). */
   coalescer?: Omit<OutputCoalescerOptions, 'onChunk'>;
   publisher?: Omit<TerminalPublisherOptions, 'onBackpressure'>;
-  /** Keystrokes from `<ns>.input.<sessionId>` (core NATS) are typed into the PTY. */
+  /** Keystrokes from `<ns>.input.<runnerId>.<sessionId>` (core NATS) are typed into the PTY. */
   acceptInput?: boolean;
-  /** Sizes from `<ns>.resize.<sessionId>` (core NATS, `{"cols":…,"rows":…}`) resize the PTY and the screen. */
+  /** Sizes from `<ns>.resize.<runnerId>.<sessionId>` (core NATS, `{"cols":…,"rows":…}`) resize the PTY and the screen. */
   acceptResize?: boolean;
 }
 
@@ -48,7 +50,7 @@ export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPi
     if (pause) pty.pause();
     else pty.resume();
   };
-  const publisher = new TerminalPublisher(opts.broker, opts.sessionId, {
+  const publisher = new TerminalPublisher(opts.broker, opts.sessionId, opts.runnerId, {
     ...opts.publisher,
     onBackpressure: (pause) => {
       paused.broker = pause;
@@ -88,8 +90,8 @@ export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPi
   });
   // A keystroke's answer (its echo) is cut after 2 ms, not a whole frame: the round trip stays short.
   const typed = { write: (data: Uint8Array) => (coalescer.expedite(), pty.write(data)) };
-  const input = opts.acceptInput === false ? null : subscribeInput(opts.broker.nc, opts.broker.names.input(opts.sessionId), typed);
-  const resize = opts.acceptResize === false ? null : subscribeResize(opts.broker.nc, opts.broker.names.resize(opts.sessionId), pty, screen);
+  const input = opts.acceptInput === false ? null : subscribeInput(opts.broker.nc, opts.broker.names.input(opts.runnerId, opts.sessionId), typed);
+  const resize = opts.acceptResize === false ? null : subscribeResize(opts.broker.nc, opts.broker.names.resize(opts.runnerId, opts.sessionId), pty, screen);
 
   const finished = pty.exited.then(async (exit) => {
     input?.unsubscribe();

@@ -30,9 +30,9 @@ const tick = () => new Promise((r) => setImmediate(r));
 describe(TerminalPublisher.name, () => {
   it('publishes to the session subject with offset, chunk and an idempotent msg id', async () => {
     const acks = new HeldAcks();
-    const sut = new TerminalPublisher({ js: acks.js, names: names('ns1') }, 'S1');
+    const sut = new TerminalPublisher({ js: acks.js, names: names('ns1') }, 'S1', 'r1');
     sut.publish(chunk(7));
-    expect(acks.calls[0]).toMatchObject({ subject: 'ns1.term.S1', msgID: 'S1:7', offset: '70', chunk: '7' });
+    expect(acks.calls[0]).toMatchObject({ subject: 'ns1.term.S1.r1', msgID: 'S1:7', offset: '70', chunk: '7' });
     acks.ackAll();
     await sut.drain();
     expect(sut.stats).toMatchObject({ published: 1, bytes: 1 });
@@ -41,7 +41,7 @@ describe(TerminalPublisher.name, () => {
   it('keeps at most maxInFlight unacknowledged, pauses at the limit and resumes at half', async () => {
     const acks = new HeldAcks();
     const pressure: boolean[] = [];
-    const sut = new TerminalPublisher({ js: acks.js, names: names('ns1') }, 'S1', { maxInFlight: 4, onBackpressure: (p) => pressure.push(p) });
+    const sut = new TerminalPublisher({ js: acks.js, names: names('ns1') }, 'S1', 'r1', { maxInFlight: 4, onBackpressure: (p) => pressure.push(p) });
     for (let i = 0; i < 6; i++) sut.publish(chunk(i));
     expect(acks.calls).toHaveLength(4);
     expect(sut.backlog).toBe(6);
@@ -61,7 +61,7 @@ describe(TerminalPublisher.name, () => {
 
   it('retries a failed publish with the same msg id, holding its slot meanwhile', async () => {
     const acks = new HeldAcks();
-    const sut = new TerminalPublisher({ js: acks.js, names: names('ns1') }, 'S1', { maxInFlight: 1 });
+    const sut = new TerminalPublisher({ js: acks.js, names: names('ns1') }, 'S1', 'r1', { maxInFlight: 1 });
     sut.publish(chunk(0));
     sut.publish(chunk(1));
     acks.calls.shift()!.settle(false);
@@ -78,7 +78,7 @@ describe(TerminalPublisher.name, () => {
   it('drops and reports a chunk after its last attempt, and goes on with the rest', async () => {
     const acks = new HeldAcks();
     const errors: number[] = [];
-    const sut = new TerminalPublisher({ js: acks.js, names: names('ns1') }, 'S1', { maxAttempts: 2, onError: (_e, c) => errors.push(c.index) });
+    const sut = new TerminalPublisher({ js: acks.js, names: names('ns1') }, 'S1', 'r1', { maxAttempts: 2, onError: (_e, c) => errors.push(c.index) });
     sut.publish(chunk(0));
     acks.calls.shift()!.settle(false);
     await new Promise((r) => setTimeout(r, 80));

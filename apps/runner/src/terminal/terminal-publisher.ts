@@ -1,10 +1,11 @@
 import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Names } from '@baton/events';
+import { TERMINAL_CHUNK_HEADER, TERMINAL_OFFSET_HEADER } from '@baton/event-store';
 import type { TerminalChunk } from './output-coalescer';
 
-export const OFFSET_HEADER = 'Baton-Offset-Ms';
-export const CHUNK_HEADER = 'Baton-Chunk';
+export const OFFSET_HEADER = TERMINAL_OFFSET_HEADER;
+export const CHUNK_HEADER = TERMINAL_CHUNK_HEADER;
 
 export interface TerminalPublisherOptions {
   /** Publishes awaiting their ack at once; past it the publisher asks for the PTY to pause. */
@@ -27,7 +28,7 @@ export interface TerminalPublisherStats {
 }
 
 /**
- * Writes a session's chunks to `<ns>.term.<sessionId>` in `<NS>_TERMINAL`. Publishes are
+ * Writes a session's chunks to `<ns>.term.<sessionId>.<runnerId>` in `<NS>_TERMINAL`. Publishes are
  * pipelined on one connection, so they reach the stream in order; `Nats-Msg-Id =
  * <sessionId>:<chunk>` makes a retried chunk land once. In-flight publishes are bounded:
  * beyond the limit the PTY is paused, so a slow broker slows the program instead of
@@ -47,9 +48,10 @@ export class TerminalPublisher {
   constructor(
     private readonly broker: { js: JetStreamClient; names: Names },
     readonly sessionId: string,
+    readonly runnerId: string,
     private readonly opts: TerminalPublisherOptions = {},
   ) {
-    this.subject = broker.names.term(sessionId);
+    this.subject = broker.names.term(sessionId, runnerId);
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 64);
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 10);
     this.timeout = opts.publishTimeoutMs ?? 5_000;

@@ -24,7 +24,12 @@ const REORDER_SLACK_MS = 120_000;
 
 type ReaderBroker = { js: JetStreamClient; jsm: JetStreamManager; names: Names };
 
-/** Reads a session's terminal output back from `<NS>_TERMINAL` with an ordered consumer. */
+/**
+ * Reads a session's terminal output back from `<NS>_TERMINAL` with an ordered consumer, from
+ * every runner's subject of it: a tool for tests and operators with a service's credentials
+ * (a runner's may not read the log). Readers that show a terminal to users take only the
+ * session's own runners' chunks (gateway terminal-frames, sessions export).
+ */
 export class TerminalReader {
   constructor(private readonly broker: ReaderBroker) {}
 
@@ -39,17 +44,6 @@ export class TerminalReader {
     return [...byChunk.values()].sort((a, b) => a.chunk - b.chunk);
   }
 
-  /**
-   * The session's last stored chunk: a restarted session continues after it (`firstIndex`,
-   * `baseOffsetMs` of the coalescer), or its msg ids would collide with the earlier run's.
-   */
-  async lastChunk(sessionId: string): Promise<{ chunk: number; offsetMs: number } | null> {
-    const { jsm, names } = this.broker;
-    const last = await jsm.streams.getMessage(names.streams.terminal, { last_by_subj: names.term(sessionId) }).catch(() => null);
-    if (!last) return null;
-    return { chunk: Number(last.header.get(CHUNK_HEADER)), offsetMs: Number(last.header.get(OFFSET_HEADER)) };
-  }
-
   /** All the session's bytes up to `untilMs`, concatenated: what a terminal had been fed by then. */
   async bytesUntil(sessionId: string, untilMs?: number): Promise<Uint8Array> {
     return concatFrames(await this.read(sessionId, { untilMs }));
@@ -58,7 +52,7 @@ export class TerminalReader {
   /** Frames in stream order, stopping at the subject's last message as of the call. */
   private async *scan(sessionId: string, stopAfterMs: number): AsyncGenerator<TerminalFrame> {
     const { js, jsm, names } = this.broker;
-    const subject = names.term(sessionId);
+    const subject = names.termOfSession(sessionId);
     const last = await jsm.streams.getMessage(names.streams.terminal, { last_by_subj: subject }).catch(() => null);
     if (!last) return;
     const consumer = await js.consumers.get(names.streams.terminal, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });

@@ -28,9 +28,9 @@ describe('terminal resize from the resize subject', () => {
     const sessionId = ulid();
     const screen = new TerminalScreen({ cols: 80, rows: 24 });
     const pty = spawnPty({ argv: ['bash', '-c', 'read x; stty size'], env, cwd: tmpdir(), cols: 80, rows: 24 });
-    const pipeline = startTerminalPipeline({ broker, sessionId, pty, screen });
-    const subject = broker.names.resize(sessionId);
-    expect(subject).toBe(`${ns.namespace}.resize.${sessionId}`);
+    const pipeline = startTerminalPipeline({ broker, sessionId, runnerId: 'r1', pty, screen });
+    const subject = broker.names.resize('r1', sessionId);
+    expect(subject).toBe(`${ns.namespace}.resize.r1.${sessionId}`);
 
     broker.nc.publish(subject, encode('not json'));
     broker.nc.publish(subject, encode({ cols: 0, rows: 10 }));
@@ -40,7 +40,7 @@ describe('terminal resize from the resize subject', () => {
       await broker.nc.flush();
       return screen.cols === 100 && screen.rows === 30;
     }, 5_000, 'the screen to take the new size');
-    broker.nc.publish(broker.names.input(sessionId), encode('\r'));
+    broker.nc.publish(broker.names.input('r1', sessionId), encode('\r'));
     await pipeline.finished;
     expect(new TextDecoder().decode(concatFrames(await new TerminalReader(broker).read(sessionId)))).toContain('30 100');
     screen.dispose();

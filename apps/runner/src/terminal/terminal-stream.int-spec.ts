@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { ulid } from 'ulid';
-import { Broker } from '@baton/event-store';
+import { Broker, lastTerminalChunk } from '@baton/event-store';
 import { createTestNamespace, eventually, type TestNamespace } from '@baton/testing';
 import { spawnPty } from '../pty/pty-process';
 import { TerminalScreen } from './screen';
@@ -29,7 +29,7 @@ describe('terminal output on JetStream', () => {
 
   const run = (argv: string[], sessionId = ulid(), screen?: TerminalScreen, coalescer?: { firstIndex: number; baseOffsetMs: number }) => {
     const pty = spawnPty({ argv, env, cwd: tmpdir(), cols: 80, rows: 24 });
-    return { sessionId, pty, pipeline: startTerminalPipeline({ broker, sessionId, pty, screen, coalescer }) };
+    return { sessionId, pty, pipeline: startTerminalPipeline({ broker, sessionId, runnerId: 'r1', pty, screen, coalescer }) };
   };
 
   it('carries 5 MB printed as fast as a program can, complete and in order', async () => {
@@ -101,18 +101,23 @@ describe('terminal output on JetStream', () => {
   it('returns nothing for a session without output', async () => {
     const sessionId = ulid();
     expect(await reader.read(sessionId)).toEqual([]);
-    expect(await reader.lastChunk(sessionId)).toBeNull();
+    expect(await lastTerminalChunk(broker, sessionId, ['r1'])).toBeNull();
   });
 
-  it('continues the chunks of a restarted session after the last stored one', async () => {
+  it('continues the chunks of a restarted session after the last stored one of its runners, not of a stranger', async () => {
     const first = run(['echo', 'first run']);
     await first.pipeline.finished;
-    const last = (await reader.lastChunk(first.sessionId))!;
-    expect(last.chunk).toBe(first.pipeline.coalescer.nextChunkIndex - 1);
+    // Another runner writes far ahead under the session's id: it never hosted the session.
+    const stranger = new TerminalPublisher(broker, first.sessionId, 'r9');
+    stranger.publish({ index: 500, offsetMs: 99_000, data: new TextEncoder().encode('spoofed') });
+    await stranger.drain();
+    const last = (await lastTerminalChunk(broker, first.sessionId, ['r1']))!;
+    expect(last.lastChunk).toBe(first.pipeline.coalescer.nextChunkIndex - 1);
+    expect((await lastTerminalChunk(broker, first.sessionId, ['r1', 'r9']))!.lastChunk).toBe(500);
 
-    const second = run(['echo', 'second run'], first.sessionId, undefined, { firstIndex: last.chunk + 1, baseOffsetMs: last.offsetMs + 1 });
+    const second = run(['echo', 'second run'], first.sessionId, undefined, { firstIndex: last.lastChunk + 1, baseOffsetMs: last.lastOffsetMs + 1 });
     await second.pipeline.finished;
-    const frames = await reader.read(first.sessionId);
+    const frames = (await reader.read(first.sessionId)).filter((f) => f.chunk < 500);
     expect(decode(concatFrames(frames))).toMatch(/first run[^]*second run/);
     expect(frames.map((f) => f.chunk)).toEqual(frames.map((_, i) => i));
     expect(frames.every((f, i) => i === 0 || f.offsetMs >= frames[i - 1].offsetMs)).toBe(true);
@@ -120,7 +125,7 @@ describe('terminal output on JetStream', () => {
 
   it('stores a chunk once when it is published twice', async () => {
     const sessionId = ulid();
-    const sut = new TerminalPublisher(broker, sessionId);
+    const sut = new TerminalPublisher(broker, sessionId, 'r1');
     const chunk = { index: 0, offsetMs: 0, data: new TextEncoder().encode('once') };
     sut.publish(chunk);
     sut.publish(chunk);
@@ -133,7 +138,7 @@ describe('terminal output on JetStream', () => {
     const { sessionId, pipeline } = run(['bash', '-c', 'read x; echo got:$x']);
     await eventually(async () => {
       // The subscription may still be on its way to the server: send until the program has it.
-      broker.nc.publish(broker.names.input(sessionId), new TextEncoder().encode('typed words\r'));
+      broker.nc.publish(broker.names.input('r1', sessionId), new TextEncoder().encode('typed words\r'));
       await broker.nc.flush();
       return pipeline.coalescer.nextChunkIndex > 0;
     }, 5_000, 'keystrokes echoed');

@@ -1,21 +1,25 @@
 import { z } from 'zod';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { DomainError, IdSchema } from '@baton/events';
-import { defineQuery, QueryClient, QueryError, type Broker } from '@baton/event-store';
+import { DomainError, IdSchema, runnerOfTerminalSubject } from '@baton/events';
+import { defineQuery, QueryClient, QueryError, TERMINAL_OFFSET_HEADER, type Broker } from '@baton/event-store';
 import type { LoadSessionEvents } from '../session/replay.queries';
 import { replaySession } from '../session/replay';
+import { placedRunners } from '../session/placed-runners';
 import { timelineMarkers, toAsciicast } from './asciicast';
 import { terminalChunks, type TerminalFrame } from './terminal-recording';
 import { toMarkdownTranscript, type TranscriptMessage } from './transcript';
 
 /** An answer travels in one NATS message (1 MiB by default): recordings are cut below that. */
 export const EXPORT_MAX_CHARS = 700_000;
-const OFFSET_HEADER = 'Baton-Offset-Ms';
 
-/** Every stored frame of a session's terminal, oldest first (`<NS>_TERMINAL`, bounded by age/bytes). */
-async function readTerminal(broker: Broker, sessionId: string): Promise<TerminalFrame[]> {
+/**
+ * Every stored frame of a session's terminal, oldest first (`<NS>_TERMINAL`, bounded by
+ * age/bytes), written by the runners it was placed on: what another runner wrote under its
+ * id is not the session's (issue #12).
+ */
+async function readTerminal(broker: Broker, sessionId: string, runners: readonly string[]): Promise<TerminalFrame[]> {
   const stream = broker.names.streams.terminal;
-  const subject = broker.names.term(sessionId);
+  const subject = broker.names.termOfSession(sessionId);
   const last = await broker.jsm.streams.getMessage(stream, { last_by_subj: subject }).catch(() => null);
   if (!last) return [];
   const consumer = await broker.js.consumers.get(stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
@@ -23,7 +27,7 @@ async function readTerminal(broker: Broker, sessionId: string): Promise<Terminal
   const frames: TerminalFrame[] = [];
   try {
     for await (const m of messages) {
-      frames.push({ offsetMs: Number(m.headers?.get(OFFSET_HEADER)), data: m.data });
+      if (runners.includes(runnerOfTerminalSubject(m.subject) ?? '')) frames.push({ offsetMs: Number(m.headers?.get(TERMINAL_OFFSET_HEADER)), data: m.data });
       if (m.seq >= last.seq || m.info.pending === 0) break;
     }
   } finally {
@@ -60,7 +64,7 @@ export function exportQueries(load: LoadSessionEvents, broker: () => Broker | nu
   return {
     export_asciicast: defineQuery(z.object({ sessionId: IdSchema }), async ({ sessionId }) => {
       const { events, replay } = await replayOf(sessionId);
-      const frames = await readTerminal(needBroker(), sessionId);
+      const frames = await readTerminal(needBroker(), sessionId, placedRunners(events));
       const { chunks, truncated } = terminalChunks(frames, EXPORT_MAX_CHARS);
       const startedAt = events.find((e) => e.type === 'session.spawned')?.occurredAt ?? events[0].occurredAt;
       const name = replay.state.facts?.name || replay.state.template?.spec.name || sessionId;

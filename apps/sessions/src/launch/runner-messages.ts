@@ -19,6 +19,8 @@ export interface StartContext {
   token: string;
   port: number;
   size: { cols: number; rows: number };
+  /** Where the session's terminal stands over the runners that hosted it (`lastTerminalChunk`); absent or null: a new terminal. */
+  terminal?: { lastChunk: number; lastOffsetMs: number } | null;
 }
 
 const STOP_GRACE_MS = 10_000;
@@ -82,6 +84,7 @@ export function buildRunnerStart(state: SessionState, ctx: StartContext): { runn
       },
       initialInput: state.queuedInput,
       size: ctx.size,
+      ...(ctx.terminal ? { terminal: { lastChunk: ctx.terminal.lastChunk, lastOffsetMs: ctx.terminal.lastOffsetMs } } : {}),
       agent: spec.agent ? { id: spec.agent, permissionMode: facts.permissionMode ?? spec.permissionMode, model: spec.model } : null,
     },
   };

@@ -8,6 +8,13 @@ async function createdTables(): Promise<Map<string, { columns: Map<string, strin
   for (const M of sessionsService.migrations as (new () => { up(q: QueryRunner): Promise<void> })[]) await new M().up(q);
   const tables = new Map<string, { columns: Map<string, string>; nullable: Set<string> }>();
   for (const sql of statements) {
+    const added = /^ALTER TABLE "sessions"\."(\w+)" ADD COLUMN "(\w+)" ([a-z ]+?)( NOT NULL| DEFAULT|$)/.exec(sql.trim());
+    if (added) {
+      const table = tables.get(added[1])!;
+      table.columns.set(added[2], added[3].trim());
+      if (!/NOT NULL/.test(sql)) table.nullable.add(added[2]);
+      continue;
+    }
     const m = /CREATE TABLE "sessions"\."(\w+)" \(([\s\S]+)\)$/.exec(sql.trim());
     if (!m) continue;
     const columns = new Map<string, string>();

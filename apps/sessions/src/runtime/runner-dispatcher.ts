@@ -1,10 +1,11 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type JsMsg } from '@nats-io/jetstream';
 import { DomainError, isSessionEvent, type RecordedEvent, type RunnerDirected, type SessionEvent } from '@baton/events';
-import type { Broker, EventStore, Logger } from '@baton/event-store';
+import { lastTerminalChunk, type Broker, type EventStore, type Logger } from '@baton/event-store';
 import type { LeaderRole } from '@baton/service-kit';
 import { buildRunnerStart, runnerMessagesFor } from '../launch/runner-messages';
 import { DISPATCHER_ACTOR, systemCommand } from '../scheduling/loop-commands';
 import { evolveSession, initialSessionState, type SessionState } from '../session/session.state';
+import { placedRunners } from '../session/placed-runners';
 import type { CommandSender } from './command-sender';
 import { PermanentStartError, type StartContextLoader } from './start-context';
 import { InvalidRunnerMessage, publishToRunner } from './runner-publish';
@@ -286,7 +287,9 @@ export class RunnerDispatcher implements LeaderRole {
     const state = own.reduce<SessionState>((s, e) => evolveSession(s, e, e.occurredAt), initialSessionState());
     if (state.status !== 'spawning' || state.runnerId !== event.data.runnerId) return;
     const context = await this.opts.startContext.load(sessionId, state, event.position.seq, new Date().toISOString());
-    const start = buildRunnerStart(state, context);
+    // The runner may not read the terminal log (issue #12): it is told where the session's terminal stands.
+    const terminal = await lastTerminalChunk(this.opts.broker, sessionId, placedRunners(own));
+    const start = buildRunnerStart(state, { ...context, terminal });
     await this.publish({ type: 'start', runnerId: start.runnerId, data: start.data }, `start-${event.id}`);
   }
 

@@ -62,6 +62,12 @@ export const RunnerStartSchema = z.strictObject({
   initialInput: z.array(z.union([z.string().max(100_000), z.strictObject({ data: z.string().min(1).max(100_000), submit: z.literal(true) })])).max(100),
   size: z.strictObject({ cols: z.number().int().min(10).max(1_000), rows: z.number().int().min(5).max(500) }),
   /**
+   * Where the session's terminal stands (its last stored chunk, over every runner that hosted
+   * it), so a restarted or moved session continues after it. The sessions service looks it up:
+   * a runner may not read other runners' terminal subjects (issue #12). Absent: a new terminal.
+   */
+  terminal: z.strictObject({ lastChunk: z.number().int().min(-1), lastOffsetMs: z.number().int().min(0) }).optional(),
+  /**
    * A real agent: the runner drives it through its adapter (libs/agents). It keeps the agent's
    * home per attempt, so it also knows the conversation to resume: `launch.argv[0]` is the program.
    */

@@ -32,6 +32,8 @@ export interface ScreenSourceOptions {
   broker: TerminalBroker;
   /** The HTTP base URL of the runner hosting the session now, or null. */
   runnerUrl(sessionId: string): Promise<string | null>;
+  /** Whether the runner was ever placed with the session: the stored chunks of other runners are not the session's. */
+  hosted(sessionId: string, runnerId: string): Promise<boolean>;
   secret?: string;
   logger: Logger;
   /** The PTY size a session starts with (sessions service): a rebuilt screen uses it. */
@@ -53,6 +55,11 @@ export class ScreenSource {
 
   get defaultSize(): { cols: number; rows: number } {
     return this.o.defaultSize;
+  }
+
+  /** Whether the runner was ever placed with the session (terminal-feed.ts keeps only those runners' chunks). */
+  hosted(sessionId: string, runnerId: string): Promise<boolean> {
+    return this.o.hosted(sessionId, runnerId);
   }
 
   /** The runner's screen, or null when it cannot give one. */
@@ -84,7 +91,7 @@ export class ScreenSource {
   async fromLog(sessionId: string): Promise<StoredScreen> {
     const last = await lastStoredFrame(this.o.broker, sessionId);
     if (!last) return { afterSeq: await terminalStreamLastSeq(this.o.broker), chunk: -1, frames: [] };
-    const frames = await readStoredFrames(this.o.broker, sessionId, last.seq);
+    const frames = await readStoredFrames(this.o.broker, sessionId, last.seq, (runnerId) => this.o.hosted(sessionId, runnerId));
     const chunk = frames.length ? frames[frames.length - 1].chunk : -1;
     return { afterSeq: last.seq, chunk, frames };
   }

@@ -14,11 +14,23 @@ export interface TerminalFeedOptions {
 
 /** After the runner could not give a screen, how long before it is asked again. */
 const RUNNER_RETRY_MS = 2_000;
+/** How long chunks of a runner not (yet) known to have hosted the session wait for its placement to be known. */
+const HOST_WAIT_MS = 10_000;
+/** A runner found not to have hosted the session: its chunks are dropped unasked for this long. */
+const REFUSED_MS = 60_000;
+/** Chunks held while a runner is checked; beyond it, chunks of unchecked runners are dropped. */
+const MAX_HELD = 5_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One session's terminal in this gateway, shared by all its viewers here: ONE ordered
- * consumer on `<ns>.term.<sessionId>` feeding every viewer. Chunks are passed on once each,
+ * consumer on `<ns>.term.<sessionId>.*` feeding every viewer. Chunks are passed on once each,
  * in index order (a chunk at or below the last one is a redelivery).
+ *
+ * Chunks are the session's only from runners it was placed on (issue #12: a runner's NATS
+ * user may write `<ns>.term.*.<its id>` for any session id). A chunk from a runner not known
+ * to have hosted it — usually a placement this gateway has not heard of yet — waits, with
+ * everything after it, until the runner is confirmed or found a stranger (then dropped).
  *
  * Snapshots (a viewer attaching, a slow one resynced) come from the runner's screen, which
  * names the last chunk it contains: the runner feeds its screen a chunk before publishing
@@ -40,6 +52,12 @@ export class TerminalFeed {
   private consumer: { stop(): void } | null = null;
   private readonly viewers = new Map<string, TerminalViewer>();
   private stopped = false;
+  /** Runners known to have hosted the session, and strangers' ids with when they may be asked about again. */
+  private readonly hosts = new Set<string>();
+  private readonly strangers = new Map<string, number>();
+  /** Chunks waiting behind a runner being checked, in arrival order. */
+  private waiting: TerminalFrame[] = [];
+  private checking = false;
   readonly ready: Promise<void>;
 
   constructor(
@@ -172,7 +190,49 @@ export class TerminalFeed {
   }
 
   private onFrame(frame: TerminalFrame): void {
-    if (this.stopped || frame.chunk <= this.lastChunk) return;
+    if (this.stopped) return;
+    if (!this.waiting.length && this.hosts.has(frame.runnerId)) return this.pass(frame);
+    if ((this.strangers.get(frame.runnerId) ?? 0) > performance.now()) return;
+    if (this.waiting.length >= MAX_HELD && !this.hosts.has(frame.runnerId)) return;
+    this.waiting.push(frame);
+    void this.checkWaiting();
+  }
+
+  /** Passes on the waiting chunks whose runners are confirmed, and drops those of strangers. */
+  private async checkWaiting(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      while (this.waiting.length && !this.stopped) {
+        const runnerId = this.waiting[0].runnerId;
+        if (!this.hosts.has(runnerId)) {
+          if (await this.confirmHost(runnerId)) this.hosts.add(runnerId);
+          else {
+            this.strangers.set(runnerId, performance.now() + REFUSED_MS);
+            const dropped = this.waiting.filter((f) => f.runnerId === runnerId).length;
+            this.waiting = this.waiting.filter((f) => f.runnerId !== runnerId);
+            this.o.logger.warn({ sessionId: this.sessionId, runnerId, dropped }, 'live: terminal output from a runner that never hosted the session dropped');
+            continue;
+          }
+        }
+        while (this.waiting.length && this.hosts.has(this.waiting[0].runnerId)) this.pass(this.waiting.shift()!);
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async confirmHost(runnerId: string): Promise<boolean> {
+    const deadline = performance.now() + HOST_WAIT_MS;
+    for (;;) {
+      if (await this.o.source.hosted(this.sessionId, runnerId).catch(() => false)) return true;
+      if (this.stopped || performance.now() >= deadline) return false;
+      await sleep(250);
+    }
+  }
+
+  private pass(frame: TerminalFrame): void {
+    if (frame.chunk <= this.lastChunk) return;
     this.lastChunk = frame.chunk;
     if (this.held) this.held.push(frame);
     else this.mirror?.write(frame.data, frame.chunk);

@@ -1,12 +1,14 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import type { Names } from '@baton/events';
+import { runnerOfTerminalSubject, type Names } from '@baton/events';
+import { TERMINAL_CHUNK_HEADER, TERMINAL_OFFSET_HEADER } from '@baton/event-store';
 
 /*
- * The runner's chunk format on `<NS>_TERMINAL` (apps/runner/src/terminal/terminal-publisher.ts):
- * one message per chunk on `<ns>.term.<sessionId>`, raw bytes, with these headers.
+ * The runner's chunk format on `<NS>_TERMINAL` (libs/event-store terminal-log.ts): one message
+ * per chunk on `<ns>.term.<sessionId>.<runnerId>`, raw bytes, with these headers. Reading a
+ * session takes every runner's subject of it; the caller keeps the runners that hosted it.
  */
-export const OFFSET_HEADER = 'Baton-Offset-Ms';
-export const CHUNK_HEADER = 'Baton-Chunk';
+export const OFFSET_HEADER = TERMINAL_OFFSET_HEADER;
+export const CHUNK_HEADER = TERMINAL_CHUNK_HEADER;
 
 export interface TerminalFrame {
   /** Stream sequence of the message. */
@@ -14,21 +16,24 @@ export interface TerminalFrame {
   chunk: number;
   offsetMs: number;
   data: Uint8Array;
+  /** The runner that wrote it (its subject's last token). */
+  runnerId: string;
 }
 
 export type TerminalBroker = { js: JetStreamClient; jsm: JetStreamManager; names: Names };
 
-export function toFrame(m: Pick<JsMsg, 'seq' | 'headers' | 'data'>): TerminalFrame | null {
+export function toFrame(m: Pick<JsMsg, 'seq' | 'headers' | 'data' | 'subject'>): TerminalFrame | null {
   const chunk = Number(m.headers?.get(CHUNK_HEADER));
   const offsetMs = Number(m.headers?.get(OFFSET_HEADER));
-  if (!Number.isInteger(chunk) || chunk < 0 || !Number.isFinite(offsetMs)) return null;
-  return { seq: m.seq, chunk, offsetMs, data: m.data };
+  const runnerId = runnerOfTerminalSubject(m.subject);
+  if (!Number.isInteger(chunk) || chunk < 0 || !Number.isFinite(offsetMs) || !runnerId) return null;
+  return { seq: m.seq, chunk, offsetMs, data: m.data, runnerId };
 }
 
-/** The session's last stored chunk, or null when it has none. */
+/** The stream sequence of the session's last stored chunk (any runner's), or null when it has none. */
 export async function lastStoredFrame(broker: TerminalBroker, sessionId: string): Promise<{ seq: number; chunk: number } | null> {
   const { jsm, names } = broker;
-  const last = await jsm.streams.getMessage(names.streams.terminal, { last_by_subj: names.term(sessionId) });
+  const last = await jsm.streams.getMessage(names.streams.terminal, { last_by_subj: names.termOfSession(sessionId) });
   if (!last) return null;
   const chunk = Number(last.header.get(CHUNK_HEADER));
   return { seq: last.seq, chunk: Number.isInteger(chunk) ? chunk : -1 };
@@ -38,16 +43,19 @@ export async function terminalStreamLastSeq(broker: TerminalBroker): Promise<num
   return (await broker.jsm.streams.info(broker.names.streams.terminal)).state.last_seq;
 }
 
-/** Every stored chunk of the session up to stream sequence `toSeq`, in chunk order, each once. */
-export async function readStoredFrames(broker: TerminalBroker, sessionId: string, toSeq: number): Promise<TerminalFrame[]> {
+/** Every stored chunk of the session up to stream sequence `toSeq` from the runners `keep` accepts, in chunk order, each once. */
+export async function readStoredFrames(broker: TerminalBroker, sessionId: string, toSeq: number, keep: (runnerId: string) => Promise<boolean>): Promise<TerminalFrame[]> {
   const { js, names } = broker;
-  const consumer = await js.consumers.get(names.streams.terminal, { filter_subjects: names.term(sessionId), deliver_policy: DeliverPolicy.All });
+  const verdicts = new Map<string, Promise<boolean>>();
+  const kept = (runnerId: string) => verdicts.get(runnerId) ?? verdicts.set(runnerId, keep(runnerId)).get(runnerId)!;
+  const consumer = await js.consumers.get(names.streams.terminal, { filter_subjects: names.termOfSession(sessionId), deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_messages: 512 });
   const byChunk = new Map<number, TerminalFrame>();
   try {
     for await (const m of messages) {
       const frame = toFrame(m);
-      if (frame && !byChunk.has(frame.chunk)) byChunk.set(frame.chunk, frame);
+      // Another runner's chunk under this session's id must not take the place of the session's own.
+      if (frame && !byChunk.has(frame.chunk) && (await kept(frame.runnerId))) byChunk.set(frame.chunk, frame);
       if (m.seq >= toSeq || m.info.pending === 0) break;
     }
   } finally {
@@ -62,7 +70,7 @@ export async function readStoredFrames(broker: TerminalBroker, sessionId: string
 export async function followFrames(broker: TerminalBroker, sessionId: string, fromSeq: number, onFrame: (f: TerminalFrame) => void): Promise<{ stop(): void }> {
   const { js, names } = broker;
   const consumer = await js.consumers.get(names.streams.terminal, {
-    filter_subjects: names.term(sessionId),
+    filter_subjects: names.termOfSession(sessionId),
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: Math.max(1, fromSeq),
   });

@@ -13,15 +13,18 @@ export interface TerminalHubOptions {
   logger: Logger;
   /** Flow-control window per viewer, in bytes. */
   window: number;
+  /** The runner hosting the session now (keystrokes and sizes are addressed to it), or null. */
+  runnerOf(sessionId: string): Promise<string | null>;
 }
 
 const encoder = new TextEncoder();
 
 /**
  * The terminals this gateway shows: one feed per attached session, created by its first
- * viewer and stopped when its last one leaves. Keystrokes and resizes go to the runner on
- * core NATS (latency first); every feed also listens to its session's resizes, from any
- * gateway, so its mirror keeps the PTY's size.
+ * viewer and stopped when its last one leaves. Keystrokes and resizes go on core NATS
+ * (latency first) to the runner hosting the session, addressed to it (a runner may listen to
+ * its own `<ns>.input.<runnerId>.*` only); every feed also listens to its session's resizes,
+ * from any gateway, so its mirror keeps the PTY's size.
  */
 export class TerminalHub {
   private readonly feeds = new Map<string, { feed: TerminalFeed; resizes: Subscription }>();
@@ -73,12 +76,17 @@ export class TerminalHub {
     return viewer !== undefined;
   }
 
-  input(sessionId: string, data: string): void {
-    this.o.broker.nc.publish(this.o.broker.names.input(sessionId), encoder.encode(data));
+  /** Types into the session's PTY; false when no runner hosts it now (nothing to type into). */
+  async input(sessionId: string, data: string): Promise<boolean> {
+    const runnerId = await this.o.runnerOf(sessionId);
+    if (runnerId) this.o.broker.nc.publish(this.o.broker.names.input(runnerId, sessionId), encoder.encode(data));
+    return runnerId !== null;
   }
 
-  resize(sessionId: string, cols: number, rows: number): void {
-    this.o.broker.nc.publish(this.o.broker.names.resize(sessionId), encoder.encode(JSON.stringify({ cols, rows })));
+  async resize(sessionId: string, cols: number, rows: number): Promise<boolean> {
+    const runnerId = await this.o.runnerOf(sessionId);
+    if (runnerId) this.o.broker.nc.publish(this.o.broker.names.resize(runnerId, sessionId), encoder.encode(JSON.stringify({ cols, rows })));
+    return runnerId !== null;
   }
 
   stop(): void {
@@ -88,7 +96,7 @@ export class TerminalHub {
 
   private open(sessionId: string) {
     const feed = new TerminalFeed(sessionId, this.o);
-    const resizes = this.o.broker.nc.subscribe(this.o.broker.names.resize(sessionId), {
+    const resizes = this.o.broker.nc.subscribe(this.o.broker.names.resizeOfSession(sessionId), {
       callback: (err, msg) => {
         if (err) return;
         const size = parseSize(msg.data);

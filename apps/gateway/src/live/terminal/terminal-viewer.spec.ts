@@ -1,7 +1,7 @@
 import type { ResyncMessage, TerminalDataMessage, TerminalSnapshotMessage } from '@baton/contracts';
 import { TerminalViewer } from './terminal-viewer';
 
-const frame = (chunk: number, bytes = 10) => ({ seq: chunk + 1, chunk, offsetMs: chunk, data: new Uint8Array(bytes) });
+const frame = (chunk: number, bytes = 10) => ({ seq: chunk + 1, chunk, offsetMs: chunk, data: new Uint8Array(bytes), runnerId: 'r1' });
 
 describe(TerminalViewer.name, () => {
   let sent: (TerminalDataMessage | TerminalSnapshotMessage | ResyncMessage)[];

@@ -25,6 +25,8 @@ export interface SessionRow {
   runnerId: string | null;
   /** The runner it ran on last (its worktree is there). */
   lastRunnerId: string | null;
+  /** Every runner it was placed on, oldest first: its terminal output comes from these only. */
+  runnerIds: string[];
   /** Template's runner labels merged with the request's: what the scheduler matches. */
   runnerLabels: LabelsMap;
   ready: boolean;
@@ -75,6 +77,7 @@ export const SessionRowEntity = new EntitySchema<SessionRow>({
     pendingSeq: { type: 'bigint', name: 'pending_seq', nullable: true, transformer: bigint },
     runnerId: { type: 'text', name: 'runner_id', nullable: true },
     lastRunnerId: { type: 'text', name: 'last_runner_id', nullable: true },
+    runnerIds: { type: 'jsonb', name: 'runner_ids' },
     runnerLabels: { type: 'jsonb', name: 'runner_labels' },
     ready: { type: 'boolean' },
     restarts: { type: 'integer' },

@@ -57,6 +57,14 @@ describe('sessionsProjection', () => {
     expect(rows.get('s1')).toMatchObject({ status: 'stopped', endedAt: t(9), endedReason: 'enough', pendingSeq: null, runnerId: 'r1' });
   });
 
+  it('keeps every runner the session was placed on, once each, oldest first', () => {
+    const refused = (runnerId: string, at: string) => cmd('session.record_spawn_failed', { runnerId, error: 'full', retryable: true }, at, 'system');
+    const events = positioned(history(spawn({}, {}, t(0)), place('r1', t(1)), refused('r1', t(2)), place('r2', t(30)), refused('r2', t(31)), place('r1', t(60))));
+    const rows = new Map<string, SessionRow | null>();
+    foldAfter(sut, rows, 0, events);
+    expect(rows.get('s1')).toMatchObject({ runnerId: 'r1', runnerIds: ['r1', 'r2'] });
+  });
+
   it('shows a session in an attempt as soon as the seat is claimed', () => {
     const claim = recorded({ type: 'session', id: 'attempt-a1' }, AttemptSeatClaimed({
       attemptId: 'a1',

@@ -25,6 +25,7 @@ function newRow(id: string, r: Omit<SpawnRequest, 'sessionId' | 'template'> & { 
     pendingSeq: null,
     runnerId: null,
     lastRunnerId: null,
+    runnerIds: [],
     runnerLabels: r.runnerLabels,
     ready: false,
     restarts: 0,
@@ -81,7 +82,7 @@ export const sessionsProjection: Projection<SessionRow> = {
           touch({ ...row, templateVersion: event.data.version, templateName: event.data.spec.name, kind: event.data.spec.kind, runnerLabels: { ...event.data.spec.runnerLabels, ...row.runnerLabels } })
         );
       case 'session.placed':
-        return row && touch({ ...row, runnerId: event.data.runnerId, lastRunnerId: event.data.runnerId });
+        return row && touch({ ...row, runnerId: event.data.runnerId, lastRunnerId: event.data.runnerId, runnerIds: withRunner(row.runnerIds, event.data.runnerId) });
       case 'session.spawned':
         return row && touch({ ...row, runnerId: event.data.runnerId, lastRunnerId: event.data.runnerId, runs: row.runs + 1 });
       case 'session.ready':
@@ -144,3 +145,8 @@ export const sessionsProjection: Projection<SessionRow> = {
     }
   },
 };
+
+function withRunner(runnerIds: string[] | undefined, runnerId: string): string[] {
+  const known = runnerIds ?? [];
+  return known.includes(runnerId) ? known : [...known, runnerId];
+}

@@ -64,6 +64,7 @@ export function applySessionEvent(m: SessionMap, msg: LiveEventMessage, projectI
         until: null,
         runnerId: null,
         lastRunnerId: null,
+        runnerIds: [],
         runnerLabels: d.runnerLabels ?? {},
         ready: false,
         restarts: 0,
@@ -88,7 +89,7 @@ export function applySessionEvent(m: SessionMap, msg: LiveEventMessage, projectI
     case 'session.template_pinned':
       return s ? set({ templateName: e.data.spec.name, kind: e.data.spec.kind, templateVersion: e.data.version }) : m;
     case 'session.placed':
-      return set({ runnerId: e.data.runnerId, lastRunnerId: e.data.runnerId });
+      return set({ runnerId: e.data.runnerId, lastRunnerId: e.data.runnerId, runnerIds: s?.runnerIds.includes(e.data.runnerId) ? s.runnerIds : [...(s?.runnerIds ?? []), e.data.runnerId] });
     case 'session.spawned':
       return set({ runnerId: e.data.runnerId, lastRunnerId: e.data.runnerId, runs: (s?.runs ?? 0) + 1 });
     case 'session.ready':

@@ -1,0 +1,40 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { Names } from '@baton/events';
+
+/*
+ * The terminal log's format, shared by its writer (apps/runner terminal-publisher) and its
+ * readers (gateway, sessions export): one message per chunk on
+ * `<ns>.term.<sessionId>.<runnerId>` in `<NS>_TERMINAL`, raw bytes, with these headers.
+ */
+export const TERMINAL_OFFSET_HEADER = 'Baton-Offset-Ms';
+export const TERMINAL_CHUNK_HEADER = 'Baton-Chunk';
+
+export interface TerminalPosition {
+  /** The chunk index the session's terminal is at (-1: no chunk yet). */
+  lastChunk: number;
+  /** That chunk's offset, in ms since the terminal's first run. */
+  lastOffsetMs: number;
+  /** Its stream sequence. */
+  seq: number;
+}
+
+/**
+ * Where a session's terminal stands: its newest chunk over the runners that hosted it (and
+ * only those: what another runner wrote under the session's id is not the session's). A
+ * later run, on the same runner or another, continues after it.
+ */
+export async function lastTerminalChunk(broker: { jsm: JetStreamManager; names: Names }, sessionId: string, runnerIds: Iterable<string>): Promise<TerminalPosition | null> {
+  const { jsm, names } = broker;
+  const lasts = await Promise.all(
+    [...new Set(runnerIds)].map((runnerId) => jsm.streams.getMessage(names.streams.terminal, { last_by_subj: names.term(sessionId, runnerId) }).catch(() => null)),
+  );
+  let best: TerminalPosition | null = null;
+  for (const m of lasts) {
+    if (!m) continue;
+    const chunk = Number(m.header.get(TERMINAL_CHUNK_HEADER));
+    const offset = Number(m.header.get(TERMINAL_OFFSET_HEADER));
+    if (!Number.isInteger(chunk) || chunk < 0 || !Number.isFinite(offset)) continue;
+    if (!best || chunk > best.lastChunk) best = { lastChunk: chunk, lastOffsetMs: Math.max(0, Math.floor(offset)), seq: m.seq };
+  }
+  return best;
+}
