@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { monotonicFactory } from 'ulid';
 import { EntitySchema, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { ProjectCreated, ProjectDeleted, ProjectRenamed, registry, stampEvents } from '@baton/events';
+import { ProjectCreated, ProjectDeleted, ProjectRenamed, UserCreated, registry, stampEvents } from '@baton/events';
 import { Broker, EventStore, QueryError, type Logger } from '@baton/event-store';
 import { command, createTestNamespace, eventually, sleep, type TestNamespace } from '@baton/testing';
 import { ProjectionCheckpoints1700000000000 } from './checkpoint.migration';
@@ -105,6 +105,15 @@ describe(ProjectionRunner.name, () => {
     const appended = head ? names : ['(created)', ...names];
     seqs.forEach((seq, i) => log.push({ seq, id, deleted: appended[i] === DELETE }));
     return seqs;
+  }
+  /** `n` events of new users: nothing the probe projection folds. */
+  async function appendOthers(n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const agg = { type: 'user' as const, id: newId().toLowerCase() };
+      const c = command('test.append', {}, { id: newId() });
+      const { seqs } = await store.append(agg, stampEvents(c, agg, [UserCreated({ name: `u${i}`, role: 'viewer' }) as never], newId), { expectedLastSeq: 0, msgIdBase: c.id });
+      log.push({ seq: seqs[0], id: null });
+    }
   }
   /** `n` new projects of `size` events each. */
   async function seed(n: number, size = 3): Promise<string[]> {
@@ -219,6 +228,35 @@ describe(ProjectionRunner.name, () => {
     expect(seen.filter((s) => s.total !== inLog(s.cp))).toEqual([]);
     // More than one batch committed while watched (not one transaction at the end).
     expect(new Set(seen.map((s) => s.cp)).size).toBeGreaterThan(1);
+  });
+
+  it('a batch with nothing for the read model moves only its checkpoint, and follows a checkpoint moved back under it', async () => {
+    const schema = schemaFor('others');
+    await seed(2);
+    const a = await replica(schema, 'others');
+    await a.runner.start();
+    await a.runner.waitFor(lastSeq());
+    const folded = a.state.evolved.length;
+    await appendOthers(3);
+    await a.runner.waitFor(lastSeq());
+    expect(await checkpoint(schema)).toBe(lastSeq());
+    expect(a.state.evolved.length).toBe(folded);
+    expect(await rows(schema)).toEqual(expected());
+
+    // The database goes back to an earlier state (a restore: rows and checkpoint together). The next
+    // batch, again of other events only, must not move the checkpoint over what was lost: the lane
+    // follows the database and applies the project events after it again.
+    const back = log.filter((e) => e.id !== null)[2].seq;
+    await pg.query(`DELETE FROM "${schema}".applications`);
+    for (const r of expected(back)) await pg.query(`INSERT INTO "${schema}".applications (id, count, last_seq) VALUES ($1, $2, $3)`, [r.id, r.count, r.lastSeq]);
+    await pg.query(`UPDATE "${schema}".projection_checkpoints SET last_seq = $1 WHERE name = 'applications'`, [back]);
+    const foldedBefore = a.state.evolved.length;
+    await appendOthers(2);
+    await eventually(async () => (await checkpoint(schema)) === lastSeq(), 10_000, 'the lane to catch up from the restored checkpoint');
+    expect(await rows(schema)).toEqual(expected());
+    const refolded = log.filter((e) => e.id !== null && e.seq > back).map((e) => e.seq);
+    expect(refolded.length).toBeGreaterThan(0);
+    expect(new Set(a.state.evolved.slice(foldedBefore))).toEqual(new Set(refolded));
   });
 
   it('a batch whose checkpoint cannot be written leaves its rows unwritten too, and is retried from the checkpoint', async () => {
