@@ -58,6 +58,14 @@ describe('project commands through the real command runtime', () => {
       expect(await projectEvents(projectId)).toHaveLength(1);
     });
 
+    it('answers each of many concurrent senders with its own command\'s outcome (one reply subscription serves them all)', async () => {
+      const projectIds = Array.from({ length: 40 }, () => ulid());
+      const replies = await Promise.all(projectIds.map((projectId, i) => bus.send(CreateProject, { projectId, name: `Own ${i}`, repository }, { actor, id: `own-${projectId}` })));
+      expect(replies.map((r) => [r.status, r.commandId, r.status === 'accepted' ? r.aggregate.id : null])).toEqual(
+        projectIds.map((projectId) => ['accepted', `user:tester:own-${projectId}`, projectId]),
+      );
+    });
+
     it('retries a losing rename against fresh state: no update is lost, each event names its true predecessor', async () => {
       const projectId = ulid();
       await bus.send(CreateProject, { projectId, name: 'N0', repository }, { actor });
