@@ -4,12 +4,15 @@ import type { OutputPatterns } from '../patterns';
 import type { PtyExit, PtyProcess } from '../pty';
 import type { Screen, TerminalPipeline } from '../terminal';
 import type { KeptToken } from './token-keeper';
+import { unconfined, type Confine } from './template-scripts';
 
 export type SessionPhase = 'preparing' | 'running' | 'exited';
 
 /** One start of one session on this runner, from the `start` message to the reported exit. */
 export class HostedSession {
   phase: SessionPhase = 'preparing';
+  /** How its scripts run: in its sandbox as its user for a sandboxed agent (template-scripts.ts). */
+  confine: Confine = unconfined;
   /** A `stop` came before the process ran: do not spawn it (`cancel`). */
   cancelled = false;
   /** Aborted by `cancel`: kills what preparing runs meanwhile (a clone or fetch of the repository). */

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { eventually } from '@baton/testing';
 import { processesWithEnv } from './processes';
 import { detectSandbox, sandboxedArgv } from './sandbox';
+import { silentLogger } from '@baton/event-store';
 import { agentUserFor, dirsBetween, handOver } from './agent-user';
+import { runCleanup, runSetup, type Confine } from './template-scripts';
+import type { PreparedWorkspace, Workspaces } from './workspaces';
 
 /*
  * The sandbox a real agent runs in, with the real bubblewrap (Debian's `bubblewrap`; .ci/run
@@ -75,6 +78,26 @@ describe('sandbox (bubblewrap) around a real agent', () => {
     const r = inSandbox(`(setsid sleep 300 </dev/null >/dev/null 2>&1 &); sleep 0.3; echo started`);
     expect(r.stdout.trim()).toBe('started');
     await eventually(() => markedPids().length === 0, 5_000, 'no process of the sandbox left');
+  });
+
+  it("runs an agent's setup and cleanup scripts where the agent runs: in its sandbox (as its user on a root runner)", async () => {
+    // The worktree is the agent's work: a setup script (`npm ci`) runs what it wrote there.
+    const user = process.getuid?.() === 0 ? agentUserFor(0)! : undefined;
+    if (user) {
+      execFileSync('chmod', ['711', root]);
+      await handOver(user, [work], dirsBetween(hidden, work));
+    }
+    const confine: Confine = (argv, cwd) => ({ argv: sandboxedArgv(bwrap, argv, { hidden: [hidden], writable: [work], cwd }, user), user });
+    const script = (name: string) => `id -u > ${name}-uid.txt; cat ${hidden}/runner-secret > ${name}-secret.txt 2>&1; true`;
+    const workspaces = { needsSetup: async () => true, setupDone: async () => undefined } as unknown as Workspaces;
+    const ws = { kind: 'attempt', key: 'attempt-a1', root: work, created: true } as PreparedWorkspace;
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', SANDBOX_MARKER: marker };
+    await runSetup({ workspaces, ws, script: script('setup'), env, timeoutMs: 20_000, logger: silentLogger, sessionId: 's1', confine });
+    await runCleanup({ cwd: work, script: script('cleanup'), env, timeoutMs: 20_000, logger: silentLogger, sessionId: 's1', confine });
+    for (const name of ['setup', 'cleanup']) {
+      expect(readFileSync(join(work, `${name}-uid.txt`), 'utf8').trim()).toBe(String(user?.uid ?? process.getuid?.()));
+      expect(readFileSync(join(work, `${name}-secret.txt`), 'utf8')).not.toContain('the runner secret');
+    }
   });
 
   // Issue #12 item 2: inside its user namespace a root runner's agent was uid 1000, and root

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunnerHeartbeat, RunnerInput, RunnerStart, RunnerStop } from '@baton/events';
 import type { Broker, Logger } from '@baton/event-store';
@@ -17,7 +18,7 @@ import { tokenFileName, writeTokenFile, type TokenKeeper } from './token-keeper'
 import { escapedMembers, killPids, procInfo, readBootId } from './processes';
 import type { Reporter } from './reporter';
 import { SessionReports } from './session-reports';
-import { runCleanup, runSetup } from './template-scripts';
+import { runCleanup, runSetup, unconfined, type Confine } from './template-scripts';
 import { LaunchError, type Workspaces } from './workspaces';
 
 export interface SessionHostOptions {
@@ -57,12 +58,20 @@ const MAX_RECENT = 256;
  * make their state changes before their first await, so messages handled concurrently
  * still act in the order they were delivered.
  */
+/** A session that ended here lately: what its cleanup needs, if a stop asks for it later. */
+interface RecentSession {
+  workspaceDir: string;
+  script: string | null;
+  env: Record<string, string>;
+  confine: Confine;
+}
+
 export class SessionHost {
   private readonly sessions = new Map<string, HostedSession>();
   /** Superseded or disowned starts whose process is still going away. */
   private readonly leaving = new Set<HostedSession>();
   /** Recently ended starts, for a `stop` with cleanup that arrives after the exit. */
-  private readonly recent = new Map<string, { workspaceDir: string; script: string | null; env: Record<string, string> }>();
+  private readonly recent = new Map<string, RecentSession>();
   private readonly latestStarts: Map<string, number>;
   private readonly bootId = readBootId();
   private readonly reports: SessionReports;
@@ -234,23 +243,29 @@ export class SessionHost {
       step('agent');
     }
     h.env = env;
-    if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId });
-    const cwd = await this.o.workspaces.resolveCwd(ws, start.launch.cwd);
-    step('setup');
-    const last = start.terminal ?? null;
-    this.checkCancelled(h);
-    const prepareMs = performance.now() - started;
-
     const sandbox = this.o.sandbox;
     const user = agentDirs && sandbox?.user ? sandbox.user : undefined;
+    // The agent's setup script, its process and later its cleanup run in its sandbox, as its user.
+    let confine: Confine = unconfined;
     if (agentDirs && sandbox) {
       if (user) {
         const dataDir = this.o.agents!.dataDir;
         await handOver(user, agentDirs, [...sandbox.readable, ...[...agentDirs, ...sandbox.readable].flatMap((d) => dirsBetween(dataDir, d))]);
         step('handOver');
       }
-      argv = sandboxedArgv(sandbox.bwrap, argv, { hidden: sandbox.hidden, readable: sandbox.readable, writable: agentDirs, cwd }, user);
+      const writable = agentDirs;
+      // A later cleanup binds what is still there (bwrap refuses a missing directory).
+      confine = (a, cwd) => ({ argv: sandboxedArgv(sandbox.bwrap, a, { hidden: sandbox.hidden, readable: sandbox.readable, writable: writable.filter((d) => existsSync(d)), cwd }, user), user });
     }
+    h.confine = confine;
+    if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId, confine });
+    const cwd = await this.o.workspaces.resolveCwd(ws, start.launch.cwd);
+    step('setup');
+    const last = start.terminal ?? null;
+    this.checkCancelled(h);
+    const prepareMs = performance.now() - started;
+
+    argv = confine(argv, cwd).argv;
     const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice, user });
     h.pty = pty;
     h.phase = 'running';
@@ -304,8 +319,8 @@ export class SessionHost {
       if (escaped.length) this.o.logger.info({ sessionId, pids: escaped }, 'stopping processes that left the session');
       await killPids(escaped, 2_000);
     }
-    if (h.workspaceDir && h.env && !h.fenced) this.remember(sessionId, { workspaceDir: h.workspaceDir, script: h.start.cleanupScript, env: h.env });
-    if (h.stopRequest?.cleanup && h.start.cleanupScript && h.workspaceDir && h.env) await this.cleanup(sessionId, h.workspaceDir, h.start.cleanupScript, h.env);
+    if (h.workspaceDir && h.env && !h.fenced) this.remember(sessionId, { workspaceDir: h.workspaceDir, script: h.start.cleanupScript, env: h.env, confine: h.confine });
+    if (h.stopRequest?.cleanup && h.start.cleanupScript && h.workspaceDir && h.env) await this.cleanup(sessionId, h.workspaceDir, h.start.cleanupScript, h.env, h.confine);
     h.screen?.dispose();
     h.finish();
   }
@@ -317,11 +332,11 @@ export class SessionHost {
       return;
     }
     this.recent.delete(stop.sessionId);
-    await this.cleanup(stop.sessionId, recent.workspaceDir, recent.script, recent.env);
+    await this.cleanup(stop.sessionId, recent.workspaceDir, recent.script, recent.env, recent.confine);
   }
 
-  private cleanup(sessionId: string, cwd: string, script: string, env: Record<string, string>): Promise<void> {
-    return runCleanup({ cwd, script, env, timeoutMs: CLEANUP_TIMEOUT_MS, logger: this.o.logger, sessionId });
+  private cleanup(sessionId: string, cwd: string, script: string, env: Record<string, string>, confine: Confine): Promise<void> {
+    return runCleanup({ cwd, script, env, timeoutMs: CLEANUP_TIMEOUT_MS, logger: this.o.logger, sessionId, confine });
   }
 
   /**
@@ -367,7 +382,7 @@ export class SessionHost {
     this.reports.spawnFailed(start.sessionId, startSeq, error, true, start);
   }
 
-  private remember(sessionId: string, entry: { workspaceDir: string; script: string | null; env: Record<string, string> }): void {
+  private remember(sessionId: string, entry: RecentSession): void {
     this.recent.delete(sessionId);
     this.recent.set(sessionId, entry);
     if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value as string);

@@ -9,10 +9,19 @@ function shellScript(script: string): string[] {
   return [file, ...args];
 }
 
+/**
+ * Where a session's scripts run: for a sandboxed agent, inside its sandbox as its user — the
+ * worktree they run in is the agent's work (a `package.json` it wrote, a hook it added), so
+ * they get no more than the agent does. Otherwise as they are.
+ */
+export type Confine = (argv: string[], cwd: string) => { argv: string[]; user?: { uid: number; gid: number } };
+export const unconfined: Confine = (argv) => ({ argv });
+
 /** Runs the setup script unless this workspace already ran this very script; a failure is a `LaunchError`. */
-export async function runSetup(o: { workspaces: Workspaces; ws: PreparedWorkspace; script: string; env: Record<string, string>; timeoutMs: number; logger: Logger; sessionId: string }): Promise<void> {
+export async function runSetup(o: { workspaces: Workspaces; ws: PreparedWorkspace; script: string; env: Record<string, string>; timeoutMs: number; logger: Logger; sessionId: string; confine?: Confine }): Promise<void> {
   if (!(await o.workspaces.needsSetup(o.ws, o.script))) return;
-  const result = await runScript({ argv: shellScript(o.script), cwd: o.ws.root, env: o.env, timeoutMs: o.timeoutMs });
+  const { argv, user } = (o.confine ?? unconfined)(shellScript(o.script), o.ws.root);
+  const result = await runScript({ argv, user, cwd: o.ws.root, env: o.env, timeoutMs: o.timeoutMs });
   o.logger.info({ sessionId: o.sessionId, exitCode: result.exitCode, ms: result.durationMs }, 'setup script ran');
   if (result.exitCode !== 0) {
     const how = result.timedOut ? `timed out after ${o.timeoutMs} ms` : result.signal ? `was killed by ${result.signal}` : `exited with ${result.exitCode}`;
@@ -22,8 +31,9 @@ export async function runSetup(o: { workspaces: Workspaces; ws: PreparedWorkspac
 }
 
 /** Runs the cleanup script; its failure is logged, never thrown. */
-export async function runCleanup(o: { cwd: string; script: string; env: Record<string, string>; timeoutMs: number; logger: Logger; sessionId: string }): Promise<void> {
-  const result = await runScript({ argv: shellScript(o.script), cwd: o.cwd, env: o.env, timeoutMs: o.timeoutMs }).catch((e: Error) => ({ exitCode: null, output: e.message }));
+export async function runCleanup(o: { cwd: string; script: string; env: Record<string, string>; timeoutMs: number; logger: Logger; sessionId: string; confine?: Confine }): Promise<void> {
+  const { argv, user } = (o.confine ?? unconfined)(shellScript(o.script), o.cwd);
+  const result = await runScript({ argv, user, cwd: o.cwd, env: o.env, timeoutMs: o.timeoutMs }).catch((e: Error) => ({ exitCode: null, output: e.message }));
   const level = result.exitCode === 0 ? 'info' : 'warn';
   o.logger[level]({ sessionId: o.sessionId, exitCode: result.exitCode, output: result.output.slice(-500) }, 'cleanup script ran');
 }

@@ -8,6 +8,8 @@ export interface ScriptOptions {
   timeoutMs?: number;
   /** Output kept for the report: the last this many bytes of stdout and stderr interleaved. */
   maxOutputBytes?: number;
+  /** Started as this user (a root runner's agent user: the script runs where its agent does). */
+  user?: { uid: number; gid: number };
 }
 
 export interface ScriptResult {
@@ -28,7 +30,7 @@ export function runScript(opts: ScriptOptions): Promise<ScriptResult> {
   const maxOutput = opts.maxOutputBytes ?? 64 * 1024;
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}) });
     let output = Buffer.alloc(0);
     const keep = (b: Buffer) => {
       output = Buffer.concat([output, b]);
