@@ -710,10 +710,16 @@ describe('deployment', () => {
           const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
           if (app === 'runner') {
             if (env.NATS_URL?.value !== 'nats://runner-$(BATON_RUNNER_ID)@baton-nats:4222') problems.push(`runner: NATS_URL is ${env.NATS_URL?.value}`);
-            if (env.NATS_PASSWORD_FILE?.value !== '/etc/baton/nats/$(BATON_RUNNER_ID)') problems.push('runner: no password file by pod name');
+            if (env.NATS_PASSWORD_FILE?.value !== '/etc/baton/nats/password') problems.push('runner: its password file is not the one its init container copies');
             const vol = w.pod.volumes?.find((v) => v.secret && isNamed(v.secret.secretName ?? '', 'baton-nats'));
             const keys = (vol?.secret?.items ?? []).map((i) => `${i.key}→${i.path}`);
             if (keys.length !== K8S_RUNNER_SLOTS || keys.some((k) => !/^BATON_NATS_RUNNER_(\d+)_PASSWORD→baton-runner-\1$/.test(k))) problems.push(`runner: mounts ${keys.join(', ') || 'no passwords'}`);
+            // Every runner slot's password is in that volume: only the init container mounts it, and copies the pod's own out.
+            const mounting = containersOf(w.pod).filter((x) => (x.volumeMounts ?? []).some((m) => m.name === vol?.name)).map((x) => x.name);
+            if (mounting.join() !== 'own-nats-password') problems.push(`runner: the runner passwords are mounted into ${mounting.join(', ')}`);
+            const init = w.pod.initContainers?.find((x) => x.name === 'own-nats-password');
+            const copies = String(init?.command?.join(' '));
+            if (!/\$POD_NAME" \/etc\/baton\/nats\/password/.test(copies) || init?.env?.find((e) => e.name === 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath !== 'metadata.name') problems.push(`runner: the init container does not copy the pod's own password (${copies})`);
             if (!String(env.BATON_RUNNER_SANDBOX_HIDE?.value).split(/[,:]/).includes('/etc/baton')) problems.push('runner: agents are not kept from /etc/baton');
           } else {
             if (env.NATS_URL?.value !== `nats://${app}:$(NATS_PASSWORD)@baton-nats:4222`) problems.push(`${app}: NATS_URL is ${env.NATS_URL?.value}`);
