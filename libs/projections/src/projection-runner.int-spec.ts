@@ -159,7 +159,7 @@ describe(ProjectionRunner.name, () => {
   }
 
   /** A replica: its own database pool (and broker connection when asked), a runner over the probe projection. */
-  async function replica(schema: string, service: string, opts: { version?: number; ownBroker?: boolean; name?: string } = {}) {
+  async function replica(schema: string, service: string, opts: { version?: number; ownBroker?: boolean; name?: string; also?: Projection[] } = {}) {
     const db = await openDatabase({ url: ns.databaseUrl, schema, applicationName: opts.name, entities: [AppEntity, KeyOnlyEntity], migrations: [ProjectionCheckpoints1700000000000, Applications1700000000500] });
     const b = opts.ownBroker ? await Broker.connect({ servers: ns.natsUrl, namespace: ns.namespace }) : broker;
     const p = probe(opts.version);
@@ -169,7 +169,7 @@ describe(ProjectionRunner.name, () => {
       store: opts.ownBroker ? new EventStore(b, registry) : store,
       db,
       service,
-      projections: [p.projection],
+      projections: [p.projection, ...(opts.also ?? [])],
       logger: p.logger,
       onApplied: (_name, lastSeq, count) => void applied.push({ lastSeq, count }),
     });
@@ -257,6 +257,33 @@ describe(ProjectionRunner.name, () => {
     const refolded = log.filter((e) => e.id !== null && e.seq > back).map((e) => e.seq);
     expect(refolded.length).toBeGreaterThan(0);
     expect(new Set(a.state.evolved.slice(foldedBefore))).toEqual(new Set(refolded));
+  });
+
+  it('read models that each skip the other\'s events move their checkpoints together, each over its own events only', async () => {
+    const schema = schemaFor('lanes');
+    // A second read model: a row per user, from user events only.
+    const users: Projection = {
+      name: 'key_only',
+      version: 1,
+      entity: KeyOnlyEntity,
+      keysOf: (e) => (e.aggregate.type === 'user' ? [e.aggregate.id] : []),
+      evolve: (_row, _e, id) => ({ id }),
+    } as unknown as Projection;
+    const a = await replica(schema, 'lanes', { also: [users] });
+    await a.runner.start();
+    for (let i = 0; i < 5; i++) {
+      await seed(1, 2);
+      await appendOthers(2);
+    }
+    await a.runner.waitFor(lastSeq());
+    const cps = await pg.query(`SELECT name, last_seq FROM "${schema}".projection_checkpoints ORDER BY name`);
+    expect(cps.rows.map((r) => [r.name, Number(r.last_seq)])).toEqual([
+      ['applications', lastSeq()],
+      ['key_only', lastSeq()],
+    ]);
+    expect(await rows(schema)).toEqual(expected());
+    const userIds = log.filter((e) => e.id === null).length;
+    expect(Number((await pg.query(`SELECT count(*) AS n FROM "${schema}".key_only`)).rows[0].n)).toBe(userIds);
   });
 
   it('a batch whose checkpoint cannot be written leaves its rows unwritten too, and is retried from the checkpoint', async () => {

@@ -56,6 +56,8 @@ export class ProjectionRunner {
    * applying it (docs/decisions/0026). Projections are pure: none changes the event it is given.
    */
   private readonly decoded = new Map<number, RecordedEvent<DomainEvent>>();
+  private readonly moves: { name: string; lastSeq: number; after: number; resolve: (moved: boolean) => void; reject: (e: unknown) => void }[] = [];
+  private movesFlushing?: Promise<void>;
   private lockRunner?: import('typeorm').QueryRunner;
   private stopping = false;
   private electTimer?: NodeJS.Timeout;
@@ -275,6 +277,39 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * Moves a checkpoint to `lastSeq` if it stands at `after` or beyond; false if it does not
+   * (another leader, a restore). Lanes' moves that are due together go in one UPDATE.
+   */
+  private moveCheckpoint(name: string, lastSeq: number, after: number): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.moves.push({ name, lastSeq, after, resolve, reject });
+      this.movesFlushing ??= this.flushMoves();
+    });
+  }
+
+  private async flushMoves(): Promise<void> {
+    // The lanes' deliveries of one append arrive together: let those due in this turn join.
+    await new Promise((r) => setImmediate(r));
+    while (this.moves.length) {
+      const moves = this.moves.splice(0);
+      try {
+        const values = moves.map((_, i) => `($${i * 3 + 1}::text, $${i * 3 + 2}::bigint, $${i * 3 + 3}::bigint)`).join(', ');
+        const result = (await this.opts.db.query(
+          `UPDATE "${this.schema}".projection_checkpoints AS cp SET last_seq = GREATEST(cp.last_seq, v.last), updated_at = now()
+           FROM (VALUES ${values}) AS v(name, last, after) WHERE cp.name = v.name AND cp.last_seq >= v.after RETURNING cp.name`,
+          moves.flatMap((m) => [m.name, m.lastSeq, m.after]),
+        )) as [{ name: string }[], number] | { name: string }[];
+        const moved = new Set(rowsOf(result).map((r) => r.name));
+        for (const m of moves) m.resolve(moved.has(m.name));
+      } catch (e) {
+        for (const m of moves) m.reject(e);
+      }
+    }
+    // In the same turn as the last look at `moves`: a move queued after it starts a new flush.
+    this.movesFlushing = undefined;
+  }
+
   private decode(m: JsMsg): RecordedEvent<DomainEvent> {
     const hit = this.decoded.get(m.seq);
     if (hit) return hit;
@@ -307,13 +342,10 @@ export class ProjectionRunner {
     const lastSeq = Math.max(lane.lastSeq, last.seq);
     if (fresh.length && !events.some((e) => p.keysOf(e).length > 0)) {
       // Nothing in the batch for this read model (most events are for some other one): only the
-      // checkpoint moves, in one statement instead of a transaction of four. Its condition is the
-      // transaction's gap check: the stored checkpoint has reached the event before the batch.
-      const moved = (await this.opts.db.query(
-        `UPDATE "${this.schema}".projection_checkpoints SET last_seq = GREATEST(last_seq, $2), updated_at = now() WHERE name = $1 AND last_seq >= $3 RETURNING last_seq`,
-        [p.name, lastSeq, fresh[0].seq - 1],
-      )) as [unknown[], number] | unknown[];
-      if (!rowsOf(moved).length) {
+      // checkpoint moves, in one statement shared with the other lanes' moves instead of a
+      // transaction of four each. Its condition is the transaction's gap check: the stored
+      // checkpoint has reached the event before the batch.
+      if (!(await this.moveCheckpoint(p.name, lastSeq, fresh[0].seq - 1))) {
         const [cp] = (await this.opts.db.query(`SELECT last_seq FROM "${this.schema}".projection_checkpoints WHERE name = $1`, [p.name])) as { last_seq: string }[];
         lane.lastSeq = Number(cp.last_seq);
         await this.resetConsumer(p, lane.lastSeq + 1);
@@ -443,8 +475,8 @@ export async function writeProjectionBatch(em: EntityManager, db: DataSource, p:
 }
 
 /** TypeORM answers an UPDATE … RETURNING on Postgres as `[rows, affected]`. */
-function rowsOf(result: [unknown[], number] | unknown[]): unknown[] {
-  return Array.isArray(result[0]) ? (result[0] as unknown[]) : (result as unknown[]);
+function rowsOf<R>(result: [R[], number] | R[]): R[] {
+  return Array.isArray(result[0]) ? (result[0] as R[]) : (result as R[]);
 }
 
 class CheckpointGap extends Error {
