@@ -7,6 +7,7 @@
 
 const path = require('node:path');
 const pty = require('node-pty');
+const { spawn: spawn_ } = require('node:child_process');
 const { Broker, EventStore } = require('@baton/event-store');
 const { registry } = require('@baton/events');
 const { startSessionsStack, attachTerminal, gitRepo, procStats, sleep, ROOT } = require('./lib/sessions-stack');
@@ -37,6 +38,8 @@ async function run(ctx) {
     if (ctx.wants('terminal')) await terminalThroughput(ctx, stack, projectId);
     if (ctx.wants('keystroke')) await keystrokeRoundTrip(ctx, stack, projectId);
     if (ctx.wants('sessions.100') || ctx.wants('spawn')) await hundredAgents(ctx, stack, projectId);
+    // The same 100 agents while a CPU hog keeps every core busy (issue #13): last, beside the quiet figures above.
+    if (ctx.wants('saturated')) await saturatedAgents(ctx, stack, projectId);
   } catch (e) {
     ctx.log(`failed; what the services said last:\n${stack.logs()}`);
     throw e;
@@ -254,7 +257,8 @@ async function hundredAgents(ctx, stack, projectId) {
   let ended;
   try {
     ids = await Promise.all(tasks.map((taskId) => spawn(api, projectId, { templateId: 'baton-demo-agent', taskIds: [taskId] })));
-    ended = await waitAll(ctx, stack, projectId, ids, (s) => FINAL.has(s.status), 180_000, `${n} sessions to end`);
+    // A generous wait: runners admit starts at their machine's pace (decision 0026), so a loaded machine is slower, not failing.
+    ended = await waitAll(ctx, stack, projectId, ids, (s) => FINAL.has(s.status), 600_000, `${n} sessions to end`);
   } finally {
     clearInterval(sampler);
   }
@@ -310,6 +314,80 @@ async function hundredAgents(ctx, stack, projectId) {
       const steps = [...new Set(inRunner.flatMap((x) => Object.keys(x.steps)))];
       ctx.log(`burst of ${n}, preparing p50 by step: ${steps.map((k) => `${k} ${percentile(inRunner.map((x) => x.steps[k] ?? 0), 50).toFixed(0)} ms`).join(', ')}`);
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1b. the same 100 agents on a saturated machine (docs/decisions/0026)
+
+/**
+ * One busy-looping process per core, at the runner's own priority, for the whole variant: the
+ * fleet must slow down, never lose or kill an agent. Figures are labelled `saturated`; they are
+ * measured under this hog and whatever else the machine runs.
+ */
+function startCpuHog(ctx) {
+  const cores = require('node:os').availableParallelism();
+  const hogs = Array.from({ length: cores }, () => spawn_(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const stop = () => hogs.forEach((h) => h.exitCode === null && h.kill('SIGKILL'));
+  ctx.defer(stop);
+  return { cores, stop };
+}
+
+async function saturatedAgents(ctx, stack, projectId) {
+  const { api } = stack;
+  const n = ctx.size(100, 5);
+  const errorsBefore = api.serverErrors.length;
+  const tasks = [];
+  for (let i = 0; i < n; i++) tasks.push((await api.post(`/api/projects/${projectId}/tasks`, { title: `Saturated job ${i + 1} [fast]` })).id);
+  const hog = startCpuHog(ctx);
+  await sleep(2_000); // the hog has every core before the first request
+  ctx.log(`${n} demo agents at once, under a CPU hog on all ${hog.cores} cores…`);
+  const t0 = now();
+  let ids;
+  let ended;
+  try {
+    ids = await Promise.all(tasks.map((taskId) => spawn(api, projectId, { templateId: 'baton-demo-agent', taskIds: [taskId] })));
+    // Slower, not failing: a generous wait (admission starts them a few at a time).
+    ended = await waitAll(ctx, stack, projectId, ids, (s) => FINAL.has(s.status), 1_200_000, `${n} sessions to end under the hog`);
+  } finally {
+    hog.stop();
+  }
+  const wallMs = now() - t0;
+  const completed = ended.filter((s) => s.status === 'completed').length;
+  const lost = await sessionsEverLost(ctx, stack.namespace, ids);
+  const errors = api.serverErrors.length - errorsBefore;
+  ctx.log(`saturated: ${completed}/${n} completed in ${(wallMs / 1000).toFixed(1)} s; ${lost.length} ever lost; ${errors} server errors`);
+  if (completed < n) {
+    const why = {};
+    for (const s of ended.filter((x) => x.status !== 'completed')) {
+      const k = `${s.status}: ${s.endedReason} (restarts ${s.restarts})`;
+      why[k] = (why[k] || 0) + 1;
+    }
+    ctx.log(`not completed under the hog: ${JSON.stringify(why, null, 1)}`);
+  }
+  ctx.report({ name: `sessions.saturated.${n}.completed`, value: completed, unit: 'sessions', target: `value==${n}`, ok: completed === n });
+  ctx.report({ name: `sessions.saturated.${n}.lost`, value: lost.length, unit: 'sessions', target: 'value==0', ok: lost.length === 0 });
+  ctx.report({ name: 'sessions.saturated.api.server_errors', value: errors, unit: 'answers', target: 'value==0', ok: errors === 0 });
+  ctx.report({ name: `sessions.saturated.${n}.wall`, value: round(wallMs / 1000, 2), unit: 's' });
+  const lat = await spawnLatencies(ctx, stack.namespace, ids);
+  pctFigures(ctx, `spawn.latency.saturated.burst${n}`, lat);
+  pctFigures(ctx, `spawn.latency.saturated.burst${n}.placing`, lat.place);
+  pctFigures(ctx, `spawn.latency.saturated.burst${n}.starting`, lat.start);
+}
+
+/** Sessions that were ever `lost` (a status change to it in their own events). */
+async function sessionsEverLost(ctx, namespace, ids) {
+  const broker = await Broker.connect({ servers: ctx.natsUrl, namespace, name: 'bench-sessions-lost' });
+  try {
+    const store = new EventStore(broker, registry);
+    const want = new Set(ids);
+    const lost = new Set();
+    for await (const e of store.read({ subject: broker.names.evtAggregate('session') })) {
+      if (want.has(e.aggregate.id) && e.type === 'session.status_changed' && e.data.to === 'lost') lost.add(e.aggregate.id);
+    }
+    return [...lost];
+  } finally {
+    await broker.close();
   }
 }
 
