@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import { RunnerHeartbeatSchema, type RunnerStart } from '@baton/events';
 import { Broker, lastTerminalChunk } from '@baton/event-store';
-import { createTestNamespace, eventually, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
+import { createTestNamespace, eventually, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
 import { FakeSessionsService, startMessage } from './__tests__/fake-sessions-service';
 import { gitIn, makeRepo, removeTemps, tempDir } from './worktree/__tests__/git-fixtures';
 import { TerminalReader, concatFrames } from './terminal';
@@ -204,11 +204,15 @@ describe('runner process', () => {
     expect(runner.running).toBe(true);
   });
 
-  it('kills a process the sessions service disowns (409 on a report)', async () => {
+  it('kills a process the sessions service disowns (409 on a report), and reports nothing more for that fenced copy', async () => {
     const sessionId = ulid();
     sessions.answer = (c) => (c.data.sessionId === sessionId && c.type === 'session.record_spawned' ? { code: 'conflict', message: 'placed elsewhere' } : null);
     await start({ launch: { argv: ['sleep', '1000'], env: {}, cwd: '.', files: [] } }, sessionId);
-    expect(await sessions.waitFor(sessionId, 'session.record_exit')).toMatchObject({ signal: 'SIGTERM' });
+    const pid = (await sessions.waitFor(sessionId, 'session.record_spawned')).pid as number;
+    await eventually(() => !alive(pid), 15_000, 'the disowned process killed');
+    // The session lives elsewhere (docs/decisions/0026): no exit is reported for this copy.
+    await sleep(2_000); // an exit report would follow the exit at once
+    expect(sessions.of(sessionId, 'session.record_exit')).toEqual([]);
     sessions.answer = () => null;
   });
 
