@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       start: (data, seq) => host.handleStart(data, seq),
       stop: (data) => host.handleStop(data),
       input: (data) => host.handleInput(data),
-      merge: (data, seq) => mergeForAutopilot({ worktrees, reporter, logger }, data, seq),
+      merge: (data, seq) => mergeForAutopilot({ worktrees, reporter, logger, fenced: (attemptId) => host.isFencedAttempt(attemptId) }, data, seq),
     },
   });
 

@@ -9,6 +9,8 @@ export interface AttemptMergeDeps {
   worktrees: Pick<Worktrees, 'merge' | 'get'>;
   reporter: Pick<Reporter, 'send'>;
   logger: Logger;
+  /** The attempt's session moved away from this runner (its copy here fenced): its worktree here is not the attempt's work any more. */
+  fenced?: (attemptId: string) => boolean;
   /** Another runner may publish the same base between our fetch and our push: try again this often. */
   attempts?: number;
 }
@@ -37,6 +39,8 @@ export async function mergeForAutopilot(deps: AttemptMergeDeps, m: RunnerMerge, 
 }
 
 async function merge(deps: AttemptMergeDeps, m: RunnerMerge): Promise<string> {
+  // Fencing (docs/decisions/0026): a copy that was moved away never pushes or merges.
+  if (deps.fenced?.(m.attemptId)) throw new Error(`attempt ${m.attemptId} moved to another runner: its copy here was fenced and is not merged`);
   const record = await deps.worktrees.get(m.attemptId);
   if (!record) throw new Error(`this runner holds no worktree for attempt ${m.attemptId} (it may have run on a runner that is gone)`);
   if (record.baseBranch !== m.into) throw new Error(`attempt ${m.attemptId} branched from ${record.baseBranch ?? 'a commit'}, not ${m.into}`);

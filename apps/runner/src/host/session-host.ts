@@ -73,6 +73,8 @@ export class SessionHost {
   /** Recently ended starts, for a `stop` with cleanup that arrives after the exit. */
   private readonly recent = new Map<string, RecentSession>();
   private readonly latestStarts: Map<string, number>;
+  /** Attempts whose copy here was fenced (their session moved away): never merged from here. */
+  private readonly fencedAttempts = new Set<string>();
   private readonly bootId = readBootId();
   private readonly reports: SessionReports;
   private draining = false;
@@ -104,6 +106,7 @@ export class SessionHost {
     if (this.sessions.size >= this.o.capacity) return this.refuse(start, startSeq, `runner is at capacity (${this.sessions.size}/${this.o.capacity})`);
 
     const h = new HostedSession(start, startSeq);
+    if (start.workspace.kind === 'attempt') this.fencedAttempts.delete(start.workspace.attemptId);
     this.sessions.set(sessionId, h);
     this.latestStarts.set(sessionId, startSeq);
     if (existing) await existing.done;
@@ -130,7 +133,7 @@ export class SessionHost {
       // A newer placement of the same session runs here now: the fence was for an older copy.
       if (stop.epoch !== undefined && h.start.epoch !== undefined && h.start.epoch > stop.epoch) return;
       this.o.logger.warn({ sessionId: h.sessionId, epoch: h.start.epoch, reason: stop.reason }, 'session moved away: fencing this copy');
-      h.fenced = true;
+      this.fence(h);
     }
     h.stopRequest = { cleanup: stop.cleanup && !h.fenced, reason: stop.reason };
     if (h.phase === 'preparing') {
@@ -372,9 +375,19 @@ export class SessionHost {
   private disown(h: HostedSession): void {
     if (h.disowned || h.phase === 'exited') return;
     h.disowned = true;
-    h.fenced = true;
+    this.fence(h);
     if (h.phase === 'preparing') h.cancel();
     else void h.pty?.kill('SIGTERM', DISOWN_GRACE_MS);
+  }
+
+  /** This copy is no longer the session's: nothing more is reported, cleaned up or merged for it. */
+  private fence(h: HostedSession): void {
+    h.fenced = true;
+    if (h.start.workspace.kind === 'attempt') this.fencedAttempts.add(h.start.workspace.attemptId);
+  }
+
+  isFencedAttempt(attemptId: string): boolean {
+    return this.fencedAttempts.has(attemptId);
   }
 
   private refuse(start: RunnerStart, startSeq: number, error: string): void {
