@@ -114,11 +114,15 @@ export class SessionDecision {
         staleEpoch: epoch,
       });
     }
-    if (this.state.status === 'lost' && this.state.runnerId === runnerId) this.reclaim(runnerId, 'it reported');
+    if (this.state.status === 'lost' && this.state.runnerId === runnerId) this.reclaim(runnerId, 'its runner reported');
     return this;
   }
 
-  /** The runner of a lost session answers again and still runs it: back to the status it had, nothing restarted. */
+  /**
+   * A lost session proves it still runs (its runner beats again and lists it, its runner reports,
+   * or its agent reports): back to the status it had, nothing restarted. Should its runner stay
+   * silent, the watcher marks it lost again.
+   */
   reclaim(runnerId: string, how: string): this {
     if (this.state.status !== 'lost') return this;
     const from = this.state.lostFrom;
@@ -128,7 +132,7 @@ export class SessionDecision {
           ? statusWhenReady(this.template.spec.kind)
           : 'spawning'
         : from;
-    const why = `runner ${runnerId} answers again (${how}): session reclaimed`;
+    const why = `session reclaimed on runner ${runnerId}: ${how}`;
     return this.status(back, 'system', why).timeline('milestone', why, { source: 'system', metadata: { runnerId, epoch: this.state.epoch } });
   }
 

@@ -72,6 +72,15 @@ describe('sessionDecider: a lost runner is held, reclaimed or fenced', () => {
       expect(statuses(decide(held(), exitOf('r1', 1, t(30), 0)))).toEqual(['idle', 'completed']);
     });
 
+    it('its agent reporting or registering while held proves it runs: reclaimed, not told it moved', () => {
+      const events = decide(held(), cmd('session.report', { kind: 'progress', message: 'half way', progress: 0.5 }, t(30), 'agent'));
+      expect(statuses(events)).toEqual(['idle']);
+      expect(timelineKinds(events)).toEqual(['milestone', 'progress']);
+      expect(statuses(decide(held(), cmd('session.report_status', { status: 'completed' }, t(30), 'agent')))).toEqual(['idle', 'completed']);
+      const lostSpawning = history(spawn({}, restarts), place(), cmd('session.record_spawned', { runnerId: 'r1', epoch: 1, pid: 4242 }, t(2), 'system'), heldLost('r1', t(5)));
+      expect(statuses(decide(lostSpawning, register(t(6))))).toEqual(['spawning', 'idle']);
+    });
+
     it('a session lost while spawning comes back spawning', () => {
       const spawning = history(spawn({}, restarts), place(), cmd('session.record_spawned', { runnerId: 'r1', epoch: 1, pid: 4242 }, t(2), 'system'), heldLost('r1', t(5)));
       expect(statuses(decide(spawning, reclaim({}, t(6))))).toEqual(['spawning']);

@@ -77,6 +77,8 @@ function inProgress(d: SessionDecision, taskId: string | null): string {
 /** Agent commands before it was ready count as its registration; after its process died they are refused. */
 export function requireRunning(d: SessionDecision): void {
   if (d.state.status === 'pending') throw new DomainError('invalid_state', `session ${d.sessionId} has not started yet`, { sessionId: d.sessionId });
+  // Held lost (docs/decisions/0026): its agent reporting proves it runs — reclaimed, so no live agent is told it moved.
+  if (d.state.status === 'lost' && d.state.runnerId) d.reclaim(d.state.runnerId, 'its agent reported');
   if (d.state.status === 'lost') throw new DomainError('conflict', `session ${d.sessionId} was lost; it restarts elsewhere`, { sessionId: d.sessionId });
   if (d.state.status === 'spawning') d.ready('registered', 'agent');
 }

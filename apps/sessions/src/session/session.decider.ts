@@ -79,7 +79,8 @@ function decideLifecycle(command: LifecycleCommand, d: SessionDecision): Session
     case 'session.register': {
       d.requireLive('register');
       if (d.state.status === 'pending') throw new DomainError('invalid_state', `session ${d.sessionId} is not placed yet`, { sessionId: d.sessionId });
-      if (d.state.status === 'lost') throw new DomainError('conflict', `session ${d.sessionId} was lost; it restarts elsewhere`, { sessionId: d.sessionId });
+      // Held lost (docs/decisions/0026): an agent that registers is alive — the session is reclaimed, not refused.
+      if (d.state.status === 'lost' && d.state.runnerId) d.reclaim(d.state.runnerId, 'its agent registered');
       return d.ready('registered', 'agent', command.data.agent, command.data.conversationId);
     }
     case 'session.check_registration': {
@@ -125,7 +126,7 @@ function decideLifecycle(command: LifecycleCommand, d: SessionDecision): Session
       if (d.state.status !== 'lost') return d;
       d.requireRunner(runnerId);
       if (epoch !== undefined && epoch !== d.state.epoch) d.requireEpoch(runnerId, epoch);
-      return d.reclaim(runnerId, 'heartbeat');
+      return d.reclaim(runnerId, 'its runner answers again');
     }
     case 'session.stop': {
       void d.facts;
