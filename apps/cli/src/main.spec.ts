@@ -111,6 +111,15 @@ describe('baton', () => {
     expect((await baton(['attempt', 'finish', 'A1', '--outcome', 'merged'])).calls[0]).toMatchObject({ path: '/api/attempts/A1/finish', body: { outcome: 'merged' } });
   });
 
+  it('says --template for a session template everywhere, and still takes the older --session-template', async () => {
+    for (const flag of ['--template', '--session-template']) {
+      expect((await baton(['task', 'start-attempt', 'T1', flag, 'claude-code'])).calls[0]).toMatchObject({ path: '/api/tasks/T1/attempts', body: { sessionTemplateId: 'claude-code' } });
+    }
+    const help = await baton(['task', 'start-attempt', '--help']);
+    expect(help.stdout).toContain('--template <id>');
+    expect(help.stdout).not.toContain('--session-template');
+  });
+
   it('reads a message from standard input', async () => {
     const sut = await baton(['attempt', 'message', 'A1', '--file', '-', '--kind', 'note'], undefined, { stdin: 'from stdin' });
     expect(sut.calls[0]).toMatchObject({ path: '/api/attempts/A1/messages', body: { role: 'user', kind: 'note', text: 'from stdin' } });

@@ -4,6 +4,7 @@ import { CliError } from './api-client';
 import { registerAdminCommands } from './commands/admin';
 import { registerAttemptCommands } from './commands/attempt';
 import { registerAutopilotCommands } from './commands/autopilot';
+import { registerCompletionCommand } from './commands/completion';
 import { registerConfigCommands } from './commands/config';
 import { registerDataCommands } from './commands/data';
 import { registerDemoAgentCommand } from './commands/demo-agent';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: Ctx = processCtx()): Command {
   registerUserCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerMcpCommand(program, ctx, VERSION);
+  registerCompletionCommand(program, ctx);
   return program;
 }
 

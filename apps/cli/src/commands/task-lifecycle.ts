@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError } from '../api-client';
 import type { TaskUnblocks } from '@baton/contracts';
 import { emit, type Ctx } from '../context';
@@ -83,19 +83,21 @@ export function registerTaskLifecycleCommands(task: Command, ctx: Ctx): void {
       .argument('<task>', 'task id', parseId)
       .option('--base-branch <branch>', "branch to start from (default: the project's)")
       .option('--prompt-version <id>', 'prompt version to open the conversation with', parseId)
-      .option('--session-template <id>', 'session template to run the agent with', parseId)
+      .option('--template <id>', 'session template to run the agent with', parseId)
+      // The name it had before every command said --template: kept working, out of the help.
+      .addOption(new Option('--session-template <id>').argParser(parseId).hideHelp())
       .option('--supersede', 'finish the active attempt as superseded instead of refusing')
       .option('--ignore-dependencies', 'start although its dependencies are not met')
       .option('--value <name=value>', "a value for the prompt version's variables (repeatable)", keyValue),
   ).action(
     async (
       id: string,
-      o: { baseBranch?: string; promptVersion?: string; sessionTemplate?: string; supersede?: boolean; ignoreDependencies?: boolean; value?: Record<string, string> } & JsonOpt,
+      o: { baseBranch?: string; promptVersion?: string; template?: string; sessionTemplate?: string; supersede?: boolean; ignoreDependencies?: boolean; value?: Record<string, string> } & JsonOpt,
     ) => {
       const body = defined({
         baseBranch: o.baseBranch,
         promptVersionId: o.promptVersion,
-        sessionTemplateId: o.sessionTemplate,
+        sessionTemplateId: o.template ?? o.sessionTemplate,
         supersede: o.supersede,
         ignoreDependencies: o.ignoreDependencies,
         promptValues: o.value,
