@@ -13,6 +13,7 @@ const path = require('node:path');
 const { Children, pickPort, canListen, waitUntil } = require('./lib/children');
 const { startEmbeddedPostgres } = require('./lib/postgres');
 const { startNats } = require('./lib/nats');
+const { sharedStateDir } = require('./lib/reach');
 
 const root = path.resolve(__dirname, '..');
 const home = path.resolve(process.env.BATON_HOME || path.join(root, '.baton'));
@@ -24,9 +25,14 @@ const shown = (p) => (path.relative(process.cwd(), p).startsWith('..') ? p : pat
 
 mkdirSync(home, { recursive: true, mode: 0o700 });
 // As root, agents run as their own unprivileged user (apps/runner/src/host/agent-user.ts) and
-// must pass through BATON_HOME to their worktrees under runner/: others may traverse it, not list
-// it (what is inside keeps its own 0600/0700; the sandbox hides all of it from agents anyway).
-if (process.getuid?.() === 0) chmodSync(home, 0o711);
+// Postgres as its own: they must pass through to their worktrees and data. Others may traverse
+// BATON_HOME, not list it (what is inside keeps its own 0600/0700; the sandbox hides all of it
+// from agents anyway). When a directory above it lets no one through (a checkout in /root),
+// their parts live under /var/lib/baton/home-<hash> instead (scripts/lib/reach.js).
+const asRoot = process.getuid?.() === 0;
+if (asRoot) chmodSync(home, 0o711);
+const stateDir = asRoot ? sharedStateDir(home) : home;
+writeFileSync(path.join(home, 'state-dir'), `${stateDir}\n`);
 const children = new Children(home);
 const services = [];
 const infra = [];
@@ -109,6 +115,7 @@ async function startService(app, port, env) {
 async function main() {
   const t0 = Date.now();
   say(`data in ${shown(home)}`);
+  if (stateDir !== home) say(`Postgres' data and the runner's worktrees in ${stateDir}: as root they run as their own users, who cannot pass through to ${shown(home)}`);
   const taken = new Set();
   const gatewayPort = Number(process.env.PORT || 3100);
   const gatewayHost = process.env.HOST || '127.0.0.1';
@@ -141,10 +148,10 @@ async function main() {
   if (databaseUrl) say('Postgres: DATABASE_URL');
   else {
     try {
-      const pg = await startEmbeddedPostgres({ home, port: await port(54329), children, say });
+      const pg = await startEmbeddedPostgres({ home, stateDir, port: await port(54329), children, say });
       infra.push(pg.entry);
       databaseUrl = pg.url;
-      say(`Postgres: embedded (pid ${pg.entry.child.pid}) on 127.0.0.1:${new URL(pg.url).port}, data in ${shown(path.join(home, 'postgres'))}`);
+      say(`Postgres: embedded (pid ${pg.entry.child.pid}) on 127.0.0.1:${new URL(pg.url).port}, data in ${shown(path.join(stateDir, 'postgres'))}`);
     } catch (e) {
       say(`embedded Postgres could not start: ${e.message}`);
       say(`falling back to the local Postgres at ${LOCAL_POSTGRES} (set DATABASE_URL to choose another)`);
@@ -171,9 +178,9 @@ async function main() {
     NATS_URL: natsUrlFor(`runner-${runnerId}`),
     BATON_RUNNER_ID: runnerId,
     BATON_RUNNER_SECRET: runnerSecret,
-    BATON_DATA_DIR: path.join(home, 'runner'),
+    BATON_DATA_DIR: path.join(stateDir, 'runner'),
     // Agents run sandboxed: all of BATON_HOME (Postgres' and NATS' data, logs, the runner's state) is hidden from them.
-    BATON_RUNNER_SANDBOX_HIDE: process.env.BATON_RUNNER_SANDBOX_HIDE || home,
+    BATON_RUNNER_SANDBOX_HIDE: process.env.BATON_RUNNER_SANDBOX_HIDE || [...new Set([home, stateDir])].join(','),
     BATON_RUNNER_DRAIN_MS: process.env.BATON_RUNNER_DRAIN_MS || '5000',
   });
   const web = path.join(root, 'apps', 'web', 'dist', 'index.html');

