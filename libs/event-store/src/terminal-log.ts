@@ -1,13 +1,5 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
-import type { Names } from '@baton/events';
-
-/*
- * The terminal log's format, shared by its writer (apps/runner terminal-publisher) and its
- * readers (gateway, sessions export): one message per chunk on
- * `<ns>.term.<sessionId>.<runnerId>` in `<NS>_TERMINAL`, raw bytes, with these headers.
- */
-export const TERMINAL_OFFSET_HEADER = 'Baton-Offset-Ms';
-export const TERMINAL_CHUNK_HEADER = 'Baton-Chunk';
+import { decodeTerminalChunk, type Names } from '@baton/events';
 
 export interface TerminalPosition {
   /** The chunk index the session's terminal is at (-1: no chunk yet). */
@@ -31,10 +23,8 @@ export async function lastTerminalChunk(broker: { jsm: JetStreamManager; names: 
   let best: TerminalPosition | null = null;
   for (const m of lasts) {
     if (!m) continue;
-    const chunk = Number(m.header.get(TERMINAL_CHUNK_HEADER));
-    const offset = Number(m.header.get(TERMINAL_OFFSET_HEADER));
-    if (!Number.isInteger(chunk) || chunk < 0 || !Number.isFinite(offset)) continue;
-    if (!best || chunk > best.lastChunk) best = { lastChunk: chunk, lastOffsetMs: Math.max(0, Math.floor(offset)), seq: m.seq };
+    const c = decodeTerminalChunk({ subject: m.subject, headers: m.header, data: m.data });
+    if (c && (!best || c.chunk > best.lastChunk)) best = { lastChunk: c.chunk, lastOffsetMs: Math.max(0, Math.floor(c.offsetMs)), seq: m.seq };
   }
   return best;
 }

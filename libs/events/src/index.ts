@@ -38,3 +38,4 @@ export * from './runner/runner-directed';
 export * from './runner/agent-token-renewal';
 export * from './user/user.events';
 export * from './user/user.commands';
+export * from './terminal/terminal-contract';

@@ -81,9 +81,3 @@ export function names(namespace = 'baton'): Names {
     pgSchema: (service) => (ns === 'baton' ? service : `${ns}_${service}`),
   };
 }
-
-/** The runner that wrote a terminal message, from its subject `<ns>.term.<sessionId>.<runnerId>`; null for any other shape. */
-export function runnerOfTerminalSubject(subject: string): string | null {
-  const parts = subject.split('.');
-  return parts.length === 4 && parts[1] === 'term' && parts[3] ? parts[3] : null;
-}

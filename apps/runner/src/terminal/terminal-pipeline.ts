@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Names } from '@baton/events';
+import { parseTerminalSize, type Names } from '@baton/events';
 import type { PtyExit, PtyProcess } from '../pty/pty-process';
 import { OutputCoalescer, type OutputCoalescerOptions } from './output-coalescer';
 import { TerminalPublisher, type TerminalPublisherOptions } from './terminal-publisher';
@@ -127,15 +127,4 @@ export function subscribeResize(nc: NatsConnection, subject: string, pty: Pick<P
       screen?.resize(size.cols, size.rows);
     },
   });
-}
-
-/** `{"cols":…,"rows":…}` with whole numbers in range, else null (a bad message is ignored). */
-export function parseTerminalSize(data: Uint8Array): { cols: number; rows: number } | null {
-  try {
-    const v = JSON.parse(new TextDecoder().decode(data)) as { cols?: unknown; rows?: unknown };
-    const ok = (n: unknown, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= max;
-    return ok(v.cols, 1_000) && ok(v.rows, 500) ? { cols: v.cols, rows: v.rows } : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,11 +1,8 @@
 import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Names } from '@baton/events';
-import { TERMINAL_CHUNK_HEADER, TERMINAL_OFFSET_HEADER } from '@baton/event-store';
+import { TERMINAL_CHUNK_HEADER, TERMINAL_OFFSET_HEADER, type Names } from '@baton/events';
 import type { TerminalChunk } from './output-coalescer';
 
-export const OFFSET_HEADER = TERMINAL_OFFSET_HEADER;
-export const CHUNK_HEADER = TERMINAL_CHUNK_HEADER;
 
 export interface TerminalPublisherOptions {
   /** Publishes awaiting their ack at once; past it the publisher asks for the PTY to pause. */
@@ -89,8 +86,8 @@ export class TerminalPublisher {
 
   private async send(chunk: TerminalChunk, attempt: number): Promise<void> {
     const h = headers();
-    h.set(OFFSET_HEADER, String(chunk.offsetMs));
-    h.set(CHUNK_HEADER, String(chunk.index));
+    h.set(TERMINAL_OFFSET_HEADER, String(chunk.offsetMs));
+    h.set(TERMINAL_CHUNK_HEADER, String(chunk.index));
     try {
       const ack = await this.broker.js.publish(this.subject, chunk.data, {
         msgID: `${this.sessionId}:${chunk.index}`,

@@ -1,6 +1,5 @@
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import type { Names } from '@baton/events';
-import { CHUNK_HEADER, OFFSET_HEADER } from './terminal-publisher';
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { decodeTerminalChunk, type Names } from '@baton/events';
 
 export interface TerminalFrame {
   chunk: number;
@@ -59,9 +58,10 @@ export class TerminalReader {
     const messages = await consumer.consume({ max_messages: 512 });
     try {
       for await (const m of messages) {
-        const frame = toFrame(m);
-        yield frame;
-        if (m.seq >= last.seq || m.info.pending === 0 || frame.offsetMs > stopAfterMs) break;
+        // A message that names no chunk is not terminal output: skipped, as every reader does.
+        const c = decodeTerminalChunk(m);
+        if (c) yield { chunk: c.chunk, offsetMs: c.offsetMs, data: c.data };
+        if (m.seq >= last.seq || m.info.pending === 0 || (c && c.offsetMs > stopAfterMs)) break;
       }
     } finally {
       messages.stop();
@@ -69,14 +69,6 @@ export class TerminalReader {
   }
 }
 
-function toFrame(m: JsMsg): TerminalFrame {
-  const chunk = Number(m.headers?.get(CHUNK_HEADER));
-  const offsetMs = Number(m.headers?.get(OFFSET_HEADER));
-  if (!Number.isInteger(chunk) || !Number.isFinite(offsetMs)) {
-    throw new Error(`terminal message ${m.subject}#${m.seq} lacks ${CHUNK_HEADER}/${OFFSET_HEADER}`);
-  }
-  return { chunk, offsetMs, data: m.data };
-}
 
 export function concatFrames(frames: readonly TerminalFrame[]): Uint8Array {
   const out = new Uint8Array(frames.reduce((n, f) => n + f.data.byteLength, 0));

@@ -4,7 +4,8 @@ import { Broker } from '@baton/event-store';
 import { createTestNamespace, eventually, type TestNamespace } from '@baton/testing';
 import { spawnPty } from '../pty/pty-process';
 import { TerminalScreen } from './screen';
-import { parseTerminalSize, startTerminalPipeline } from './terminal-pipeline';
+import { parseTerminalSize } from '@baton/events';
+import { startTerminalPipeline } from './terminal-pipeline';
 import { TerminalReader, concatFrames } from './terminal-reader';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), LANG: 'C.UTF-8' };

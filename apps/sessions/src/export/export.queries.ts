@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { DomainError, IdSchema, runnerOfTerminalSubject } from '@baton/events';
-import { defineQuery, QueryClient, QueryError, TERMINAL_OFFSET_HEADER, type Broker } from '@baton/event-store';
+import { DomainError, IdSchema, runnerOfTerminalSubject, TERMINAL_OFFSET_HEADER } from '@baton/events';
+import { defineQuery, QueryClient, QueryError, type Broker } from '@baton/event-store';
 import type { LoadSessionEvents } from '../session/replay.queries';
 import { replaySession } from '../session/replay';
 import { placedRunners } from '../session/placed-runners';

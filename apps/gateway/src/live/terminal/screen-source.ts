@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { RunnerScreenSchema } from '@baton/events';
 import type { Logger } from '@baton/event-store';
 import { lastStoredFrame, readStoredFrames, terminalStreamLastSeq, type TerminalBroker, type TerminalFrame } from './terminal-frames';
 
@@ -19,14 +19,6 @@ export interface StoredScreen {
   frames: TerminalFrame[];
 }
 
-const RunnerScreenSchema = z.object({
-  cols: z.number().int().min(1).max(10_000),
-  rows: z.number().int().min(1).max(10_000),
-  data: z.string(),
-  // A runner that does not say which chunk its screen is at cannot be continued exactly.
-  chunk: z.number().int().min(-1),
-  alternateScreen: z.boolean().optional(),
-});
 
 export interface ScreenSourceOptions {
   broker: TerminalBroker;

@@ -1,14 +1,10 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { runnerOfTerminalSubject, type Names } from '@baton/events';
-import { TERMINAL_CHUNK_HEADER, TERMINAL_OFFSET_HEADER } from '@baton/event-store';
+import { decodeTerminalChunk, type Names } from '@baton/events';
 
 /*
- * The runner's chunk format on `<NS>_TERMINAL` (libs/event-store terminal-log.ts): one message
- * per chunk on `<ns>.term.<sessionId>.<runnerId>`, raw bytes, with these headers. Reading a
- * session takes every runner's subject of it; the caller keeps the runners that hosted it.
+ * The terminal contract is libs/events' (terminal-contract.ts). Reading a session takes every
+ * runner's subject of it; the caller keeps the runners that hosted it.
  */
-export const OFFSET_HEADER = TERMINAL_OFFSET_HEADER;
-export const CHUNK_HEADER = TERMINAL_CHUNK_HEADER;
 
 export interface TerminalFrame {
   /** Stream sequence of the message. */
@@ -23,11 +19,8 @@ export interface TerminalFrame {
 export type TerminalBroker = { js: JetStreamClient; jsm: JetStreamManager; names: Names };
 
 export function toFrame(m: Pick<JsMsg, 'seq' | 'headers' | 'data' | 'subject'>): TerminalFrame | null {
-  const chunk = Number(m.headers?.get(CHUNK_HEADER));
-  const offsetMs = Number(m.headers?.get(OFFSET_HEADER));
-  const runnerId = runnerOfTerminalSubject(m.subject);
-  if (!Number.isInteger(chunk) || chunk < 0 || !Number.isFinite(offsetMs) || !runnerId) return null;
-  return { seq: m.seq, chunk, offsetMs, data: m.data, runnerId };
+  const chunk = decodeTerminalChunk(m);
+  return chunk && { seq: m.seq, ...chunk };
 }
 
 /** The stream sequence of the session's last stored chunk (any runner's), or null when it has none. */
@@ -35,8 +28,7 @@ export async function lastStoredFrame(broker: TerminalBroker, sessionId: string)
   const { jsm, names } = broker;
   const last = await jsm.streams.getMessage(names.streams.terminal, { last_by_subj: names.termOfSession(sessionId) });
   if (!last) return null;
-  const chunk = Number(last.header.get(CHUNK_HEADER));
-  return { seq: last.seq, chunk: Number.isInteger(chunk) ? chunk : -1 };
+  return { seq: last.seq, chunk: decodeTerminalChunk({ subject: last.subject, headers: last.header, data: last.data })?.chunk ?? -1 };
 }
 
 export async function terminalStreamLastSeq(broker: TerminalBroker): Promise<number> {

@@ -1,5 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TerminalSnapshotMessage } from '@baton/contracts';
+import { parseTerminalSize } from '@baton/events';
 import type { Logger } from '@baton/event-store';
 import { LiveError } from '../live-error';
 import type { ScreenSource } from './screen-source';
@@ -99,7 +100,7 @@ export class TerminalHub {
     const resizes = this.o.broker.nc.subscribe(this.o.broker.names.resizeOfSession(sessionId), {
       callback: (err, msg) => {
         if (err) return;
-        const size = parseSize(msg.data);
+        const size = parseTerminalSize(msg.data);
         if (size) feed.resize(size.cols, size.rows);
       },
     });
@@ -114,16 +115,5 @@ export class TerminalHub {
     this.feeds.delete(sessionId);
     entry.resizes.unsubscribe();
     entry.feed.stop();
-  }
-}
-
-/** `{"cols":…,"rows":…}` with sane integers, else null. */
-export function parseSize(data: Uint8Array): { cols: number; rows: number } | null {
-  try {
-    const v = JSON.parse(new TextDecoder().decode(data)) as { cols?: unknown; rows?: unknown };
-    const ok = (n: unknown, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= max;
-    return ok(v.cols, 1_000) && ok(v.rows, 500) ? { cols: v.cols, rows: v.rows } : null;
-  } catch {
-    return null;
   }
 }
