@@ -265,7 +265,3 @@ export class EventStore {
 function isTimeout(e: unknown): boolean {
   return (e as Error | undefined)?.name === 'TimeoutError';
 }
-
-export function isWrongLastSequence(e: unknown): boolean {
-  return e instanceof JetStreamApiError && e.code === WRONG_LAST_SEQUENCE;
-}

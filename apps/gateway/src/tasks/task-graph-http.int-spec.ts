@@ -1,17 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { CommandAccepted, TaskBoard, TaskPage, TaskUnblocks, TaskView } from '@baton/contracts';
 import { errorOf, startApi, type Api } from '../openapi/__tests__/api-harness';
 
-/** Whether the tasks service answers `task_history` yet (docs/decisions/0008): until it does, the history case is skipped, visibly. */
-function tasksServiceDefines(query: string, dir = join(__dirname, '../../../tasks/src')): boolean {
-  return readdirSync(dir).some((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return tasksServiceDefines(query, path);
-    return name.endsWith('.queries.ts') && readFileSync(path, 'utf8').includes(`${query}:`);
-  });
-}
-const itWhenHistory = tasksServiceDefines('task_history') ? it : it.skip;
 
 describe('the task tree and DAG over REST, against the real tasks service', () => {
   let api: Api;
@@ -175,7 +164,7 @@ describe('the task tree and DAG over REST, against the real tasks service', () =
     expect(CommandAccepted.parse((await api.call('POST', `/api/projects/${p.id}/tasks`, { title: 'Other' }, { headers })).body)).toEqual(t);
   });
 
-  itWhenHistory("tells a task's history as Markdown, from its events", async () => {
+  it("tells a task's history as Markdown, from its events", async () => {
     const res = await api.call('GET', `/api/tasks/${ids.B}/history`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/markdown/);

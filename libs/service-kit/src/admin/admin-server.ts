@@ -30,9 +30,6 @@ export const AdminVerifyParams = z.strictObject({
 });
 export const AdminCheckpointsParams = z.strictObject({ name: ReadModelName.optional() });
 
-/** Names of the admin queries every domain service answers (the gateway asks them by name). */
-export const ADMIN_QUERIES = ['admin_checkpoints', 'admin_rebuild', 'admin_verify'] as const;
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
