@@ -262,14 +262,14 @@ describe(ProjectionRunner.name, () => {
   it('read models that each skip the other\'s events move their checkpoints together, each over its own events only', async () => {
     const schema = schemaFor('lanes');
     // A second read model: a row per user, from user events only.
-    const users: Projection = {
+    const users: Projection<{ id: string }> = {
       name: 'key_only',
       version: 1,
       entity: KeyOnlyEntity,
       keysOf: (e) => (e.aggregate.type === 'user' ? [e.aggregate.id] : []),
       evolve: (_row, _e, id) => ({ id }),
-    } as unknown as Projection;
-    const a = await replica(schema, 'lanes', { also: [users] });
+    };
+    const a = await replica(schema, 'lanes', { also: [users as unknown as Projection] });
     await a.runner.start();
     for (let i = 0; i < 5; i++) {
       await seed(1, 2);
