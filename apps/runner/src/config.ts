@@ -82,10 +82,13 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
      */
     BATON_RUNNER_HEARTBEAT_NICE: z.coerce.number().int().min(-20).max(0).default(-5),
     /** Admission: sessions starting at once (placed, not yet ready) on this runner; the rest wait `pending`. */
-    BATON_RUNNER_MAX_STARTING: z.coerce.number().int().min(1).max(10_000).default(10),
-    /** Admission: above this 1-minute load average per core, only BATON_RUNNER_MAX_STARTING_OVER_LOAD start at once. */
+    BATON_RUNNER_MAX_STARTING: z.coerce.number().int().min(1).max(10_000).default(64),
+    /**
+     * Admission: above this load per core (the 1-minute load average, or the tasks runnable right
+     * now when more — a burst shows at once), only BATON_RUNNER_MAX_STARTING_OVER_LOAD start at once.
+     */
     BATON_RUNNER_START_LOAD_LIMIT: z.coerce.number().min(0.1).max(1_000).default(3),
-    BATON_RUNNER_MAX_STARTING_OVER_LOAD: z.coerce.number().int().min(1).max(10_000).default(4),
+    BATON_RUNNER_MAX_STARTING_OVER_LOAD: z.coerce.number().int().min(1).max(10_000).default(8),
     /** On SIGTERM: how long hosted sessions may keep running before they are stopped. */
     BATON_RUNNER_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
     BATON_RUNNER_SETUP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   // The pace of starts this machine takes (docs/decisions/0026): the scheduler keeps the rest pending.
   const admission = () => ({
     maxStarting: config.BATON_RUNNER_MAX_STARTING,
-    load: Math.round((loadavg()[0] / Math.max(1, availableParallelism())) * 100) / 100,
+    load: Math.round((Math.max(loadavg()[0], runnableNow()) / Math.max(1, availableParallelism())) * 100) / 100,
     loadLimit: config.BATON_RUNNER_START_LOAD_LIMIT,
     maxStartingOverLoad: Math.min(config.BATON_RUNNER_MAX_STARTING_OVER_LOAD, config.BATON_RUNNER_MAX_STARTING),
   });
@@ -147,6 +147,16 @@ async function main(): Promise<void> {
       await db.destroy();
     },
   });
+}
+
+/** Tasks runnable at this instant (/proc/loadavg's 4th field, less this reader): a burst shows before the 1-minute average moves. */
+function runnableNow(): number {
+  try {
+    const running = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]?.split('/')[0]);
+    return Number.isFinite(running) ? Math.max(0, running - 1) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function version(): string | null {
