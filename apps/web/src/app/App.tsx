@@ -3,6 +3,9 @@ import { useSession } from '../features/auth/model/use-session';
 import { GatewayUnreachable, SignInPage } from '../features/auth/ui/SignInPage';
 import { UserMenu } from '../features/auth/ui/UserMenu';
 import { FleetPage } from '../features/fleet/ui/FleetPage';
+import { InboxPage } from '../features/inbox/ui/InboxPage';
+import { useInbox } from '../features/inbox/model/inbox';
+import { setWaitingCount } from '../shared/lib/title';
 import { HealthIndicator } from '../features/health/ui/HealthIndicator';
 import { ProjectWindowPage } from '../features/project/ui/ProjectWindowPage';
 import { ProjectsPage } from '../features/projects/ui/ProjectsPage';
@@ -45,6 +48,10 @@ function Shell() {
   }, []);
   const route = matchRoute(redirect ?? pathname);
   const section = sectionOf(route);
+  // How many agents wait for a person: in the tab's title (seen from other tabs) and the nav.
+  const inbox = useInbox();
+  const waiting = inbox.status === 'ready' ? inbox.total : 0;
+  useEffect(() => setWaitingCount(waiting), [waiting]);
 
   const topbar = (
     <header className="topbar">
@@ -73,11 +80,12 @@ function Shell() {
     <div className="shell">
       {topbar}
       <nav className="sidenav" aria-label="Main">
-        <GlobalNav section={section} />
+        <GlobalNav section={section} waiting={waiting} />
       </nav>
       <main className="main" id="main">
         {route.name === 'projects' && <ProjectsPage />}
         {route.name === 'fleet' && <FleetPage />}
+        {route.name === 'inbox' && <InboxPage />}
         {route.name === 'not_found' && (
           <div className="page">
             <div className="empty">

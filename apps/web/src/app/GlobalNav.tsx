@@ -1,14 +1,15 @@
 import type { ReactNode } from 'react';
-import { FleetIcon, FolderIcon } from '../shared/ui/icons';
+import { BellIcon, FleetIcon, FolderIcon } from '../shared/ui/icons';
 import { Link } from './router';
 import type { Section } from './routes';
 
 const NAV: { section: Section; label: string; to: string; icon: ReactNode }[] = [
   { section: 'projects', label: 'Projects', to: '/projects', icon: <FolderIcon /> },
   { section: 'fleet', label: 'Fleet', to: '/fleet', icon: <FleetIcon /> },
+  { section: 'inbox', label: 'Inbox', to: '/inbox', icon: <BellIcon /> },
 ];
 
-export function GlobalNav({ section }: { section: Section | null }) {
+export function GlobalNav({ section, waiting = 0 }: { section: Section | null; waiting?: number }) {
   return (
     <ul className="sidenav__list">
       {NAV.map((item) => (
@@ -16,6 +17,11 @@ export function GlobalNav({ section }: { section: Section | null }) {
           <Link to={item.to} className={`sidenav__item${section === item.section ? ' sidenav__item--active' : ''}`} aria-current={section === item.section ? 'page' : undefined}>
             {item.icon}
             <span>{item.label}</span>
+            {item.section === 'inbox' && waiting > 0 && (
+              <span className="sidenav__count" data-testid="inbox-count" aria-label={`${waiting} waiting`}>
+                {waiting}
+              </span>
+            )}
           </Link>
         </li>
       ))}

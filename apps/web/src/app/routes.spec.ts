@@ -12,6 +12,8 @@ describe(matchRoute.name, () => {
     ['/projects/P/replay/S1', { name: 'project', id: 'P', tab: 'replay', sub: 'S1' }],
     ['/projects/P/review/A1', { name: 'project', id: 'P', tab: 'review', sub: 'A1' }],
     ['/fleet', { name: 'fleet' }],
+    ['/inbox', { name: 'inbox' }],
+    ['/inbox/x', { name: 'not_found', path: '/inbox/x' }],
     ['/projects/P/graph/x', { name: 'not_found', path: '/projects/P/graph/x' }],
     ['/projects/a/b', { name: 'not_found', path: '/projects/a/b' }],
     ['/projects/a/tasks/b/c', { name: 'not_found', path: '/projects/a/tasks/b/c' }],

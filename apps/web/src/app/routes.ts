@@ -5,9 +5,10 @@ export type Route =
   | { name: 'projects' }
   | { name: 'project'; id: string; tab: ProjectTab; sub: string | null }
   | { name: 'fleet' }
+  | { name: 'inbox' }
   | { name: 'not_found'; path: string };
 
-export type Section = 'projects' | 'fleet';
+export type Section = 'projects' | 'fleet' | 'inbox';
 
 /** Paths the app moves to on its own (`/` is the projects list). */
 export function redirectFor(path: string): string | null {
@@ -41,6 +42,7 @@ export function matchRoute(pathname: string): Route {
   const [first, second, third, fourth, ...rest] = parts;
   if (first === 'projects' && second === undefined) return { name: 'projects' };
   if (first === 'fleet' && second === undefined) return { name: 'fleet' };
+  if (first === 'inbox' && second === undefined) return { name: 'inbox' };
   if (first === 'projects' && second && rest.length === 0) {
     const id = decode(second);
     if (id === null) return { name: 'not_found', path };
@@ -62,6 +64,8 @@ export function sectionOf(route: Route): Section | null {
       return 'projects';
     case 'fleet':
       return 'fleet';
+    case 'inbox':
+      return 'inbox';
     case 'not_found':
       return null;
   }

@@ -3,6 +3,7 @@ import { ErrorBanner } from '../../../shared/ui/Banner';
 import { Field } from '../../../shared/ui/Field';
 import { BatonMark } from '../../../shared/ui/icons';
 import { session } from '../model/use-session';
+import { setPageTitle } from '../../../shared/lib/title';
 
 /** Token sign-in: Baton has no passwords; an admin hands out tokens, the first one at install. */
 export function SignInPage({ reason }: { reason: string | null }) {
@@ -12,7 +13,7 @@ export function SignInPage({ reason }: { reason: string | null }) {
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    document.title = 'Sign in · Baton';
+    setPageTitle('Sign in · Baton');
   }, []);
 
   const submit = async (e: FormEvent) => {

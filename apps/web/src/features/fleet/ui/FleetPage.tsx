@@ -14,6 +14,7 @@ import { hasRole } from '../../auth/model/session';
 import { useMe } from '../../auth/model/use-session';
 import { sessionsApi } from '../../sessions/model/sessions-api';
 import { fleetApi } from '../model/fleet-api';
+import { setPageTitle } from '../../../shared/lib/title';
 
 /** The fleet: runners (capacity, load, labels, health) and the sessions waiting for a slot, with why. */
 export function FleetPage() {
@@ -23,7 +24,7 @@ export function FleetPage() {
   const rooms = useMemo(() => (runners.data ?? []).map((r) => liveRoom.runner(r.id)) as LiveRoom[], [runners.data]);
   useLiveEvents(rooms, () => runners.reload());
   useEffect(() => {
-    document.title = 'Fleet · Baton';
+    setPageTitle('Fleet · Baton');
   }, []);
   const list = runners.data ?? [];
   const alive = list.filter((r) => r.alive && r.status === 'registered');

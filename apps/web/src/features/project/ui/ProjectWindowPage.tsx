@@ -32,6 +32,7 @@ import { AutopilotPage } from '../../autopilot/ui/AutopilotPage';
 import { ProjectProvider, useProjectWindow } from '../model/project-context';
 import { NeedsInputBanner } from './NeedsInputBanner';
 import { OverviewPage } from './OverviewPage';
+import { setPageTitle } from '../../../shared/lib/title';
 
 type ProjectRoute = Extract<Route, { name: 'project' }>;
 
@@ -160,7 +161,7 @@ function ProjectScreen({ route }: { route: ProjectRoute }) {
   const { project } = useProjectWindow();
   const label = TABS.find((t) => t.tab === route.tab || t.also?.includes(route.tab))?.label ?? '';
   useEffect(() => {
-    document.title = route.tab === 'overview' ? `${project.name} · Baton` : `${label} · ${project.name} · Baton`;
+    setPageTitle(route.tab === 'overview' ? `${project.name} · Baton` : `${label} · ${project.name} · Baton`);
   }, [project.name, route.tab, label]);
   switch (route.tab) {
     case 'overview':

@@ -8,6 +8,7 @@ import { PAGE_SIZE } from '../model/projects.store';
 import { useProjects } from '../model/use-projects';
 import { NewProjectDrawer } from './NewProjectDrawer';
 import { ProjectsTable, ProjectsTableSkeleton } from './ProjectsTable';
+import { setPageTitle } from '../../../shared/lib/title';
 
 export function ProjectsPage() {
   const { state, reload, goTo, created, clearHighlight } = useProjects();
@@ -20,7 +21,7 @@ export function ProjectsPage() {
   const onCreated = useCallback((p: ProjectView) => created(p), [created]);
 
   useEffect(() => {
-    document.title = 'Projects · Baton';
+    setPageTitle('Projects · Baton');
   }, []);
   // The "new" mark fades after a while; it is there to be found, not to stay.
   useEffect(() => {
