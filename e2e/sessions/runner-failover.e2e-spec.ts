@@ -7,13 +7,16 @@ import { projectRepo, Stack } from './harness/stack';
 const RUNNERS = ['fleet-1', 'fleet-2', 'fleet-3'];
 const SESSIONS = 20;
 const SLOW_SECONDS = 20;
+/** A runner's silence limit, as the sessions service documents it (docs/decisions/0026): 10 s, up to 60 s for late beats. */
+const RUNNER_SILENCE_MS = 10_000;
+const MAX_RUNNER_SILENCE_MS = 60_000;
 const t0 = Date.now();
 const step = (what: string) => process.env.E2E_VERBOSE && process.stderr.write(`[failover +${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}\n`);
 
 /*
  * A fleet of three runner processes hosts twenty demo agents working their tasks, each in
  * its attempt. One runner is killed with SIGKILL mid-work: its sessions must be `lost`
- * within 15 s, restart on the other runners (the demo agent template restarts on failure),
+ * once its silence limit passes (10 s quiet, up to 60 s under load), restart on the other runners (the demo agent template restarts on failure),
  * and every session must complete — with nothing lost from the log and every session's
  * story consistent. Then the dead runner comes back and changes nothing.
  */
@@ -25,7 +28,7 @@ describe('a runner killed mid-work', () => {
   }, 240_000);
   afterAll(() => stack?.stop(), 60_000);
 
-  it(`loses its sessions within 15 s; they restart on the others and all ${SESSIONS} complete; no event lost`, async () => {
+  it(`loses its sessions within its silence limit; they restart on the others and all ${SESSIONS} complete; no event lost`, async () => {
     const { api } = stack;
     // A precondition, not what is under test: on a busy 2-core machine the three may take a while to register.
     let seen: RunnerView[] = [];
@@ -68,7 +71,9 @@ describe('a runner killed mid-work', () => {
     await eventually(() => processesWithEnv('BATON_RUNNER_KEY', `${stack.ns.namespace}/${victim}`).length === 0, 10_000, "the dead runner's agents to go");
 
     step('orphans gone');
-    // Lost within 15 s of the kill, each of them; nobody else.
+    // Lost once the runner's silence limit passed, each of them; nobody else. The limit is its own
+    // (docs/decisions/0026): three beats (10 s) on a quiet machine, up to 60 s for a runner whose
+    // beats came late — on a loaded machine its last gaps were long, so it is given longer.
     const lostAt = new Map<string, number>();
     await eventually(async () => {
       for (const id of lostOnes) {
@@ -78,10 +83,11 @@ describe('a runner killed mid-work', () => {
         if (lost) lostAt.set(id, Date.parse(lost.at));
       }
       return lostAt.size === lostOnes.size;
-    }, 25_000, `the ${lostOnes.size} sessions of ${victim} lost`);
+    }, MAX_RUNNER_SILENCE_MS + 30_000, `the ${lostOnes.size} sessions of ${victim} lost`);
     step(`${victim}'s ${lostAt.size} sessions lost after ${[...lostAt.values()].map((at) => at - killedAt).sort((a, b) => a - b).join(', ')} ms`);
-    const late = [...lostAt].map(([id, at]) => ({ id, lostAfterMs: at - killedAt })).filter((x) => x.lostAfterMs > 15_000);
-    expect(late).toEqual([]);
+    // Never before three beats were missed; never after the longest limit and a watcher tick or two.
+    const outside = [...lostAt].map(([id, at]) => ({ id, lostAfterMs: at - killedAt })).filter((x) => x.lostAfterMs < RUNNER_SILENCE_MS - 1_000 || x.lostAfterMs > MAX_RUNNER_SILENCE_MS + 5_000);
+    expect(outside).toEqual([]);
 
     step('all lost');
     // Every session completes; the lost ones ran again elsewhere, once.

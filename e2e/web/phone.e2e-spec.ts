@@ -24,7 +24,7 @@ describe('Answering an agent from a phone', () => {
   const pastTheEdge = () =>
     page.evaluate(() => {
       const out: string[] = [];
-      for (const e of document.querySelectorAll('body *')) {
+      for (const e of Array.from(document.querySelectorAll('body *'))) {
         const r = e.getBoundingClientRect();
         const by = Math.round(r.right - window.innerWidth);
         if (by > 0 && r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden') out.push(`${e.tagName.toLowerCase()}.${String(e.getAttribute('class') ?? '').split(' ')[0]} +${by}px`);
