@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import { RunnerHeartbeatSchema, type RunnerStart } from '@baton/events';
 import { Broker, lastTerminalChunk } from '@baton/event-store';
-import { createTestNamespace, eventually, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
+import { createTestNamespace, eventually, processAlive, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
 import { FakeSessionsService, startMessage } from './__tests__/fake-sessions-service';
 import { gitIn, makeRepo, removeTemps, tempDir } from './worktree/__tests__/git-fixtures';
 import { TerminalReader, concatFrames } from './terminal';
@@ -170,10 +169,10 @@ describe('runner process', () => {
     const { sessionId } = await start({ launch: { argv: ['bash', '-c', 'trap "" TERM; sleep 1000 & echo child:$!; wait'], env: {}, cwd: '.', files: [] } });
     await sessions.waitFor(sessionId, 'session.record_spawned');
     const child = Number((await eventually(async () => /child:(\d+)/.exec(await output(sessionId)), 5_000, 'child pid'))[1]);
-    expect(alive(child)).toBe(true);
+    expect(processAlive(child)).toBe(true);
     await stop(sessionId, 300);
     expect(await sessions.waitFor(sessionId, 'session.record_exit')).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
-    await eventually(() => !alive(child), 3_000, 'child gone');
+    await eventually(() => !processAlive(child), 3_000, 'child gone');
   });
 
   it('refuses a start beyond capacity as retryable, and takes starts again when a slot frees', async () => {
@@ -209,7 +208,7 @@ describe('runner process', () => {
     sessions.answer = (c) => (c.data.sessionId === sessionId && c.type === 'session.record_spawned' ? { code: 'conflict', message: 'placed elsewhere' } : null);
     await start({ launch: { argv: ['sleep', '1000'], env: {}, cwd: '.', files: [] } }, sessionId);
     const pid = (await sessions.waitFor(sessionId, 'session.record_spawned')).pid as number;
-    await eventually(() => !alive(pid), 15_000, 'the disowned process killed');
+    await eventually(() => !processAlive(pid), 15_000, 'the disowned process killed');
     // The session lives elsewhere (docs/decisions/0026): no exit is reported for this copy.
     await sleep(2_000); // an exit report would follow the exit at once
     expect(sessions.of(sessionId, 'session.record_exit')).toEqual([]);
@@ -276,11 +275,3 @@ describe('runner process', () => {
   }, 180_000);
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
-  } catch {
-    return false;
-  }
-}

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -212,5 +212,15 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     }
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await sleep(50);
+  }
+}
+
+/** Whether a process runs: a zombie still answers `kill -0`, so `ps` has the last word. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
+  } catch {
+    return false;
   }
 }

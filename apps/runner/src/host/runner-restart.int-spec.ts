@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { ulid } from 'ulid';
 import { Client } from 'pg';
 import type { RunnerStart } from '@baton/events';
 import { Broker } from '@baton/event-store';
-import { createTestNamespace, eventually, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
+import { createTestNamespace, eventually, processAlive, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
 import { FakeSessionsService, startMessage } from '../__tests__/fake-sessions-service';
 import { TerminalReader, concatFrames } from '../terminal';
 import { makeRepo, removeTemps, tempDir } from '../worktree/__tests__/git-fixtures';
@@ -64,10 +63,10 @@ describe('runner restart and shutdown', () => {
 
     await runner.kill9();
     // The hangup of its terminal ends the plain program; the other two keep running, orphaned.
-    await eventually(() => !alive(pids.get(plain)!), 5_000, 'plain program ended by the hangup');
+    await eventually(() => !processAlive(pids.get(plain)!), 5_000, 'plain program ended by the hangup');
     await sleep(200);
-    expect([stubborn, unrecorded].map((id) => alive(pids.get(id)!))).toEqual([true, true]);
-    expect(alive(stubbornChild) && alive(unrecordedChild)).toBe(true);
+    expect([stubborn, unrecorded].map((id) => processAlive(pids.get(id)!))).toEqual([true, true]);
+    expect(processAlive(stubbornChild) && processAlive(unrecordedChild)).toBe(true);
     // A spawn whose row never reached the database: only the environment marker finds it.
     const pg = new Client({ connectionString: ns.databaseUrl });
     await pg.connect();
@@ -77,7 +76,7 @@ describe('runner restart and shutdown', () => {
     runner = await startService('runner', env, { name: 'runner-2' });
     expect(await sessions.waitFor(plain, 'session.record_exit')).toEqual({ sessionId: plain, runnerId: 'r1', exitCode: null, signal: null });
     expect(await sessions.waitFor(stubborn, 'session.record_exit')).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
-    await eventually(() => ![stubbornChild, unrecordedChild, pids.get(stubborn)!, pids.get(unrecorded)!].some(alive), 5_000, 'leftovers killed');
+    await eventually(() => ![stubbornChild, unrecordedChild, pids.get(stubborn)!, pids.get(unrecorded)!].some(processAlive), 5_000, 'leftovers killed');
     expect(sessions.of(unrecorded, 'session.record_exit')).toEqual([]);
     await eventually(async () => (await heartbeat())?.sessions.length === 0, 5_000, 'empty heartbeat');
 
@@ -100,16 +99,8 @@ describe('runner restart and shutdown', () => {
     expect(await sessions.waitFor(late, 'session.record_spawn_failed')).toMatchObject({ retryable: true, error: 'runner is shutting down' });
     expect(await sessions.waitFor(running, 'session.record_exit')).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
     await runner.exited;
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(await heartbeat()).toBeNull();
   });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
-  } catch {
-    return false;
-  }
-}

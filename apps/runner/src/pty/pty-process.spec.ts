@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '@baton/testing';
+import { eventually, processAlive } from '@baton/testing';
 import { PtySpawnError, spawnPty, type PtyProcess, type PtySpawnOptions } from './pty-process';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), LANG: 'C.UTF-8' };
@@ -81,7 +81,7 @@ describe(spawnPty.name, () => {
   it('reports the exit code and the signal that ended the program', async () => {
     expect(await start(['bash', '-c', 'exit 7']).sut.exited).toEqual({ exitCode: 7, signal: null });
     const { sut } = start(['sleep', '30']);
-    await eventually(() => alive(sut.pid), 2_000, 'sleep running');
+    await eventually(() => processAlive(sut.pid), 2_000, 'sleep running');
     expect(await sut.kill('SIGTERM', 2_000)).toEqual({ exitCode: null, signal: 'SIGTERM' });
   });
 
@@ -94,7 +94,7 @@ describe(spawnPty.name, () => {
     const exit = await sut.kill('SIGTERM', 500);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(450); // TERM was ignored: it took the KILL
     expect(exit.signal).toBe('SIGKILL');
-    await eventually(() => groupMembers(sut.pid).length === 0 && !alive(child), 3_000, 'group gone');
+    await eventually(() => groupMembers(sut.pid).length === 0 && !processAlive(child), 3_000, 'group gone');
   });
 
   it('also ends children that job control moved into process groups of their own', async () => {
@@ -102,7 +102,7 @@ describe(spawnPty.name, () => {
     const child = Number((await eventually(() => /child:(\d+)/.exec(output()), 5_000, 'child pid'))[1]);
     expect(groupMembers(sut.pid)).not.toContain(child); // `set -m` gave it its own group
     await sut.kill('SIGTERM', 1_000);
-    await eventually(() => !alive(child), 3_000, 'job-control child gone');
+    await eventually(() => !processAlive(child), 3_000, 'job-control child gone');
   });
 
   it('loses nothing a fast writer prints right before it exits', async () => {
@@ -146,12 +146,3 @@ function groupMembers(pgid: number): number[] {
     .map(([pid]) => Number(pid));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // a zombie still answers kill 0; ps tells the truth
-    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
-  } catch {
-    return false;
-  }
-}

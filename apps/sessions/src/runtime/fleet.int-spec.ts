@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { monotonicFactory } from 'ulid';
 import { ProjectCreated, registry, RunnerHeartbeatSchema, stampEvents, type RunnerHeartbeat } from '@baton/events';
 import { CommandBus } from '@baton/event-store';
-import { createTestNamespace, eventually, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
+import { createTestNamespace, eventually, processAlive, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
 import { id, operator, snapshot, SessionsHarness, TEST_SECRET } from './__tests__/sessions-harness';
 
 /*
@@ -28,14 +28,6 @@ function repo(): string {
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir, env: gitEnv });
   execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'initial'], { cwd: dir, env: gitEnv });
   return dir;
-}
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }));
-  } catch {
-    return false;
-  }
 }
 
 /** A command that keeps running and printing: its process must outlive a frozen runner. */
@@ -110,7 +102,7 @@ describe('the fleet under a frozen runner (real processes, SIGSTOP)', () => {
       for (const s of [a, b]) await h.status(s, 'lost', 120_000);
       // Frozen for longer than one silence limit: its agents never stopped.
       await sleep(2_000);
-      expect(pids.map(alive)).toEqual([true, true]);
+      expect(pids.map(processAlive)).toEqual([true, true]);
     } finally {
       process.kill(runner.child.pid!, 'SIGCONT');
     }
@@ -119,7 +111,7 @@ describe('the fleet under a frozen runner (real processes, SIGSTOP)', () => {
       const back = await h.status(s, 'working', 120_000);
       expect({ runnerId: back.runnerId, runs: back.runs, restarts: back.restarts }).toEqual({ runnerId, runs: 1, restarts: 0 });
     }
-    expect(pids.map(alive)).toEqual([true, true]);
+    expect(pids.map(processAlive)).toEqual([true, true]);
     expect(await pidOn(runnerId, a)).toBe(pids[0]);
     const events = await h.events(a);
     expect(events.map((e) => e.type)).not.toContain('session.restart_scheduled');
@@ -149,11 +141,11 @@ describe('the fleet under a frozen runner (real processes, SIGSTOP)', () => {
       await h.until(s, (v) => v.status === 'working' && v.runnerId === newRunnerId, 180_000, `moved to ${newRunnerId}`);
       movedAt = (await h.events(s)).length;
       // Two live copies while the old runner is frozen (it cannot hear yet); the fence ends the old one.
-      expect(alive(oldPid)).toBe(true);
+      expect(processAlive(oldPid)).toBe(true);
     } finally {
       process.kill(old.child.pid!, 'SIGCONT');
     }
-    await eventually(() => !alive(oldPid), 60_000, 'the old copy stopped by its fenced runner');
+    await eventually(() => !processAlive(oldPid), 60_000, 'the old copy stopped by its fenced runner');
     // The session runs on under its newest placement (on a machine this loaded it may have moved
     // once more: each move is a new epoch), on a runner whose heartbeat lists it with that epoch.
     const placements = async () => (await h.events(s)).filter((e) => e.type === 'session.placed').length;
