@@ -152,5 +152,8 @@ export type RunnerConfig = z.output<typeof RunnerConfigSchema>;
  */
 function defaultDataDir(runnerId: string): string {
   const inHome = join(homedir(), '.baton', 'runner', runnerId);
-  return process.getuid?.() === 0 && !existsSync(inHome) ? join('/var/lib/baton/runner', runnerId) : inHome;
+  return process.getuid?.() === 0 && !existsSync(inHome) ? join(DEFAULT_ROOT_DATA_PARENT, runnerId) : inHome;
 }
+
+/** Where a root runner keeps its data dirs by default, one per runner id. */
+export const DEFAULT_ROOT_DATA_PARENT = '/var/lib/baton/runner';

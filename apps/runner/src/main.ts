@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { availableParallelism, hostname, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RegisterRunner } from '@baton/events';
 import { Broker, CommandBus, runnerInboxPrefix, type TopologyOptions } from '@baton/event-store';
 import { openDatabase, ProjectionCheckpoints1700000000000 } from '@baton/projections';
 import { createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } from '@baton/service-kit';
-import { RunnerConfigSchema } from './config';
+import { DEFAULT_ROOT_DATA_PARENT, RunnerConfigSchema } from './config';
 import { countTerminalOutput, registerRunnerGauges } from './metrics';
 import { agentUserFor, detectSandbox, DirectedConsumer, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
 import { installBundledCli, withPathFirst } from './host/bundled-cli';
@@ -31,6 +31,11 @@ async function main(): Promise<void> {
   if (!config.BATON_RUNNER_SECRET && !['127.0.0.1', '::1', 'localhost'].includes(config.HOST)) {
     logger.warn({ host: config.HOST }, 'BATON_RUNNER_SECRET is not set: screens, diffs and merges are open to anyone who reaches this port');
   }
+  // The directories above a root runner's data dir let others pass (not list): its agents' own
+  // user must reach their worktrees inside (host/agent-user.ts). A recursive 0700 mkdir closed
+  // the default /var/lib/baton/runner to them, and agents fell back to running as root outside.
+  if (process.getuid?.() === 0) await mkdir(dirname(dataDir), { recursive: true, mode: 0o711 });
+  if (process.getuid?.() === 0 && dirname(dataDir) === DEFAULT_ROOT_DATA_PARENT) await chmod(DEFAULT_ROOT_DATA_PARENT, 0o711);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const password = config.NATS_PASSWORD_FILE ? readFileSync(config.NATS_PASSWORD_FILE, 'utf8').trim() : undefined;
