@@ -1,4 +1,4 @@
-import { ancestorsOf, childrenIndex, type Graph } from './graph';
+import { ancestorsOf, childrenIndex, type Graph, type GraphNode } from './graph';
 
 /**
  * "X waits for Y" edges: what a task's status is derived from.
@@ -37,11 +37,37 @@ export interface Cycle {
 const key = (e: WaitEdge) => `${e.from}\u0000${e.to}`;
 
 /**
+ * Whether a change from `before` to `after` can close a cycle at all: an existing task's
+ * dependencies or parent changed, or a new task depends on something. A new task without
+ * dependencies only waits for what its ancestors already wait for, and only its parent waits
+ * for it, so it closes nothing. This spares the whole-graph walk below for the common
+ * commands (a task created, a status changed), whose cost otherwise grows with the project
+ * (#18 point 4). Nodes are compared by identity first: evolveGraph replaces what it changes.
+ */
+export function mayCloseCycle(before: Graph, after: Graph): boolean {
+  for (const [id, node] of after) {
+    const was = before.get(id);
+    if (was === node) continue;
+    if (!was) {
+      if (node.dependsOn.length) return true;
+      continue;
+    }
+    if (was.parentId !== node.parentId || !sameDependencies(was.dependsOn, node.dependsOn)) return true;
+  }
+  return false;
+}
+
+function sameDependencies(a: GraphNode['dependsOn'], b: GraphNode['dependsOn']): boolean {
+  return a === b || (a.length === b.length && a.every((d, i) => d.taskId === b[i].taskId));
+}
+
+/**
  * The shortest cycle that a change from `before` to `after` creates, or null.
  * `before` is free of cycles, so any cycle of `after` uses one of its new edges;
  * for each new edge s → t (in a stable order) a breadth-first search looks for t ⇝ s.
  */
 export function findNewCycle(before: Graph, after: Graph): Cycle | null {
+  if (!mayCloseCycle(before, after)) return null;
   const old = new Set([...waitEdges(before).values()].flat().map(key));
   const edges = waitEdges(after);
   const number = (id: string) => after.get(id)?.number ?? 0;

@@ -1,5 +1,5 @@
 import type { Dependency, TaskStatus } from '@baton/events';
-import { describeCycle, findNewCycle } from './cycles';
+import { describeCycle, findNewCycle, mayCloseCycle, waitEdges } from './cycles';
 import { conditionBroken, conditionMet, deriveStatuses, effectiveDependencies, rollUp, wouldUnblock, type GraphNode } from './graph';
 
 let n = 0;
@@ -101,5 +101,69 @@ describe(findNewCycle.name, () => {
     expect(cycle.path).toEqual(['a', 'c', 'b', 'a']);
     expect(describeCycle(cycle)).toBe('a → c → b → a (a depends on c; c depends on b; b depends on a)');
     expect(findNewCycle(before, before)).toBeNull();
+  });
+
+  it('finds a cycle closed by a new task that depends on what waits for its parent', () => {
+    // x depends on p; a new child of p depending on x: p waits for the child, the child for x, x for p.
+    const before = graph(node('p'), node('x', { deps: [on('p')] }));
+    const after = new Map(before).set('c', node('c', { parent: 'p', deps: [on('x')] }));
+    expect(mayCloseCycle(before, after)).toBe(true);
+    expect(findNewCycle(before, after)?.path).toEqual(['p', 'c', 'x', 'p']);
+  });
+
+  it('skips the walk only where no cycle can be closed: random changes of random acyclic graphs agree with a full search', () => {
+    let seed = 42;
+    const rand = (k: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      // The high bits: an LCG's low bits repeat with a short period.
+      return Math.floor(seed / 2 ** 16) % k;
+    };
+    const hasCycle = (g: Map<string, GraphNode>) => {
+      const edges = waitEdges(g);
+      const state = new Map<string, 1 | 2>();
+      const visit = (id: string): boolean => {
+        if (state.get(id) === 1) return true;
+        if (state.get(id) === 2) return false;
+        state.set(id, 1);
+        const found = (edges.get(id) ?? []).some((e) => visit(e.to));
+        state.set(id, 2);
+        return found;
+      };
+      return [...g.keys()].some(visit);
+    };
+    let skipped = 0;
+    for (let round = 0; round < 400; round++) {
+      const before = new Map<string, GraphNode>();
+      for (let i = 0; i < 8; i++) {
+        const id = `t${i}`;
+        const parent = i > 0 && rand(3) === 0 ? `t${rand(i)}` : undefined;
+        const deps = i > 0 && rand(2) === 0 ? [on(`t${rand(i)}`)] : [];
+        const candidate = new Map(before).set(id, node(id, { parent, deps }));
+        before.set(id, hasCycle(candidate) ? node(id, { parent }) : candidate.get(id)!);
+      }
+      if (hasCycle(before)) continue;
+      const after = new Map(before);
+      const pick = () => `t${rand(8)}`;
+      switch (rand(4)) {
+        case 0: // a new task, with or without a dependency
+          after.set('n', node('n', { parent: rand(2) ? pick() : undefined, deps: rand(2) ? [on(pick())] : [] }));
+          break;
+        case 1: // a dependency added
+          after.set(pick(), { ...after.get(pick())!, dependsOn: [on(pick())] });
+          break;
+        case 2: { // a task moved
+          const id = pick();
+          after.set(id, { ...after.get(id)!, parentId: pick() });
+          break;
+        }
+        default: // a status changed
+          after.set(pick(), { ...after.get(pick())!, status: 'done' });
+      }
+      if (!mayCloseCycle(before, after)) {
+        skipped++;
+        expect(hasCycle(after)).toBe(false);
+      }
+    }
+    expect(skipped).toBeGreaterThan(50);
   });
 });
