@@ -27,7 +27,14 @@ describe('Answering an agent from a phone', () => {
       for (const e of Array.from(document.querySelectorAll('body *'))) {
         const r = e.getBoundingClientRect();
         const by = Math.round(r.right - window.innerWidth);
-        if (by > 0 && r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden') out.push(`${e.tagName.toLowerCase()}.${String(e.getAttribute('class') ?? '').split(' ')[0]} +${by}px`);
+        if (by <= 0 || r.width === 0 || r.height === 0 || getComputedStyle(e).visibility === 'hidden') continue;
+        // Cut off by a container that itself fits (a chart's last tick label): not seen, not scrolled to.
+        // A scrolling container (overflow auto) does not count: the user would scroll it sideways.
+        let contained = false;
+        for (let a = e.parentElement; a && a !== document.body && !contained; a = a.parentElement) {
+          contained = ['hidden', 'clip'].includes(getComputedStyle(a).overflowX) && a.getBoundingClientRect().right <= window.innerWidth;
+        }
+        if (!contained) out.push(`${e.tagName.toLowerCase()}.${String(e.getAttribute('class') ?? '').split(' ')[0]} +${by}px`);
       }
       return out.slice(0, 8);
     });
