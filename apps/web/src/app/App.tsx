@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useSession } from '../features/auth/model/use-session';
 import { GatewayUnreachable, SignInPage } from '../features/auth/ui/SignInPage';
 import { UserMenu } from '../features/auth/ui/UserMenu';
@@ -49,7 +49,9 @@ function Shell() {
   const route = matchRoute(redirect ?? pathname);
   const section = sectionOf(route);
   // How many agents wait for a person: in the tab's title (seen from other tabs) and the nav.
-  const inbox = useInbox();
+  // One poll for the count and the Inbox page; an answer sent looks again at once.
+  const [inboxBump, setInboxBump] = useState(0);
+  const inbox = useInbox(inboxBump);
   const waiting = inbox.status === 'ready' ? inbox.total : 0;
   useEffect(() => setWaitingCount(waiting), [waiting]);
 
@@ -85,7 +87,7 @@ function Shell() {
       <main className="main" id="main">
         {route.name === 'projects' && <ProjectsPage />}
         {route.name === 'fleet' && <FleetPage />}
-        {route.name === 'inbox' && <InboxPage />}
+        {route.name === 'inbox' && <InboxPage inbox={inbox} onAnswered={() => setInboxBump((n) => n + 1)} />}
         {route.name === 'not_found' && (
           <div className="page">
             <div className="empty">

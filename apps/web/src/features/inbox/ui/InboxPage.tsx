@@ -10,16 +10,14 @@ import { toast } from '../../../shared/ui/toast';
 import { setPageTitle } from '../../../shared/lib/title';
 import { hasRole } from '../../auth/model/session';
 import { useMe } from '../../auth/model/use-session';
-import { inboxApi, useInbox, waitsForPermission } from '../model/inbox';
+import { inboxApi, waitsForPermission, type InboxState } from '../model/inbox';
 
 /**
- * Every agent waiting for a person, across the projects you see — made for a phone: one card
+ * Every agent waiting for a person, across the projects you see (the shell's one poll of them) — made for a phone: one card
  * per agent with what it asks, Approve / Deny for a permission prompt, and a reply box.
  */
-export function InboxPage() {
-  const [bump, setBump] = useState(0);
+export function InboxPage({ inbox, onAnswered }: { inbox: InboxState; onAnswered: () => void }) {
   useEffect(() => setPageTitle('Inbox · Baton'), []);
-  const inbox = useInbox(bump);
   return (
     <div className="page inbox-page">
       <header className="page__header">
@@ -45,7 +43,7 @@ export function InboxPage() {
       {inbox.status === 'ready' && inbox.items.length > 0 && (
         <ul className="inbox" data-testid="inbox">
           {inbox.items.map((s) => (
-            <InboxCard key={s.id} session={s} onAnswered={() => setBump((n) => n + 1)} />
+            <InboxCard key={s.id} session={s} onAnswered={onAnswered} />
           ))}
         </ul>
       )}
