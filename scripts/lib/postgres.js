@@ -9,7 +9,7 @@ const { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, rea
 const os = require('node:os');
 const path = require('node:path');
 const { waitUntil } = require('./children');
-const { reachableCopy } = require('./reach');
+const { canPass, reachableCopy } = require('./reach');
 
 const MAJOR = 16; // pinned with the package: a data directory only opens with its own major version
 const USER = 'baton-postgres';
@@ -94,8 +94,7 @@ function account(say) {
 function ensureReachable(dir, home, user) {
   for (let d = path.dirname(dir); ; d = path.dirname(d)) {
     const st = statSync(d);
-    const through = st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001;
-    if (!through) {
+    if (!canPass(st, user)) {
       if (path.resolve(d) !== path.resolve(home)) throw new Error(`${user.name} cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}): choose a BATON_HOME it can reach, or set DATABASE_URL`);
       chmodSync(d, (st.mode & 0o777) | 0o001); // traverse only: nothing in it becomes listable or readable
     }

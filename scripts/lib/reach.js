@@ -9,12 +9,16 @@ const path = require('node:path');
 
 const SYSTEM_ROOT = '/var/lib/baton';
 
-/** Whether `who` ({uid, gid}; null: any other user) may pass through every directory from / down to `dir`. */
+/** Whether `who` ({uid, gid}; null: any other user) may pass through the directory `st` describes. */
+function canPass(st, who = null) {
+  const bit = who && st.uid === who.uid ? 0o100 : who && st.gid === who.gid ? 0o010 : 0o001;
+  return (st.mode & bit) !== 0;
+}
+
+/** Whether `who` may pass through every directory from / down to `dir`. */
 function traversable(dir, who = null) {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    const st = statSync(d);
-    const bit = who && st.uid === who.uid ? 0o100 : who && st.gid === who.gid ? 0o010 : 0o001;
-    if (!(st.mode & bit)) return false;
+    if (!canPass(statSync(d), who)) return false;
     if (path.dirname(d) === d) return true;
   }
 }
@@ -51,4 +55,4 @@ function reachableCopy(dir, name, who) {
   return copy;
 }
 
-module.exports = { traversable, sharedStateDir, reachableCopy, SYSTEM_ROOT };
+module.exports = { canPass, traversable, sharedStateDir, reachableCopy, SYSTEM_ROOT };
