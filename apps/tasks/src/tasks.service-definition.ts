@@ -21,6 +21,7 @@ import { autopilotQueries } from './autopilot/autopilot.status';
 import { taskDecider } from './task/task.decider';
 import { Users1700000000300 } from './migrations/1700000000300-users';
 import { ProjectMembers1700000000400 } from './migrations/1700000000400-project-members';
+import { ExternalUsers1700000000500 } from './migrations/1700000000500-external-users';
 import { projectMembersProjection } from './read-models/project-members/project-members.projection';
 import { projectMemberQueries } from './read-models/project-members/project-members.queries';
 import { usersProjection, userTokensProjection } from './read-models/users/users.projection';
@@ -32,7 +33,7 @@ export const tasksService: ServiceDefinition = {
   service: 'tasks',
   deciders: [projectAggregateDecider, taskDecider, promptTemplateDecider, userDecider],
   projections: [projectsProjection, tasksProjection, attemptsProjection, attemptMessagesProjection, promptTemplatesProjection, promptVersionsProjection, usersProjection, userTokensProjection, projectMembersProjection],
-  migrations: [Projects1700000000100, Tasks1700000000200, Attempts1700000000210, PromptTemplates1700000000220, Users1700000000300, ProjectMembers1700000000400],
+  migrations: [Projects1700000000100, Tasks1700000000200, Attempts1700000000210, PromptTemplates1700000000220, Users1700000000300, ProjectMembers1700000000400, ExternalUsers1700000000500],
   queries: (read) => ({
     ...projectQueries(read),
     ...taskQueries(read),

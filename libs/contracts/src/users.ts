@@ -16,7 +16,10 @@ export const UserView = z.strictObject({
   name: z.string(),
   role: RoleSchema,
   createdAt: z.string(),
-  tokens: z.array(z.strictObject({ id: z.string(), label: z.string(), issuedAt: z.string() })),
+  /** Signs in through the OpenID Connect provider as this identity (docs/decisions/0028). */
+  identity: z.strictObject({ issuer: z.string(), subject: z.string() }).optional(),
+  /** Live tokens: neither revoked nor expired. */
+  tokens: z.array(z.strictObject({ id: z.string(), label: z.string(), issuedAt: z.string(), expiresAt: z.string().optional() })),
 });
 export const UserList = z.array(UserView);
 export const UserCreated = z.strictObject({
@@ -30,3 +33,10 @@ export const UserCreated = z.strictObject({
 export const TokenIssued = z.strictObject({ tokenId: z.string(), token: z.string().describe('Shown in this answer only.'), seq: z.number().int() });
 export const SeqOnly = z.strictObject({ seq: z.number().int() });
 export const UserTokenParams = z.strictObject({ id: IdSchema, tokenId: IdSchema });
+
+/** How one signs in here (public): a pasted token always; the OpenID Connect provider when configured. */
+export const AuthConfigView = z.strictObject({
+  token: z.literal(true),
+  oidc: z.strictObject({ providerName: z.string(), loginPath: z.string() }).nullable(),
+});
+export type AuthConfigView = z.output<typeof AuthConfigView>;

@@ -20,15 +20,18 @@ export class Authenticator {
     const hit = this.cache.get(hash);
     if (hit && hit.until > Date.now()) return hit.principal;
     let principal: Principal | null;
+    let until = Date.now() + TTL_MS;
     try {
-      const who = await this.queries.ask<{ userId: string; name: string; role: Principal['role']; tokenId: string }>('tasks', 'authenticate', { tokenHash: hash });
+      const { expiresAt, ...who } = await this.queries.ask<{ userId: string; name: string; role: Principal['role']; tokenId: string; expiresAt?: string }>('tasks', 'authenticate', { tokenHash: hash });
       principal = { kind: 'user', ...who };
+      // A token that expires (single sign-on's) is not taken from the cache past its end.
+      if (expiresAt) until = Math.min(until, Date.parse(expiresAt));
     } catch (e) {
       if (e instanceof QueryError && e.code === 'not_found') principal = null;
       else throw e;
     }
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, until: Date.now() + (principal ? TTL_MS : NEGATIVE_TTL_MS) });
+    this.cache.set(hash, { principal, until: principal ? until : Date.now() + NEGATIVE_TTL_MS });
     return principal;
   }
 

@@ -126,4 +126,49 @@ describe('userDecider', () => {
       sut.given(revokedToken).when(bootstrap()).then([]);
     });
   });
+
+  describe('signing in through an OpenID Connect provider', () => {
+    const identity = { issuer: 'https://idp.example', subject: 'alice-42' };
+    const ssoToken = (n: number) => ({ tokenId: `sso-${n}`, tokenHash: String(n).repeat(64).slice(0, 64), label: 'sign-in', expiresAt: '2030-01-01T08:00:00.000Z' });
+    const signIn = (role: Role, n = 1, over: object = {}) => cmd('user.sign_in_external', { userId: 'oidc-alice', name: 'Alice', identity, role, token: ssoToken(n), ...over });
+    const issuedTo = (userId: string, n: number) => UserTokenIssued({ userId, ...ssoToken(n) });
+    const alice = (role: Role) => on([UserCreated({ userId: 'oidc-alice', name: 'Alice', role, identity }), issuedTo('oidc-alice', 1)]);
+
+    it('creates the user on its first sign-in, with its identity, its role and a token that expires', () => {
+      sut.given(ada).when(signIn('operator')).then([UserCreated({ userId: 'oidc-alice', name: 'Alice', role: 'operator', identity }), issuedTo('oidc-alice', 1)]);
+    });
+
+    it('finds the same user by its identity on the next sign-in, whatever user id the gateway proposes', () => {
+      sut.given(alice('operator')).when(signIn('operator', 2, { userId: 'oidc-other' })).then([issuedTo('oidc-alice', 2)]);
+    });
+
+    it("follows the provider's groups: the role changes with them", () => {
+      sut.given([...ada, ...alice('viewer')]).when(signIn('operator', 2)).then([UserRoleChanged({ userId: 'oidc-alice', from: 'viewer', to: 'operator' }), issuedTo('oidc-alice', 2)]);
+      sut.given([...on(user('a1', 'admin')), ...alice('admin')]).when(signIn('viewer', 2)).then([UserRoleChanged({ userId: 'oidc-alice', from: 'admin', to: 'viewer' }), issuedTo('oidc-alice', 2)]);
+    });
+
+    it('keeps the last admin who can sign in an admin, even when its groups no longer say so', () => {
+      sut.given([...on([...user('a1', 'admin'), revoked('a1')]), ...alice('admin')]).when(signIn('viewer', 2)).then([issuedTo('oidc-alice', 2)]);
+    });
+
+    it('counts a user of the provider as an admin who can sign in, tokens or not', () => {
+      sut.given([...on(user('a1', 'admin')), ...alice('admin')]).when(changeRole('a1', 'viewer')).then([UserRoleChanged({ userId: 'a1', from: 'admin', to: 'viewer' })]);
+      sut.given([...on(user('a1', 'admin')), ...alice('admin')]).when(cmd('user.revoke_token', { userId: 'a1', tokenId: 'a1-t1' })).then([revoked('a1')]);
+      sut.given([...on(user('a1', 'operator')), ...alice('admin')]).when(changeRole('oidc-alice', 'viewer')).thenThrows('conflict', /oidc-alice is the last admin/);
+      // Its own tokens may all go: it signs in again through the provider.
+      sut.given(alice('admin')).when(cmd('user.revoke_token', { userId: 'oidc-alice', tokenId: 'sso-1' })).then([UserTokenRevoked({ userId: 'oidc-alice', tokenId: 'sso-1' })]);
+    });
+
+    it('refuses a user id another user holds, and a token id already used', () => {
+      sut.given(ada).when(signIn('viewer', 1, { userId: 'u1' })).thenThrows('conflict', /u1 already exists/);
+      sut.given(alice('viewer')).when(signIn('viewer', 1)).thenThrows('conflict', /token sso-1 already exists/);
+    });
+
+    it('tells two providers apart: the same subject at another issuer is another user', () => {
+      sut.given(alice('viewer')).when(signIn('viewer', 2, { userId: 'oidc-bob', identity: { issuer: 'https://other.example', subject: 'alice-42' } })).then([
+        UserCreated({ userId: 'oidc-bob', name: 'Alice', role: 'viewer', identity: { issuer: 'https://other.example', subject: 'alice-42' } }),
+        issuedTo('oidc-bob', 2),
+      ]);
+    });
+  });
 });

@@ -5,6 +5,7 @@ import {
   DomainError,
   IssueUserToken,
   RevokeUserToken,
+  SignInExternal,
   UserCreated,
   UserRoleChanged,
   UserTokenIssued,
@@ -22,6 +23,8 @@ export interface UserEntry {
   name: string;
   role: Role;
   tokens: Map<string, { hash: string; revoked: boolean }>;
+  /** Signs in through an OpenID Connect provider (docs/decisions/0028). */
+  external: boolean;
 }
 
 /**
@@ -32,6 +35,8 @@ export interface UsersState {
   users: Map<string, UserEntry>;
   /** Token id → its user: token ids are unique across users (the token read model is keyed by them). */
   tokenOwners: Map<string, string>;
+  /** `issuer` + newline + `subject` → the user signed in with that identity. */
+  identities: Map<string, string>;
 }
 
 export type UserCommand =
@@ -39,7 +44,10 @@ export type UserCommand =
   | CommandOf<typeof ChangeUserRole>
   | CommandOf<typeof IssueUserToken>
   | CommandOf<typeof RevokeUserToken>
-  | CommandOf<typeof BootstrapAdmin>;
+  | CommandOf<typeof BootstrapAdmin>
+  | CommandOf<typeof SignInExternal>;
+
+const identityKey = (identity: { issuer: string; subject: string }) => `${identity.issuer}\n${identity.subject}`;
 
 function existing(state: UsersState, id: string): UserEntry {
   const user = state.users.get(id);
@@ -52,11 +60,17 @@ function unusedToken(state: UsersState, tokenId: string): void {
 }
 
 const liveTokens = (user: UserEntry) => [...user.tokens.values()].filter((t) => !t.revoked).length;
+/*
+ * A user of the provider signs in again whenever its token expired, so it counts as able to
+ * sign in. A token's expiry is not looked at: the decider has no clock, and counting an expired
+ * token as live only keeps someone admin a little longer, never takes the last admin away.
+ */
+const canSignIn = (user: UserEntry) => user.external || liveTokens(user) > 0;
 
-/** Admins holding a live token — those who can sign in and administer — other than `except`. */
+/** Admins who can sign in and administer, other than `except`. */
 function signInAdmins(state: UsersState, except?: string): number {
   let n = 0;
-  for (const [id, user] of state.users) if (id !== except && user.role === 'admin' && liveTokens(user) > 0) n++;
+  for (const [id, user] of state.users) if (id !== except && user.role === 'admin' && canSignIn(user)) n++;
   return n;
 }
 
@@ -85,17 +99,36 @@ function bootstrap(state: UsersState, { userId, name, token }: CommandOf<typeof 
   return events;
 }
 
-function withUser(state: UsersState, id: string, user: UserEntry, tokenOwners = state.tokenOwners): UsersState {
-  return { users: new Map(state.users).set(id, user), tokenOwners };
+/**
+ * The identity's user, made on its first sign-in; its role follows the provider's groups on
+ * every sign-in except that the last admin who can sign in stays admin (0022's rule: someone
+ * must be able to administer; an admin changes it once another admin exists).
+ */
+function signInExternal(state: UsersState, { userId, name, identity, role, token }: CommandOf<typeof SignInExternal>['data']): NewEvent[] {
+  unusedToken(state, token.tokenId);
+  const issued = (id: string) => UserTokenIssued({ userId: id, tokenId: token.tokenId, tokenHash: token.tokenHash, label: token.label, expiresAt: token.expiresAt });
+  const knownAs = state.identities.get(identityKey(identity));
+  if (knownAs === undefined) {
+    if (state.users.has(userId)) throw new DomainError('conflict', `user ${userId} already exists and signs in otherwise`, { userId });
+    return [UserCreated({ userId, name, role, identity }), issued(userId)];
+  }
+  const user = state.users.get(knownAs)!;
+  const lastAdmin = user.role === 'admin' && signInAdmins(state, knownAs) === 0;
+  const keep = user.role === role || lastAdmin;
+  return [...(keep ? [] : [UserRoleChanged({ userId: knownAs, from: user.role, to: role })]), issued(knownAs)];
+}
+
+function withUser(state: UsersState, id: string, user: UserEntry, tokenOwners = state.tokenOwners, identities = state.identities): UsersState {
+  return { users: new Map(state.users).set(id, user), tokenOwners, identities };
 }
 
 export const userDecider: Decider<UsersState, UserCommand, UserEvent> = {
   aggregate: 'user',
   // Users decided before the directory live on `user.<id>`: their history is folded in too.
   stateFrom: 'aggregate_type',
-  commands: [CreateUser, ChangeUserRole, IssueUserToken, RevokeUserToken, BootstrapAdmin],
+  commands: [CreateUser, ChangeUserRole, IssueUserToken, RevokeUserToken, BootstrapAdmin, SignInExternal],
   aggregateIdOf: () => USER_DIRECTORY_ID,
-  initialState: () => ({ users: new Map(), tokenOwners: new Map() }),
+  initialState: () => ({ users: new Map(), tokenOwners: new Map(), identities: new Map() }),
 
   decide(command, state): NewEvent[] {
     switch (command.type) {
@@ -109,7 +142,7 @@ export const userDecider: Decider<UsersState, UserCommand, UserEvent> = {
         const { userId, role } = command.data;
         const user = existing(state, userId);
         if (user.role === role) return [];
-        if (user.role === 'admin' && liveTokens(user) > 0 && signInAdmins(state, userId) === 0) {
+        if (user.role === 'admin' && canSignIn(user) && signInAdmins(state, userId) === 0) {
           throw lastAdmin(userId, `make another user admin before changing ${userId}'s role`);
         }
         return [UserRoleChanged({ userId, from: user.role, to: role })];
@@ -126,13 +159,15 @@ export const userDecider: Decider<UsersState, UserCommand, UserEvent> = {
         const token = user.tokens.get(tokenId);
         if (!token) throw new DomainError('not_found', `token ${tokenId} does not exist`, { tokenId });
         if (token.revoked) return [];
-        if (user.role === 'admin' && liveTokens(user) === 1 && signInAdmins(state, userId) === 0) {
+        if (user.role === 'admin' && !user.external && liveTokens(user) === 1 && signInAdmins(state, userId) === 0) {
           throw lastAdmin(userId, `token ${tokenId} is its last; issue another token, or make another user admin, first`);
         }
         return [UserTokenRevoked({ userId, tokenId })];
       }
       case 'user.bootstrap_admin':
         return bootstrap(state, command.data);
+      case 'user.sign_in_external':
+        return signInExternal(state, command.data);
       default: {
         const unknown: never = command;
         throw new DomainError('validation', `unknown command ${(unknown as { type: string }).type}`);
@@ -144,8 +179,11 @@ export const userDecider: Decider<UsersState, UserCommand, UserEvent> = {
     const id = userIdOf(event);
     const user = state.users.get(id);
     switch (event.type) {
-      case 'user.created':
-        return withUser(state, id, { name: event.data.name, role: event.data.role, tokens: new Map() });
+      case 'user.created': {
+        const { identity } = event.data;
+        const identities = identity ? new Map(state.identities).set(identityKey(identity), id) : state.identities;
+        return withUser(state, id, { name: event.data.name, role: event.data.role, tokens: new Map(), external: !!identity }, state.tokenOwners, identities);
+      }
       case 'user.role_changed':
         return user ? withUser(state, id, { ...user, role: event.data.to }) : state;
       case 'user.token_issued': {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../define';
 import { IdSchema } from '../envelope';
 import { NameSchema } from '../values';
-import { RoleSchema, TokenHashSchema } from './user.events';
+import { ExternalIdentitySchema, RoleSchema, TokenHashSchema } from './user.events';
 
 export const CreateUser = defineCommand({
   type: 'user.create',
@@ -48,4 +48,21 @@ export const BootstrapAdmin = defineCommand({
   }),
 });
 
-export const userCommands = [CreateUser, ChangeUserRole, IssueUserToken, RevokeUserToken, BootstrapAdmin] as const;
+/**
+ * A person signed in through the OpenID Connect provider (docs/decisions/0028): the user with
+ * this identity gets `role` (from its groups) and a token that expires; made on its first
+ * sign-in as `userId`. The last admin who can sign in keeps its role (decision 0022).
+ */
+export const SignInExternal = defineCommand({
+  type: 'user.sign_in_external',
+  service: 'tasks',
+  schema: z.strictObject({
+    userId: IdSchema,
+    name: NameSchema,
+    identity: ExternalIdentitySchema.strict(),
+    role: RoleSchema,
+    token: z.strictObject({ tokenId: IdSchema, tokenHash: TokenHashSchema, label: z.string().max(200).default(''), expiresAt: z.iso.datetime() }),
+  }),
+});
+
+export const userCommands = [CreateUser, ChangeUserRole, IssueUserToken, RevokeUserToken, BootstrapAdmin, SignInExternal] as const;

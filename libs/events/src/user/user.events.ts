@@ -22,10 +22,18 @@ export function userIdOf(event: Pick<EventEnvelope, 'aggregate' | 'data'>): stri
   return typeof own === 'string' ? own : event.aggregate.id;
 }
 
+/**
+ * Who a user is at an OpenID Connect provider (docs/decisions/0028): the pair is unique and
+ * never changes, so a second sign-in finds the same user.
+ */
+export const ExternalIdentitySchema = z.object({ issuer: z.string().min(1).max(2000), subject: z.string().min(1).max(255) });
+export type ExternalIdentity = z.infer<typeof ExternalIdentitySchema>;
+
 export const UserCreated = defineEvent({
   type: 'user.created',
   aggregate: 'user',
-  schema: z.object({ userId, name: NameSchema, role: RoleSchema }),
+  // `identity`: created by its first sign-in through a provider; absent for users an admin made.
+  schema: z.object({ userId, name: NameSchema, role: RoleSchema, identity: ExternalIdentitySchema.optional() }),
 });
 
 export const UserRoleChanged = defineEvent({
@@ -37,7 +45,8 @@ export const UserRoleChanged = defineEvent({
 export const UserTokenIssued = defineEvent({
   type: 'user.token_issued',
   aggregate: 'user',
-  schema: z.object({ userId, tokenId: IdSchema, tokenHash: TokenHashSchema, label: z.string().max(200) }),
+  // `expiresAt` (ISO 8601): refused from then on; absent for tokens that live until revoked.
+  schema: z.object({ userId, tokenId: IdSchema, tokenHash: TokenHashSchema, label: z.string().max(200), expiresAt: z.iso.datetime().optional() }),
 });
 
 export const UserTokenRevoked = defineEvent({

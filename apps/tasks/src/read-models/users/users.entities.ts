@@ -8,6 +8,9 @@ export interface UserRow {
   name: string;
   role: Role;
   createdAt: string;
+  /** Its OpenID Connect identity, when it signs in through the provider. */
+  issuer: string | null;
+  subject: string | null;
   eventCount: number;
   lastSeq: number;
 }
@@ -20,6 +23,8 @@ export const UserRowEntity = new EntitySchema<UserRow>({
     name: { type: 'text' },
     role: { type: 'text' },
     createdAt: { type: 'text', name: 'created_at' },
+    issuer: { type: 'text', nullable: true },
+    subject: { type: 'text', nullable: true },
     eventCount: { type: 'integer', name: 'event_count' },
     lastSeq: seqColumn,
   },
@@ -33,6 +38,8 @@ export interface UserTokenRow {
   label: string;
   revoked: boolean;
   issuedAt: string;
+  /** ISO 8601; null: until revoked. */
+  expiresAt: string | null;
   lastSeq: number;
 }
 
@@ -46,6 +53,7 @@ export const UserTokenRowEntity = new EntitySchema<UserTokenRow>({
     label: { type: 'text' },
     revoked: { type: 'boolean' },
     issuedAt: { type: 'text', name: 'issued_at' },
+    expiresAt: { type: 'text', name: 'expires_at', nullable: true },
     lastSeq: seqColumn,
   },
 });

@@ -39,4 +39,20 @@ describe('usersProjection and userTokensProjection', () => {
     expect(users.get('u1')).toMatchObject({ id: 'u1', name: 'Ada', role: 'admin', eventCount: 2 });
     expect(tokens.get('t1')).toMatchObject({ id: 't1', userId: 'u1', revoked: true });
   });
+
+  it("keeps a provider user's identity and its token's expiry; tokens an admin issued never expire", () => {
+    const identity = { issuer: 'https://idp.example', subject: 'alice' };
+    const story = at({ type: 'user', id: USER_DIRECTORY_ID }, [
+      UserCreated({ userId: 'u2', name: 'Alice', role: 'viewer', identity }),
+      UserTokenIssued({ userId: 'u2', tokenId: 't2', tokenHash: hash, label: 'sign-in', expiresAt: '2030-01-01T00:00:00.000Z' }),
+      UserTokenIssued({ userId: 'u2', tokenId: 't3', tokenHash: hash, label: 'cli' }),
+    ]);
+    const users = new Map<string, UserRow | null>();
+    const tokens = new Map<string, UserTokenRow | null>();
+    foldAfter(usersProjection, users, 0, story);
+    foldAfter(userTokensProjection, tokens, 0, story);
+    expect(users.get('u2')).toMatchObject({ issuer: 'https://idp.example', subject: 'alice' });
+    expect(tokens.get('t2')).toMatchObject({ expiresAt: '2030-01-01T00:00:00.000Z' });
+    expect(tokens.get('t3')).toMatchObject({ expiresAt: null });
+  });
 });

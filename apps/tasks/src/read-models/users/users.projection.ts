@@ -15,7 +15,7 @@ export const usersProjection: Projection<UserRow> = {
   evolve(row, e, id) {
     switch (e.type) {
       case 'user.created':
-        return { id, name: e.data.name, role: e.data.role, createdAt: e.occurredAt, eventCount: 1, lastSeq: e.position.seq };
+        return { id, name: e.data.name, role: e.data.role, createdAt: e.occurredAt, issuer: e.data.identity?.issuer ?? null, subject: e.data.identity?.subject ?? null, eventCount: 1, lastSeq: e.position.seq };
       case 'user.role_changed':
         return row && { ...row, role: e.data.to, eventCount: row.eventCount + 1, lastSeq: e.position.seq };
       default:
@@ -32,7 +32,7 @@ export const userTokensProjection: Projection<UserTokenRow> = {
   evolve(row, e, id) {
     switch (e.type) {
       case 'user.token_issued':
-        return { id, userId: userIdOf(e), tokenHash: e.data.tokenHash, label: e.data.label, revoked: false, issuedAt: e.occurredAt, lastSeq: e.position.seq };
+        return { id, userId: userIdOf(e), tokenHash: e.data.tokenHash, label: e.data.label, revoked: false, issuedAt: e.occurredAt, expiresAt: e.data.expiresAt ?? null, lastSeq: e.position.seq };
       case 'user.token_revoked':
         return row && { ...row, revoked: true, lastSeq: e.position.seq };
       default:
