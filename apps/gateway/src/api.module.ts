@@ -8,6 +8,7 @@ import { AttemptsController } from './attempts/attempts.controller';
 import { AutopilotController } from './autopilot/autopilot.controller';
 import { AgentAuthModule } from './auth/agent-auth.module';
 import { MembersController } from './membership/members.controller';
+import { NotificationsController } from './notifications/notifications.controller';
 import { ProjectFinder } from './membership/project-finder';
 import { MetricsController } from './metrics/metrics.controller';
 import { CommandSender } from './openapi/edge';
@@ -36,6 +37,7 @@ import { UsersController } from './users/users.controller';
 export const API_CONTROLLERS = [
   ProjectsController,
   MembersController,
+  NotificationsController,
   TasksController,
   TaskWorkflowController,
   AttemptsController,

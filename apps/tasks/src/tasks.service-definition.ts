@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@baton/service-kit';
+import type { ServiceDefinitionWithBackground } from '@baton/service-kit';
 import { Projects1700000000100 } from './migrations/1700000000100-projects';
 import { Tasks1700000000200 } from './migrations/1700000000200-tasks';
 import { Attempts1700000000210 } from './migrations/1700000000210-attempts';
@@ -27,13 +27,20 @@ import { projectMemberQueries } from './read-models/project-members/project-memb
 import { usersProjection, userTokensProjection } from './read-models/users/users.projection';
 import { userQueries } from './read-models/users/users.queries';
 import { userDecider } from './user/user.decider';
+import { Notifications1700000000600 } from './migrations/1700000000600-notifications';
+import { notificationChannelDecider } from './notification/notification-channel.decider';
+import { notifier } from './notification/notifier';
+import { notificationChannelsProjection, notificationSessionsProjection } from './read-models/notifications/notifications.projection';
+import { notificationQueries } from './read-models/notifications/notifications.queries';
+
+const notifications = notifier();
 
 /** Everything the tasks service owns: its deciders, read models, migrations, queries and reactions. */
-export const tasksService: ServiceDefinition = {
+export const tasksService: ServiceDefinitionWithBackground = {
   service: 'tasks',
-  deciders: [projectAggregateDecider, taskDecider, promptTemplateDecider, userDecider],
-  projections: [projectsProjection, tasksProjection, attemptsProjection, attemptMessagesProjection, promptTemplatesProjection, promptVersionsProjection, usersProjection, userTokensProjection, projectMembersProjection],
-  migrations: [Projects1700000000100, Tasks1700000000200, Attempts1700000000210, PromptTemplates1700000000220, Users1700000000300, ProjectMembers1700000000400, ExternalUsers1700000000500],
+  deciders: [projectAggregateDecider, taskDecider, promptTemplateDecider, userDecider, notificationChannelDecider],
+  projections: [projectsProjection, tasksProjection, attemptsProjection, attemptMessagesProjection, promptTemplatesProjection, promptVersionsProjection, usersProjection, userTokensProjection, projectMembersProjection, notificationChannelsProjection, notificationSessionsProjection],
+  migrations: [Projects1700000000100, Tasks1700000000200, Attempts1700000000210, PromptTemplates1700000000220, Users1700000000300, ProjectMembers1700000000400, ExternalUsers1700000000500, Notifications1700000000600],
   queries: (read) => ({
     ...projectQueries(read),
     ...taskQueries(read),
@@ -44,9 +51,8 @@ export const tasksService: ServiceDefinition = {
     ...userQueries(read),
     ...projectMemberQueries(read),
     ...autopilotQueries(read),
+    ...notificationQueries(read),
   }),
-  reactors: () => [
-    { name: 'conversation', react: conversationReactor },
-    { name: 'autopilot', react: autopilotReactor },
-  ],
+  reactors: (read) => [{ name: 'conversation', react: conversationReactor }, { name: 'autopilot', react: autopilotReactor }, notifications.reactor(read)],
+  background: (ctx) => notifications.background(ctx),
 };

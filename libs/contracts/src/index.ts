@@ -16,3 +16,4 @@ export * from './admin';
 export * from './safe-text';
 export * from './members';
 export * from './read-retry';
+export * from './notifications';

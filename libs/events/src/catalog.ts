@@ -20,6 +20,8 @@ import { promptTemplateEvents, type PromptTemplateEvent } from './prompt-templat
 import { promptTemplateCommands } from './prompt-template/prompt-template.commands';
 import { userEvents, type UserEvent } from './user/user.events';
 import { userCommands } from './user/user.commands';
+import { notificationEvents, type NotificationEvent } from './notification/notification.events';
+import { notificationCommands } from './notification/notification.commands';
 
 /** The one registry of every event and command type in Baton. */
 export const registry = new Registry()
@@ -28,12 +30,14 @@ export const registry = new Registry()
   .registerEvents(...autopilotEvents)
   .registerEvents(...userEvents)
   .registerEvents(...projectMembershipEvents)
+  .registerEvents(...notificationEvents)
   .registerEvents(...attemptSeatEvents, ...projectStackEvents)
   .registerCommands(...projectCommands)
   .registerCommands(...taskGraphCommands, ...taskCommands, ...promptTemplateCommands)
   .registerCommands(...autopilotCommands)
   .registerCommands(...userCommands)
   .registerCommands(...projectMembershipCommands)
+  .registerCommands(...notificationCommands)
   .registerCommands(...sessionCommands, ...attemptSeatCommands, ...projectStackCommands, ...sessionTemplateCommands, ...runnerCommands);
 
-export type DomainEvent = ProjectEvent | TaskEvent | SessionEvent | SessionTemplateEvent | RunnerEvent | TaskGraphEvent | PromptTemplateEvent | UserEvent | AttemptSeatEvent | ProjectStackEvent | AutopilotEvent | ProjectMembershipEvent;
+export type DomainEvent = ProjectEvent | TaskEvent | SessionEvent | SessionTemplateEvent | RunnerEvent | TaskGraphEvent | PromptTemplateEvent | UserEvent | AttemptSeatEvent | ProjectStackEvent | AutopilotEvent | ProjectMembershipEvent | NotificationEvent;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Aggregates that own a subject in the event log (`<ns>.evt.<aggregate>.<id>`). */
-export const AGGREGATE_TYPES = ['project', 'task', 'session', 'session_template', 'runner', 'prompt_template', 'user'] as const;
+export const AGGREGATE_TYPES = ['project', 'task', 'session', 'session_template', 'runner', 'prompt_template', 'user', 'notification_channel'] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 export const AggregateTypeSchema = z.enum(AGGREGATE_TYPES);
 

@@ -39,3 +39,6 @@ export * from './runner/agent-token-renewal';
 export * from './user/user.events';
 export * from './user/user.commands';
 export * from './terminal/terminal-contract';
+export * from './notification/notification.values';
+export * from './notification/notification.events';
+export * from './notification/notification.commands';

@@ -88,6 +88,8 @@ export class AggregateDirectory {
         return id;
       case 'runner':
       case 'user':
+      // A channel's events hold its URL and secret: they go to no room (decision 0027).
+      case 'notification_channel':
         return null;
       case 'session':
         if (id.startsWith(PROJECT_STACK_PREFIX)) return id.slice(PROJECT_STACK_PREFIX.length);

@@ -179,4 +179,13 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   adminReadModel: installation,
   rebuildReadModel: installation,
   verifyReadModels: installation,
+  // notifications: a channel is its owner's (the controller answers 404 to anyone else but an
+  // admin); a project's channel needs the route's role in that project.
+  listNotificationChannels: installation,
+  createNotificationChannel: { kind: 'listed', targets: ({ body }) => bodyProject(body).filter((t) => t.what === 'project') },
+  getNotificationChannel: installation,
+  changeNotificationRules: installation,
+  removeNotificationChannel: installation,
+  testNotificationChannel: installation,
+  listNotificationDeliveries: installation,
 };

@@ -5,6 +5,7 @@ import { AutopilotRoutes } from './routes/autopilot.routes';
 import { DocsRoutes } from './routes/docs.routes';
 import { MemberRoutes } from './routes/members.routes';
 import { MetricsRoutes } from './routes/metrics.routes';
+import { NotificationRoutes } from './routes/notifications.routes';
 import { ProjectRoutes } from './routes/projects.routes';
 import { PromptRoutes } from './routes/prompts.routes';
 import { ReviewRoutes } from './routes/review.routes';
@@ -31,6 +32,7 @@ export const ALL_ROUTES: readonly RouteSpec[] = [
   MetricsRoutes,
   TransferRoutes,
   UserRoutes,
+  NotificationRoutes,
   AdminRoutes,
   DocsRoutes,
   HealthRoutes,
@@ -50,6 +52,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'metrics', description: 'Project and prompt-version metrics.' },
   { name: 'transfer', description: "A project's plan as JSON: export and import." },
   { name: 'users', description: 'Users, roles and bearer tokens.' },
+  { name: 'notifications', description: 'Outbound webhooks (generic JSON, Slack-compatible, ntfy), signed and retried, for what needs a person; their rules and delivery log.' },
   { name: 'admin', description: 'Operating an installation (admins): read models rebuilt or verified against the log, streams and consumer lag.' },
   { name: 'docs', description: 'This API description.' },
   { name: 'health', description: 'Liveness and readiness (no token).' },

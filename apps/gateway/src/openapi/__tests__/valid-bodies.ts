@@ -43,6 +43,8 @@ export function validBodies(ids: { userId: string; dependsOnTaskId: string; task
     reviewTaskPlan: { accept: true },
     defineSessionTemplate: { spec: { name: 'x', argv: ['true'] } },
     setRunnerCapacity: { capacity: 1 },
+    createNotificationChannel: { name: 'x', format: 'json', url: 'http://127.0.0.1:9/x', secret: 'a-secret-of-16-chars', rules: { kinds: ['failed'] } },
+    changeNotificationRules: { rules: { kinds: ['failed'] } },
     ...overrides,
   };
 }

@@ -1,0 +1,97 @@
+import { ChangeRulesRequest, ChannelList, ChannelsQuery, ChannelView, CommandAccepted, CreateChannelRequest, DeliveriesQuery, DeliveryList, IdParams, ReadQuery } from '@baton/contracts';
+import { route } from '../route';
+
+const tag = 'notifications';
+const write = { tag, idempotent: true, response: CommandAccepted } as const;
+const WHO = 'Your own channels; admins any (someone else\'s is a 404).';
+
+/** Outbound webhooks for what needs a person, their rules, and the log of every delivery (docs/decisions/0027). */
+export const NotificationRoutes = {
+  listNotificationChannels: route({
+    tag,
+    operationId: 'listNotificationChannels',
+    method: 'get',
+    path: '/api/notifications/channels',
+    summary: 'Your notification channels (URL and secret redacted)',
+    description: "`all=true` (admins): every user's.",
+    query: ChannelsQuery,
+    status: 200,
+    response: ChannelList,
+    queries: ['list_notification_channels'],
+  }),
+  createNotificationChannel: route({
+    ...write,
+    operationId: 'createNotificationChannel',
+    method: 'post',
+    path: '/api/notifications/channels',
+    summary: 'Add a channel: a webhook (generic JSON, Slack-compatible or ntfy) and the kinds it wants',
+    description:
+      'Every delivery is a POST signed with the secret: `X-Baton-Signature: sha256=<hex HMAC-SHA256 of "<X-Baton-Timestamp>.<body>">`, named by `X-Baton-Delivery` (the same on every retry: drop a copy you already have). A project channel needs the operator role in the project.',
+    body: CreateChannelRequest,
+    status: 201,
+    errors: [409],
+    commands: ['notification.define_channel'],
+  }),
+  getNotificationChannel: route({
+    tag,
+    operationId: 'getNotificationChannel',
+    method: 'get',
+    path: '/api/notifications/channels/:id',
+    summary: 'One channel (URL and secret redacted)',
+    description: WHO,
+    params: IdParams,
+    query: ReadQuery,
+    status: 200,
+    response: ChannelView,
+    queries: ['get_notification_channel'],
+  }),
+  changeNotificationRules: route({
+    ...write,
+    operationId: 'changeNotificationRules',
+    method: 'patch',
+    path: '/api/notifications/channels/:id/rules',
+    summary: "Change which kinds (and, for a user's channel, which projects) a channel hears of",
+    description: WHO,
+    params: IdParams,
+    body: ChangeRulesRequest,
+    status: 200,
+    commands: ['notification.change_rules'],
+    queries: ['get_notification_channel'],
+  }),
+  removeNotificationChannel: route({
+    ...write,
+    operationId: 'removeNotificationChannel',
+    method: 'delete',
+    path: '/api/notifications/channels/:id',
+    summary: 'Remove a channel; its pending deliveries are given up',
+    description: WHO,
+    params: IdParams,
+    status: 200,
+    commands: ['notification.remove_channel'],
+    queries: ['get_notification_channel'],
+  }),
+  testNotificationChannel: route({
+    ...write,
+    operationId: 'testNotificationChannel',
+    method: 'post',
+    path: '/api/notifications/channels/:id/test',
+    summary: 'Send a test notification to the channel',
+    description: `It goes through the notifier like any other and shows in the delivery log. ${WHO}`,
+    params: IdParams,
+    status: 201,
+    commands: ['notification.test_channel'],
+    queries: ['get_notification_channel'],
+  }),
+  listNotificationDeliveries: route({
+    tag,
+    operationId: 'listNotificationDeliveries',
+    method: 'get',
+    path: '/api/notifications/deliveries',
+    summary: 'The delivery log of your channels, newest first',
+    description: 'Each with its status (pending, delivered, failed), tries, last response code and error. Admins see every channel\'s.',
+    query: DeliveriesQuery,
+    status: 200,
+    response: DeliveryList,
+    queries: ['list_notification_deliveries'],
+  }),
+};
