@@ -7,6 +7,8 @@ import { AgentsController } from './agents/agents.controller';
 import { AttemptsController } from './attempts/attempts.controller';
 import { AutopilotController } from './autopilot/autopilot.controller';
 import { AgentAuthModule } from './auth/agent-auth.module';
+import { OidcController } from './auth/oidc/oidc.controller';
+import { OIDC_PROVIDERS } from './auth/oidc/oidc.providers';
 import { MembersController } from './membership/members.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { ProjectFinder } from './membership/project-finder';
@@ -54,6 +56,7 @@ export const API_CONTROLLERS = [
   TransferController,
   DocsController,
   UsersController,
+  OidcController,
   AdminController,
 ];
 
@@ -69,6 +72,7 @@ export const API_CONTROLLERS = [
     AgentScope,
     RunnerLiveness,
     RunnerClient,
+    ...OIDC_PROVIDERS,
     { provide: ProjectFinder, inject: [QueryClient, TaskLocator, Broker], useFactory: (q: QueryClient, tasks: TaskLocator, broker: Broker) => new ProjectFinder(q, tasks, new EventStore(broker, registry)) },
     // Checked at boot: a malformed BATON_RUNNER_URLS stops the gateway, naming it.
     { provide: RunnerDirectory, inject: [Broker], useFactory: (broker: Broker) => RunnerDirectory.fromConfig(loadConfig(RunnerProxyConfigSchema), heartbeatUrls(broker)) },

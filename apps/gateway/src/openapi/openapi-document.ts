@@ -103,7 +103,9 @@ function operation(r: RouteSpec, schemas: Schemas): Json {
     op.requestBody = { required: !optional, content: { 'application/json': { schema: schemas.convert(inner, 'input', `${r.operationId}Body`) } } };
   }
   const ok =
-    'mediaType' in r.response
+    'redirect' in r.response
+      ? { description: r.response.redirect, headers: { Location: { description: 'Where the browser goes next.', schema: { type: 'string' } } } }
+      : 'mediaType' in r.response
       ? { description: r.response.description, content: { [r.response.mediaType]: { schema: { type: 'string' } } } }
       : { description: r.summary, content: { 'application/json': { schema: schemas.convert(r.response, 'output', `${r.operationId}Response`) } } };
   op.responses = {

@@ -1,5 +1,6 @@
 import type { RouteSpec } from './route';
 import { AdminRoutes } from './routes/admin.routes';
+import { AuthRoutes } from './routes/auth.routes';
 import { AttemptRoutes } from './routes/attempts.routes';
 import { AutopilotRoutes } from './routes/autopilot.routes';
 import { DocsRoutes } from './routes/docs.routes';
@@ -33,6 +34,7 @@ export const ALL_ROUTES: readonly RouteSpec[] = [
   TransferRoutes,
   UserRoutes,
   NotificationRoutes,
+  AuthRoutes,
   AdminRoutes,
   DocsRoutes,
   HealthRoutes,
@@ -53,6 +55,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'transfer', description: "A project's plan as JSON: export and import." },
   { name: 'users', description: 'Users, roles and bearer tokens.' },
   { name: 'notifications', description: 'Outbound webhooks (generic JSON, Slack-compatible, ntfy), signed and retried, for what needs a person; their rules and delivery log.' },
+  { name: 'auth', description: 'Signing in: the methods offered, and single sign-on through an OpenID Connect provider (browser redirects).' },
   { name: 'admin', description: 'Operating an installation (admins): read models rebuilt or verified against the log, streams and consumer lag.' },
   { name: 'docs', description: 'This API description.' },
   { name: 'health', description: 'Liveness and readiness (no token).' },

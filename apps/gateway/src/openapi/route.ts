@@ -24,8 +24,9 @@ export interface RouteSpec {
   query?: z.ZodObject;
   /** Optional bodies are `.optional()` schemas. */
   body?: z.ZodType;
-  status: 200 | 201;
-  response: z.ZodType | { mediaType: TextMediaType; description: string };
+  status: 200 | 201 | 302;
+  /** `redirect`: the answer is a 302 to the place described (a browser's navigation, not an API call). */
+  response: z.ZodType | { mediaType: TextMediaType; description: string } | { redirect: string };
   /** Statuses beyond those the rest implies (400 for input, 401/403 for auth, 404 for ids, 413 for bodies). */
   errors?: readonly (409 | 422 | 503)[];
   /** No token needed. */
