@@ -1,5 +1,5 @@
 // The gateway's wire types, shared through libs/contracts (type-only: nothing of zod reaches the bundle).
-export type { CommandAccepted, CreateProjectRequest, ProjectView } from '@baton/contracts';
+export type { AuthConfigView, CommandAccepted, CreateProjectRequest, ProjectView } from '@baton/contracts';
 
 export type ProjectStatus = import('@baton/contracts').ProjectView['status'];
 

@@ -113,4 +113,19 @@ describe(Credentials.name, () => {
     sut.clear();
     expect(sut.current).toBeNull();
   });
+
+  it('signs in with the token single sign-on handed back, keeping it for the tab', async () => {
+    const { sut, storage } = setup();
+    await sut.restore({ token: 'btn_good' });
+    expect(sut.getSnapshot()).toEqual({ status: 'signed_in', me: admin });
+    expect(storage.data.get('baton.token')).toBe('btn_good');
+  });
+
+  it('shows why single sign-on failed on the sign-in page', async () => {
+    const { sut } = setup();
+    await sut.restore({ error: 'the provider said no' });
+    expect(sut.getSnapshot()).toEqual({ status: 'signed_out', reason: 'Single sign-on failed: the provider said no' });
+    await sut.restore({ token: 'btn_bad' });
+    expect(sut.getSnapshot()).toEqual({ status: 'signed_out', reason: 'Single sign-on failed: This token is unknown or has been revoked.' });
+  });
 });

@@ -1,6 +1,7 @@
 import type { Credentials } from '../../../api/credentials';
 import { describeError, isApiError } from '../../../api/errors';
 import type { MeView, Role } from '../../../api/types';
+import type { SignInFragment } from './sign-in-fragment';
 
 export type SessionState =
   | { status: 'checking' }
@@ -45,8 +46,18 @@ export class SessionStore {
 
   readonly getSnapshot = (): SessionState => this.state;
 
-  /** On page load: whose is the stored token, if there is one. */
-  async restore(): Promise<void> {
+  /**
+   * On page load: the sign-in single sign-on just handed back (its token, or why it failed),
+   * else whose is the stored token, if there is one.
+   */
+  async restore(fragment: SignInFragment | null = null): Promise<void> {
+    if (fragment && 'error' in fragment) return this.set({ status: 'signed_out', reason: `Single sign-on failed: ${fragment.error}` });
+    if (fragment) {
+      this.set({ status: 'checking' });
+      const result = await this.signIn(fragment.token);
+      if (!result.ok) this.set({ status: 'signed_out', reason: `Single sign-on failed: ${result.message}` });
+      return;
+    }
     const token = this.creds.current;
     if (!token) return this.set({ status: 'signed_out', reason: null });
     this.set({ status: 'checking' });

@@ -4,9 +4,27 @@ import { Field } from '../../../shared/ui/Field';
 import { BatonMark } from '../../../shared/ui/icons';
 import { session } from '../model/use-session';
 import { setPageTitle } from '../../../shared/lib/title';
+import { http } from '../../../api/http';
+import type { AuthConfigView } from '../../../api/types';
 
-/** Token sign-in: Baton has no passwords; an admin hands out tokens, the first one at install. */
+/** The provider's button, once the gateway said single sign-on is configured. */
+function useAuthConfig(): AuthConfigView | null {
+  const [config, setConfig] = useState<AuthConfigView | null>(null);
+  useEffect(() => {
+    const ask = new AbortController();
+    // Without an answer the page offers the token field only, which always works.
+    http.get<AuthConfigView>('/api/auth/config', { signal: ask.signal }).then(setConfig, () => undefined);
+    return () => ask.abort();
+  }, []);
+  return config;
+}
+
+/**
+ * Sign-in: with the OpenID Connect provider when configured (a plain link: the browser leaves
+ * for the provider and comes back signed in), or with a token an admin handed out.
+ */
 export function SignInPage({ reason }: { reason: string | null }) {
+  const config = useAuthConfig();
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [sending, setSending] = useState(false);
@@ -37,6 +55,16 @@ export function SignInPage({ reason }: { reason: string | null }) {
           <h1 className="signin__title">Sign in to Baton</h1>
         </div>
         {reason && <ErrorBanner>{reason}</ErrorBanner>}
+        {config?.oidc && (
+          <>
+            <a className="btn btn--primary btn--block signin__sso" href={config.oidc.loginPath}>
+              Sign in with {config.oidc.providerName}
+            </a>
+            <div className="signin__or" aria-hidden="true">
+              or with a token
+            </div>
+          </>
+        )}
         <Field label="Access token" error={error}>
           {(a) => (
             <input
@@ -46,7 +74,7 @@ export function SignInPage({ reason }: { reason: string | null }) {
               type="password"
               className="input input--mono"
               autoComplete="current-password"
-              autoFocus
+              autoFocus={!config?.oidc}
               spellCheck={false}
               placeholder="btn_…"
               value={token}
@@ -58,9 +86,9 @@ export function SignInPage({ reason }: { reason: string | null }) {
             />
           )}
         </Field>
-        <button type="submit" className="btn btn--primary btn--block" disabled={sending}>
+        <button type="submit" className={`btn ${config?.oidc ? 'btn--ghost' : 'btn--primary'} btn--block`} disabled={sending}>
           {sending && <span className="spinner" aria-hidden="true" />}
-          {sending ? 'Signing in…' : 'Sign in'}
+          {sending ? 'Signing in…' : config?.oidc ? 'Sign in with token' : 'Sign in'}
         </button>
         <p className="signin__note">
           The first admin token is printed by the gateway on its first start (or set with <code>BATON_BOOTSTRAP_TOKEN</code>). Admins issue tokens to everyone else.
