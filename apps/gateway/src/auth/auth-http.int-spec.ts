@@ -1,5 +1,6 @@
-import { Broker, EventStore } from '@baton/event-store';
-import { registry } from '@baton/events';
+import { Broker, CommandBus, EventStore } from '@baton/event-store';
+import { registry, SignInExternal } from '@baton/events';
+import { generateToken, hashToken } from './token';
 import { createTestNamespace, eventually, startService, type TestNamespace } from '@baton/testing';
 
 describe('bearer tokens, roles and actors through the real gateway', () => {
@@ -74,6 +75,24 @@ describe('bearer tokens, roles and actors through the real gateway', () => {
     expect((await call('GET', '/me', op.token)).status).toBe(200);
     expect((await call('DELETE', `/users/${op.id}/tokens/${op.tokenId}`, op.token)).status).toBe(200);
     await eventually(async () => (await call('GET', '/me', op.token)).status === 401, 15_000, 'the revocation to take effect');
+  });
+
+  it('stops a token that expires (a single sign-on token) at its expiry, through the cache too', async () => {
+    const token = generateToken();
+    const expiresAt = new Date(Date.now() + 4_000).toISOString();
+    const reply = await new CommandBus(broker).send(
+      SignInExternal,
+      { userId: 'oidc-expiring', name: 'Eve', identity: { issuer: 'https://idp.example', subject: 'eve' }, role: 'operator', token: { tokenId: 'sso-expiring', tokenHash: hashToken(token), label: 'sign-in', expiresAt } },
+      { actor: { kind: 'system', id: 'test' } },
+    );
+    expect(reply.status).toBe('accepted');
+    await eventually(async () => (await call('GET', '/me', token)).status === 200, 15_000, 'the token to work');
+    expect(Date.now()).toBeLessThan(Date.parse(expiresAt));
+    await eventually(async () => (await call('GET', '/me', token)).status === 401, 10_000, 'the token to expire');
+    // Refused at its expiry, not at the cache's ten seconds.
+    expect(Date.now() - Date.parse(expiresAt)).toBeLessThan(2_000);
+    const users = (await (await call('GET', '/users', admin())).json()) as { id: string; identity?: unknown; tokens: unknown[] }[];
+    expect(users.find((u) => u.id === 'oidc-expiring')).toMatchObject({ identity: { issuer: 'https://idp.example', subject: 'eve' }, tokens: [] });
   });
 
   it('lets only an admin create users', async () => {

@@ -178,6 +178,10 @@ describe('bad input and roles at every endpoint family', () => {
     ['metrics', 'GET', `/api/projects/${projectId}/metrics?minSeq=-1`, undefined, 'minSeq'],
     ['transfer', 'POST', `/api/projects/${projectId}/import`, { format: 'baton.task-tree', version: 2, tasks: [] }, 'version'],
     ['transfer', 'POST', `/api/projects/${projectId}/import`, { format: 'baton.task-tree', version: 1, tasks: [{ ref: 'a' }] }, 'tasks[0].title'],
+    // Public, and a browser's navigation, but malformed input is a 400 all the same (decision 0028).
+    ['auth', 'GET', '/api/auth/oidc/callback?code=abc', undefined, 'state'],
+    ['auth', 'GET', `/api/auth/oidc/callback?state=${'s'.repeat(600)}&code=abc`, undefined, 'state'],
+    ['auth', 'GET', '/api/auth/oidc/callback?state=s&code=', undefined, 'code'],
   ];
 
   it('names the field for wrong types, ranges and shapes in every family', async () => {
@@ -195,6 +199,23 @@ describe('bad input and roles at every endpoint family', () => {
       });
       expect(error.message.length).toBeGreaterThan(0);
     }
+    expect(await api.logState()).toEqual(before);
+  });
+
+  it('answers every public route without a token, and names the field of bad input there too', async () => {
+    const before = await api.logState();
+    const open = operations.filter(({ op }) => Array.isArray(op.security) && op.security.length === 0);
+    expect(open.map(({ op }) => op.operationId)).toEqual(expect.arrayContaining(['authConfig', 'oidcLogin', 'oidcCallback', 'health']));
+    for (const { method, path, op } of open) {
+      const res = await api.call(method, url(path), undefined, { token: null });
+      expect({ op: op.operationId, unauthorized: res.status === 401 || res.status === 403 }).toEqual({ op: op.operationId, unauthorized: false });
+    }
+    // This gateway has no provider configured: it says so, and the provider's routes are not there.
+    expect((await api.call('GET', '/api/auth/config', undefined, { token: null })).body).toEqual({ token: true, oidc: null });
+    const login = await api.call('GET', '/api/auth/oidc/login', undefined, { token: null });
+    expect({ status: login.status, message: errorOf(login).message }).toEqual({ status: 404, message: expect.stringMatching(/not configured \(BATON_OIDC_ISSUER\)/) });
+    const unknown = await api.call('GET', '/api/auth/oidc/callback?state=s&code=c&session_state=x', undefined, { token: null });
+    expect(unknown.status).toBe(404);
     expect(await api.logState()).toEqual(before);
   });
 
