@@ -32,6 +32,7 @@ import { notificationChannelDecider } from './notification/notification-channel.
 import { notifier } from './notification/notifier';
 import { notificationChannelsProjection, notificationSessionsProjection } from './read-models/notifications/notifications.projection';
 import { notificationQueries } from './read-models/notifications/notifications.queries';
+import { NotificationDeliveryRowEntity } from './read-models/notifications/notification-rows.entity';
 
 const notifications = notifier();
 
@@ -41,6 +42,7 @@ export const tasksService: ServiceDefinitionWithBackground = {
   deciders: [projectAggregateDecider, taskDecider, promptTemplateDecider, userDecider, notificationChannelDecider],
   projections: [projectsProjection, tasksProjection, attemptsProjection, attemptMessagesProjection, promptTemplatesProjection, promptVersionsProjection, usersProjection, userTokensProjection, projectMembersProjection, notificationChannelsProjection, notificationSessionsProjection],
   migrations: [Projects1700000000100, Tasks1700000000200, Attempts1700000000210, PromptTemplates1700000000220, Users1700000000300, ProjectMembers1700000000400, ExternalUsers1700000000500, Notifications1700000000600],
+  entities: [NotificationDeliveryRowEntity],
   queries: (read) => ({
     ...projectQueries(read),
     ...taskQueries(read),

@@ -1,4 +1,4 @@
-import type { DataSource, MigrationInterface } from 'typeorm';
+import type { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import type { Decider, ServiceName } from '@baton/events';
 import { registry } from '@baton/events';
 import {
@@ -35,6 +35,9 @@ export interface ServiceDefinition {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of different shapes
   projections: Projection<any>[];
   migrations: (new () => MigrationInterface)[];
+  /** Tables the service writes outside its read models (the notifier's delivery log): not rebuilt from the log. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of different shapes
+  entities?: EntitySchema<any>[];
   queries(read: ReadSide): Record<string, QueryHandler>;
   /** Process managers: events of any aggregate → commands. */
   reactors?(read: ReadSide): Reactor[];
@@ -81,7 +84,7 @@ export class ServiceRuntime {
     const db = await openDatabase({
       url: config.databaseUrl,
       schema: broker.names.pgSchema(def.service),
-      entities: projections.map((p) => p.entity),
+      entities: [...projections.map((p) => p.entity), ...(def.entities ?? [])],
       migrations: [ProjectionCheckpoints1700000000000, ...def.migrations],
       applicationName: `baton-${def.service}`,
     });

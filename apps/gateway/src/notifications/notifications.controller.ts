@@ -45,24 +45,31 @@ export class NotificationsController {
   @Route(R.changeNotificationRules)
   async changeRules(
     @RouteParams(R.changeNotificationRules) p: ParamsOf<typeof R.changeNotificationRules>,
+    @RouteQuery(R.changeNotificationRules) q: QueryOf<typeof R.changeNotificationRules>,
     @RouteBody(R.changeNotificationRules) body: BodyOf<typeof R.changeNotificationRules>,
     @CurrentActor() actor: Actor,
     @CurrentPrincipal() me: Principal,
     @IdemKey() key?: string,
   ): Promise<CommandAccepted> {
-    await this.owned(p.id, me);
+    await this.owned(p.id, me, q.minSeq);
     return this.commands.send(ChangeNotificationRules, { channelId: p.id, rules: body.rules }, { actor, key }, p.id);
   }
 
   @Route(R.removeNotificationChannel)
-  async remove(@RouteParams(R.removeNotificationChannel) p: ParamsOf<typeof R.removeNotificationChannel>, @CurrentActor() actor: Actor, @CurrentPrincipal() me: Principal, @IdemKey() key?: string): Promise<CommandAccepted> {
-    await this.owned(p.id, me);
+  async remove(
+    @RouteParams(R.removeNotificationChannel) p: ParamsOf<typeof R.removeNotificationChannel>,
+    @RouteQuery(R.removeNotificationChannel) q: QueryOf<typeof R.removeNotificationChannel>,
+    @CurrentActor() actor: Actor, @CurrentPrincipal() me: Principal, @IdemKey() key?: string): Promise<CommandAccepted> {
+    await this.owned(p.id, me, q.minSeq);
     return this.commands.send(RemoveNotificationChannel, { channelId: p.id }, { actor, key }, p.id);
   }
 
   @Route(R.testNotificationChannel)
-  async test(@RouteParams(R.testNotificationChannel) p: ParamsOf<typeof R.testNotificationChannel>, @CurrentActor() actor: Actor, @CurrentPrincipal() me: Principal, @IdemKey() key?: string): Promise<CommandAccepted> {
-    await this.owned(p.id, me);
+  async test(
+    @RouteParams(R.testNotificationChannel) p: ParamsOf<typeof R.testNotificationChannel>,
+    @RouteQuery(R.testNotificationChannel) q: QueryOf<typeof R.testNotificationChannel>,
+    @CurrentActor() actor: Actor, @CurrentPrincipal() me: Principal, @IdemKey() key?: string): Promise<CommandAccepted> {
+    await this.owned(p.id, me, q.minSeq);
     // Each press is a new test; a resent request (same key) is the same one.
     const testId = key === undefined ? ulid() : newId({ actor, key }, `notification-test:${p.id}`);
     return this.commands.send(TestNotificationChannel, { channelId: p.id, testId }, { actor, key }, testId);

@@ -8,6 +8,8 @@ export const NotifierConfigSchema = z.object({
   BATON_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** The first retry's wait; each next one doubles, up to 5 minutes. */
   BATON_NOTIFY_RETRY_MS: z.coerce.number().int().min(10).max(300_000).default(2_000),
+  /** The longest wait between two tries. */
+  BATON_NOTIFY_MAX_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(300_000),
   BATON_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
 });
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;

@@ -32,7 +32,7 @@ export function notifier(env: NodeJS.ProcessEnv = process.env): { reactor(read: 
               confirm: () => elector.confirm(),
               intervalMs: c.BATON_NOTIFY_INTERVAL_MS,
               timeoutMs: c.BATON_NOTIFY_TIMEOUT_MS,
-              policy: { firstDelayMs: c.BATON_NOTIFY_RETRY_MS, maxDelayMs: Math.max(c.BATON_NOTIFY_RETRY_MS, 300_000), maxAttempts: c.BATON_NOTIFY_MAX_ATTEMPTS },
+              policy: { firstDelayMs: c.BATON_NOTIFY_RETRY_MS, maxDelayMs: Math.max(c.BATON_NOTIFY_RETRY_MS, c.BATON_NOTIFY_MAX_RETRY_MS), maxAttempts: c.BATON_NOTIFY_MAX_ATTEMPTS },
             });
             elector.add(sender);
             nudge = () => sender.poke();

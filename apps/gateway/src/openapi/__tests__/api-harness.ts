@@ -20,6 +20,8 @@ export interface Api {
   ns: TestNamespace;
   broker: Broker;
   gateway: ManagedProcess & { url: string };
+  /** The tasks service's process, started with `tasksEnv` over the namespace's. */
+  tasks: ManagedProcess & { url: string };
   call<T = unknown>(method: string, path: string, body?: unknown, opts?: CallOptions): Promise<Answer<T>>;
   /** The last sequences of the events and commands streams: equal before and after means nothing happened. */
   logState(): Promise<{ events: number; commands: number }>;
@@ -32,11 +34,11 @@ export interface Api {
 }
 
 /** A fresh namespace with the real tasks service and gateway, and the bootstrap admin signed in. */
-export async function startApi(opts: { gatewayEnv?: Record<string, string>; withSessions?: boolean } = {}): Promise<Api> {
+export async function startApi(opts: { gatewayEnv?: Record<string, string>; tasksEnv?: Record<string, string>; withSessions?: boolean } = {}): Promise<Api> {
   const ns = await createTestNamespace();
   const broker = await Broker.connect({ servers: ns.natsUrl, namespace: ns.namespace });
   await broker.ensureTopology();
-  await startService('tasks', ns.env);
+  const tasks = await startService('tasks', { ...ns.env, ...opts.tasksEnv });
   // Routes that ask the sessions service (a project's delete: are its sessions running?) need it.
   if (opts.withSessions) await startService('sessions', ns.env);
   const gateway = await startService('gateway', { ...ns.env, ...opts.gatewayEnv });
@@ -61,6 +63,7 @@ export async function startApi(opts: { gatewayEnv?: Record<string, string>; with
     ns,
     broker,
     gateway,
+    tasks,
     call,
     async logState() {
       const [events, commands] = await Promise.all([broker.jsm.streams.info(broker.names.streams.events), broker.jsm.streams.info(broker.names.streams.commands)]);
