@@ -82,6 +82,16 @@ function bootstrapToken() {
   return { token, file, fresh: true };
 }
 
+/**
+ * This shell's environment for a service. Single sign-on's settings (BATON_OIDC_*, the client
+ * secret among them: docs/decisions/0028) are the gateway's alone; no other service, and above
+ * all not the runner that hosts agents, gets them.
+ */
+function envFor(app) {
+  if (app === 'gateway') return process.env;
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BATON_OIDC_')));
+}
+
 async function startService(app, port, env) {
   const main = path.join(root, 'apps', app, 'dist', 'main.js');
   if (!existsSync(main)) throw Object.assign(new Error(`${shown(main)} is missing: run \`npm run build\` first (npm start does)`), { exitCode: 2 });
@@ -89,7 +99,7 @@ async function startService(app, port, env) {
   const started = Date.now();
   const entry = children.start(app, process.execPath, [main], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...envFor(app), ...env, PORT: String(port) },
     marker: main,
     onExit: (code, signal) => {
       if (!stopping) {
@@ -202,6 +212,7 @@ async function main() {
 
   const lines = ['', `Baton is running: ${url}   (started in ${((Date.now() - t0) / 1000).toFixed(1)} s)`];
   if (!existsSync(web)) lines.push('  the web app is not built (`npm run build` builds it): serving the API only');
+  if (process.env.BATON_OIDC_ISSUER) lines.push(`  single sign-on: ${process.env.BATON_OIDC_ISSUER} (callback ${process.env.BATON_OIDC_REDIRECT_URL || `${url}/api/auth/oidc/callback`})`);
   if (!tokenFile) lines.push('  admin token: BATON_BOOTSTRAP_TOKEN from the environment');
   else if (fresh) {
     lines.push(`  admin token: ${token}`);

@@ -53,6 +53,11 @@ export function displayNameOf(claims: Record<string, unknown>): string {
 
 const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
+/** Single sign-on's variables, an empty one taken as unset (docker compose passes `${X:-}` so). */
+export function oidcEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('BATON_OIDC_') && v !== ''));
+}
+
 export const OidcEnvSchema = z.object({
   /** The provider (its discovery document is at `<issuer>/.well-known/openid-configuration`); unset: tokens only. */
   BATON_OIDC_ISSUER: z

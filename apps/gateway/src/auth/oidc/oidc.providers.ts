@@ -2,7 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { CommandBus, QueryClient } from '@baton/event-store';
 import { createLogger, loadConfig } from '@baton/service-kit';
 import { OIDC_LOGGER } from './oidc.controller';
-import { OidcEnvSchema, oidcSettings } from './oidc.config';
+import { oidcEnv, OidcEnvSchema, oidcSettings } from './oidc.config';
 import { OidcProviderClient } from './oidc-provider-client';
 import { OidcSignIn } from './oidc-sign-in';
 
@@ -14,7 +14,7 @@ export const OIDC_PROVIDERS: Provider[] = [
     useFactory: (commands: CommandBus, queries: QueryClient) => {
       let settings: ReturnType<typeof oidcSettings>;
       try {
-        settings = oidcSettings(loadConfig(OidcEnvSchema));
+        settings = oidcSettings(loadConfig(OidcEnvSchema, oidcEnv(process.env)));
       } catch (e) {
         process.stderr.write(`invalid configuration:\n  ${(e as Error).message}\n`);
         process.exit(2);

@@ -1,5 +1,5 @@
 import { cookieValue, SignInSealer, STATE_TTL_MS } from './oidc-state';
-import { displayNameOf, groupsOf, oidcSettings, OidcEnvSchema, parseRoleMap, roleFromGroups, userIdFor } from './oidc.config';
+import { displayNameOf, groupsOf, oidcEnv, oidcSettings, OidcEnvSchema, parseRoleMap, roleFromGroups, userIdFor } from './oidc.config';
 
 describe('single sign-on role mapping', () => {
   const map = parseRoleMap('baton-admins=admin, devs=operator,readers=viewer');
@@ -57,6 +57,11 @@ describe('single sign-on settings', () => {
     const s = oidcSettings(env({ ...full, BATON_OIDC_SCOPES: 'profile groups' }))!;
     expect(s).toMatchObject({ defaultRole: 'viewer', groupsClaim: 'groups', scopes: 'openid profile groups', providerName: 'idp.example', tokenTtlMs: 8 * 3600_000 });
     expect(oidcSettings(env({ ...full, BATON_OIDC_DEFAULT_ROLE: 'none' }))!.defaultRole).toBeNull();
+  });
+
+  it('takes an empty variable as unset (compose passes them so), and only its own variables', () => {
+    expect(oidcSettings(env(oidcEnv({ BATON_OIDC_ISSUER: '', BATON_OIDC_CLIENT_ID: '', BATON_OIDC_DEFAULT_ROLE: '', PATH: '/bin' }) as Record<string, string>))).toBeNull();
+    expect(oidcEnv({ ...full, BATON_OIDC_ROLE_MAP: '', HOME: '/root' })).toEqual(full);
   });
 
   it('takes http only for a provider on a loopback address', () => {
