@@ -10,6 +10,7 @@ import { registerDataCommands } from './commands/data';
 import { registerDemoAgentCommand } from './commands/demo-agent';
 import { registerHookCommands } from './commands/hook';
 import { registerMcpCommand } from './commands/mcp';
+import { registerNotifyCommands } from './commands/notify';
 import { registerProjectCommands } from './commands/project';
 import { registerPromptCommands } from './commands/prompt';
 import { registerQueueCommands } from './commands/queue';
@@ -41,6 +42,7 @@ export function buildProgram(ctx: Ctx = processCtx()): Command {
   registerDataCommands(program, ctx);
   registerConfigCommands(program, ctx);
   registerUserCommands(program, ctx);
+  registerNotifyCommands(program, ctx);
   registerAdminCommands(program, ctx);
   registerMcpCommand(program, ctx, VERSION);
   registerCompletionCommand(program, ctx);
