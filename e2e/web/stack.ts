@@ -84,7 +84,8 @@ export function gitRepo(): string {
   return dir;
 }
 
-export const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+/** A root runner's worktrees belong to its sessions' user: git would call them "dubious ownership" here. */
+export const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'safe.directory=*', ...args], { cwd, encoding: 'utf8' }).trim();
 
 /** A REST client with the admin token, for the steps a test does not do through the UI. */
 export function restClient(base: string, token: string) {

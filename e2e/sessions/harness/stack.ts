@@ -148,9 +148,12 @@ export class Stack {
   }
 }
 
-/** `git …` (argv, never a shell line) with a fixed identity. */
+/**
+ * `git …` (argv, never a shell line) with a fixed identity. A root runner's worktrees and
+ * mirrors belong to its sessions' user: git would call them "dubious ownership" here.
+ */
 export const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' }).trim();
+  execFileSync('git', ['-c', 'safe.directory=*', '-c', 'user.name=E2E', '-c', 'user.email=e2e@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' }).trim();
 
 /**
  * A project repository: a working repo on `main` with one commit, and a bare clone of it

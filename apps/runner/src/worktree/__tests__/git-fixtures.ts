@@ -26,7 +26,8 @@ export function removeTemps(): void {
 }
 
 export function gitIn(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
+  // A root runner's worktrees belong to its sessions' user: "dubious ownership" to root's git.
+  return execFileSync('git', ['-c', 'safe.directory=*', ...args], { cwd, env: gitEnv, encoding: 'utf8' }).trim();
 }
 
 export function writeFiles(root: string, files: Record<string, string>): void {
