@@ -17,6 +17,13 @@ export interface PtySpawnOptions {
   nice?: number;
   /** Run it as this user (a root runner's agents: host/agent-user.ts); absent: as the runner. */
   user?: { uid: number; gid: number };
+  /**
+   * argv starts a sandbox (bubblewrap) that runs the program as its child and exits with its
+   * status. Such a monitor dies of a SIGTERM at once, and the sandbox's namespace with it (the
+   * program killed, not stopped): a stop signals what runs inside instead. Its exit status
+   * 128+n, a shell's way of saying "killed by signal n", is reported as that signal.
+   */
+  sandboxMonitor?: boolean;
 }
 
 export interface PtyExit {
@@ -76,7 +83,7 @@ export function spawnPty(opts: PtySpawnOptions): PtyProcess {
       // not allowed here: the program runs at the runner's priority
     }
   }
-  return new NodePtyProcess(pty, opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS, holdSlave(pty));
+  return new NodePtyProcess(pty, opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS, holdSlave(pty), opts.sandboxMonitor ?? false);
 }
 
 /*
@@ -123,13 +130,14 @@ class NodePtyProcess implements PtyProcess {
     private readonly pty: IPty,
     private readonly defaultGraceMs: number,
     slaveFd: number | null,
+    private readonly sandboxMonitor: boolean,
   ) {
     this.exited = new Promise((resolveExit) =>
       pty.onExit(({ exitCode, signal }) => {
         this.done = true;
         if (this.exitWatch) clearInterval(this.exitWatch);
         if (slaveFd !== null) closeSync(slaveFd);
-        const name = signal ? (signalNames.get(signal) ?? null) : null;
+        const name = signal ? (signalNames.get(signal) ?? null) : sandboxMonitor ? signalOfStatus(exitCode) : null;
         resolveExit({ exitCode: name ? null : exitCode, signal: name });
       }),
     );
@@ -175,7 +183,8 @@ class NodePtyProcess implements PtyProcess {
     this.resume();
     // node-pty calls setsid(): the program leads its own session and process group, so
     // -pid reaches its children; the session sweep also reaches job-control groups.
-    signalGroups(groupsOf(this.pid), signal);
+    if (this.sandboxMonitor && signal !== 'SIGKILL') signalAllBut(this.pid, signal);
+    else signalGroups(groupsOf(this.pid), signal);
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && anyAlive(this.pid)) await sleep(25);
     if (anyAlive(this.pid)) signalGroups(groupsOf(this.pid), 'SIGKILL');
@@ -195,6 +204,23 @@ function isRunning(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return true; // no /proc (macOS): kill 0 said it exists
+  }
+}
+
+/** The signal a shell-style exit status 128+n stands for, if n is one. */
+function signalOfStatus(status: number): NodeJS.Signals | null {
+  return status > 128 ? (signalNames.get(status - 128) ?? null) : null;
+}
+
+/** `signal` to every process of session `sid` but its leader, one by one (a group signal would reach the leader too). */
+function signalAllBut(sid: number, signal: NodeJS.Signals): void {
+  for (const m of membersOf(sid) ?? []) {
+    if (m.pid === sid || m.zombie) continue;
+    try {
+      process.kill(m.pid, signal);
+    } catch {
+      // gone already
+    }
   }
 }
 
