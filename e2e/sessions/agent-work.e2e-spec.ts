@@ -216,6 +216,51 @@ describe('demo agents working tasks end to end', () => {
     for (const f of ['pwned', 'touch']) expect(existsSync(join(worktree, f))).toBe(false);
   }, 120_000);
 
+  it("a command template's session runs in the sandbox too: none of the runner's secrets or state, a home of its own, nothing written outside its work", async () => {
+    const { api } = stack;
+    const projectId = await api.createProject('sandbox-e2e', projectRepo(stack).location);
+    await api.get(`/api/projects/${projectId}`, { minSeq: api.lastSeq });
+    const dataDir = stack.runner('work-1').dataDir;
+    const escape = join('/var/tmp', `baton-escape-${randomBytes(4).toString('hex')}`);
+    // What a test watcher or dev server runs is the agent's work (its tests, its scripts): it tries what an attacker would.
+    const probe = [
+      'echo "uid=$(id -u)"',
+      'echo "home=$HOME"',
+      'echo mine > "$HOME/note" && echo home-writable',
+      'echo mine > probe.txt && echo checkout-writable',
+      `echo "secrets=$(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c '^DATABASE_URL=')"`,
+      `echo "worktrees=$(ls ${dataDir}/worktrees 2>/dev/null | wc -l)"`,
+      `touch ${escape} 2>/dev/null && echo escaped`,
+      'echo probe-done',
+    ].join('; ');
+    const template = await api.defineTemplate(projectId, { name: 'Probe', kind: 'command', argv: ['sh', '-c', probe] });
+    const sessionId = await api.spawn(projectId, { templateId: template.id });
+    expect((await api.waitEnded(sessionId, 60_000)).status).toBe('exited');
+    const cast = (await api.get<SessionExport>(`/api/sessions/${sessionId}/export`, { format: 'cast' })).content;
+    // An asciicast: a header line, then one [time, "o", text] event per line.
+    const output = cast
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as [number, string, string])
+      .filter(([, kind]) => kind === 'o')
+      .map(([, , text]) => text)
+      .join('');
+    const said = (name: string) => new RegExp(`${name}=([^\\r\\n]*)`).exec(output)?.[1];
+    expect(output).toContain('probe-done');
+    // On a root runner, the sessions' own unprivileged user (decision 0020); else the runner's uid.
+    expect(said('uid')).toBe(String(process.getuid?.() === 0 ? 64_000 : process.getuid?.()));
+    expect(said('home')).toBe(join(dataDir, 'sessions', sessionId, 'home'));
+    expect(output).toContain('home-writable');
+    expect(output).toContain('checkout-writable');
+    // The runner's environment (its DATABASE_URL) is in no process the session can see.
+    expect(said('secrets')).toBe('0');
+    // The attempts' worktrees (the cases before made some) are hidden: its work is the project's checkout.
+    expect(said('worktrees')).toBe('0');
+    expect(output).not.toContain('escaped');
+    expect(existsSync(escape)).toBe(false);
+  }, 120_000);
+
   it('nothing the test was told was accepted is missing from the log or in it twice; every session story holds together', async () => {
     // Every command any process sent (agents, runner, scheduler, reactors, this test) against the log.
     const audit = await auditNamespace(stack.ns);

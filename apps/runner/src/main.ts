@@ -9,7 +9,7 @@ import { openDatabase, ProjectionCheckpoints1700000000000 } from '@baton/project
 import { createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } from '@baton/service-kit';
 import { DEFAULT_ROOT_DATA_PARENT, RunnerConfigSchema } from './config';
 import { countTerminalOutput, registerRunnerGauges } from './metrics';
-import { agentUserFor, detectSandbox, DirectedConsumer, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
+import { agentUserFor, detectSandbox, DirectedConsumer, foregroundPrefix, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
 import { installBundledCli, withPathFirst } from './host/bundled-cli';
 import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
@@ -63,9 +63,10 @@ async function main(): Promise<void> {
   const worktrees = new Worktrees({ dataDir, gitTimeouts });
   const batonBin = await installBundledCli(dataDir);
   const sandbox = await detectSandbox(config.BATON_RUNNER_SANDBOX, { user: agentUserFor(process.getuid?.() ?? -1, config.BATON_RUNNER_AGENT_UID), dataDir });
-  if (sandbox.bwrap && process.getuid?.() === 0 && !sandbox.user) logger.warn({ why: sandbox.why }, 'real agents run sandboxed, but as root outside it: they can read root-owned files the sandbox shows');
-  if (sandbox.bwrap) logger.info({ bwrap: sandbox.bwrap, agentUid: sandbox.user?.uid ?? process.getuid?.(), hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE] }, 'real agents run sandboxed');
-  else logger.warn({ why: sandbox.why }, 'real agents run WITHOUT a sandbox: they can read what this runner can (its environment, its data dir)');
+  if (sandbox.bwrap && process.getuid?.() === 0 && !sandbox.user) logger.warn({ why: sandbox.why }, 'sessions run sandboxed, but as root outside it: they can read root-owned files the sandbox shows');
+  if (sandbox.bwrap && !sandbox.perl) logger.warn('no perl here: a Ctrl-C typed in a session\'s terminal ends its whole sandbox at once instead of reaching the program');
+  if (sandbox.bwrap) logger.info({ bwrap: sandbox.bwrap, agentUid: sandbox.user?.uid ?? process.getuid?.(), hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE] }, 'sessions run sandboxed');
+  else logger.warn({ why: sandbox.why }, 'sessions run WITHOUT a sandbox: they can read what this runner can (its environment, its data dir)');
   const host = new SessionHost({
     runnerId,
     runnerKey,
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
     logger,
     inheritedEnv: withPathFirst(inheritedEnv(process.env, config.passEnv), batonBin),
     agents: { dataDir, batonLauncher: join(batonBin, 'baton'), gitAuthor: { name: config.BATON_GIT_AUTHOR_NAME, email: config.BATON_GIT_AUTHOR_EMAIL } },
-    sandbox: sandbox.bwrap ? { bwrap: sandbox.bwrap, hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE].filter((d) => existsSync(d)), readable: [batonBin], user: sandbox.user } : null,
+    sandbox: sandbox.bwrap
+      ? { bwrap: sandbox.bwrap, dataDir, hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE].filter((d) => existsSync(d)), readable: [batonBin], user: sandbox.user, foreground: sandbox.perl ? foregroundPrefix(sandbox.perl) : [] }
+      : null,
     setupTimeoutMs: config.BATON_RUNNER_SETUP_TIMEOUT_MS,
     agentNice: config.BATON_AGENT_NICE,
     latestStarts: await repo.latestStarts(),

@@ -9,6 +9,7 @@ import { createTestNamespace, eventually, processAlive, sleep, startService, typ
 import { FakeSessionsService, startMessage } from './__tests__/fake-sessions-service';
 import { gitIn, makeRepo, removeTemps, tempDir } from './worktree/__tests__/git-fixtures';
 import { TerminalReader, concatFrames } from './terminal';
+import { processesWithEnv } from './host/processes';
 
 const decode = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 const SECRET = `s3cret-${randomBytes(8).toString('hex')}`;
@@ -167,12 +168,25 @@ describe('runner process', () => {
 
   it('stop ends the whole process group, SIGKILL after the grace period when TERM is ignored', async () => {
     const { sessionId } = await start({ launch: { argv: ['bash', '-c', 'trap "" TERM; sleep 1000 & echo child:$!; wait'], env: {}, cwd: '.', files: [] } });
-    await sessions.waitFor(sessionId, 'session.record_spawned');
-    const child = Number((await eventually(async () => /child:(\d+)/.exec(await output(sessionId)), 5_000, 'child pid'))[1]);
-    expect(processAlive(child)).toBe(true);
+    const leader = (await sessions.waitFor(sessionId, 'session.record_spawned')).pid as number;
+    await eventually(async () => /child:(\d+)/.exec(await output(sessionId)), 5_000, 'child started');
+    // The session runs in its sandbox's PID namespace: its pids there are not the host's. Its
+    // environment names it on the host: the sandbox, bash and its child.
+    const ofSession = () => processesWithEnv('BATON_SESSION_ID', sessionId).filter((pid) => pid !== leader);
+    expect(ofSession().length).toBeGreaterThanOrEqual(2);
+    const started = ofSession();
     await stop(sessionId, 300);
     expect(await sessions.waitFor(sessionId, 'session.record_exit')).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
-    await eventually(() => !processAlive(child), 3_000, 'child gone');
+    await eventually(() => !started.some(processAlive), 3_000, 'every process of the session gone');
+  });
+
+  it('a stop reaches the program inside its sandbox, which ends in its own time (the sandbox does not kill it first)', async () => {
+    const { sessionId } = await start({ launch: { argv: ['bash', '-c', 'trap "sleep 0.5; echo cleaned-up; exit 0" TERM; echo waiting; while :; do sleep 0.1; done'], env: {}, cwd: '.', files: [] } });
+    await sessions.waitFor(sessionId, 'session.record_spawned');
+    await eventually(async () => (await output(sessionId)).includes('waiting'), 5_000, 'waiting');
+    await stop(sessionId, 5_000);
+    expect(await sessions.waitFor(sessionId, 'session.record_exit')).toMatchObject({ exitCode: 0, signal: null });
+    expect(await output(sessionId)).toContain('cleaned-up');
   });
 
   it('refuses a start beyond capacity as retryable, and takes starts again when a slot frees', async () => {

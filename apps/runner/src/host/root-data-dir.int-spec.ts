@@ -32,7 +32,7 @@ const DEFAULT_ROOT_DATA_PARENT = '/var/lib/baton/runner';
     mkdirSync(DEFAULT_ROOT_DATA_PARENT, { recursive: true });
     chmodSync(DEFAULT_ROOT_DATA_PARENT, 0o700);
     runner = await startService('runner', { ...ns.env, BATON_RUNNER_ID: runnerId, LOG_LEVEL: 'info' });
-    const line = await eventually(() => runner!.output().split('\n').find((l) => l.includes('"msg":"real agents run sandboxed"')), 30_000, 'the sandbox line');
+    const line = await eventually(() => runner!.output().split('\n').find((l) => l.includes('"msg":"sessions run sandboxed"')), 30_000, 'the sandbox line');
     expect(JSON.parse(line)).toMatchObject({ agentUid: DEFAULT_AGENT_UID, hidden: [join(DEFAULT_ROOT_DATA_PARENT, runnerId)] });
     expect(runner.output()).not.toContain('as root outside it');
     expect(statSync(DEFAULT_ROOT_DATA_PARENT).mode & 0o777).toBe(0o711);

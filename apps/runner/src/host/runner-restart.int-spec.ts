@@ -5,6 +5,7 @@ import { Broker } from '@baton/event-store';
 import { createTestNamespace, eventually, processAlive, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
 import { FakeSessionsService, startMessage } from '../__tests__/fake-sessions-service';
 import { TerminalReader, concatFrames } from '../terminal';
+import { processesWithEnv } from './processes';
 import { makeRepo, removeTemps, tempDir } from '../worktree/__tests__/git-fixtures';
 
 const decode = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
@@ -41,7 +42,10 @@ describe('runner restart and shutdown', () => {
     await sessions.start();
     reader = new TerminalReader(broker);
     project = makeRepo();
-    env = { ...ns.env, BATON_RUNNER_ID: 'r1', BATON_DATA_DIR: tempDir('baton-runner-data-'), BATON_RUNNER_DRAIN_MS: '500', BATON_RUNNER_HEARTBEAT_MS: '500' };
+    // Without the sandbox: what a machine without bubblewrap runs, where a session's processes
+    // can outlive a killed runner and only the next life of the runner ends them (the last case
+    // is the sandboxed one).
+    env = { ...ns.env, BATON_RUNNER_ID: 'r1', BATON_DATA_DIR: tempDir('baton-runner-data-'), BATON_RUNNER_DRAIN_MS: '500', BATON_RUNNER_HEARTBEAT_MS: '500', BATON_RUNNER_SANDBOX: 'off' };
     runner = await startService('runner', env, { name: 'runner-1' });
   });
   afterAll(async () => {
@@ -101,6 +105,22 @@ describe('runner restart and shutdown', () => {
     await runner.exited;
     expect(processAlive(pid)).toBe(false);
     expect(await heartbeat()).toBeNull();
+  });
+
+  it('in its sandbox, a session ends with its runner on kill -9 (nothing of it is left), and the next life reports its exit', async () => {
+    const sandboxed = { ...env, BATON_RUNNER_SANDBOX: 'on' };
+    runner = await startService('runner', sandboxed, { name: 'runner-sandboxed' });
+    const stubborn = await start(argv(HUP_PROOF));
+    await sessions.waitFor(stubborn, 'session.record_spawned');
+    await eventually(async () => /child:\d+/.test(decode(concatFrames(await reader.read(stubborn)))), 5_000, 'child started');
+    // bwrap, bash and its child, on the host.
+    const processes = processesWithEnv('BATON_SESSION_ID', stubborn);
+    expect(processes.length).toBeGreaterThanOrEqual(3);
+
+    await runner.kill9();
+    await eventually(() => !processes.some(processAlive), 5_000, 'every process of the session gone with its runner');
+    runner = await startService('runner', sandboxed, { name: 'runner-sandboxed-2' });
+    expect(await sessions.waitFor(stubborn, 'session.record_exit')).toEqual({ sessionId: stubborn, runnerId: 'r1', exitCode: null, signal: null });
   });
 });
 

@@ -68,8 +68,33 @@ const agentIds = (): AgentUser => {
 
 const unique = (dirs: readonly string[]) => [...new Set(dirs.filter(Boolean))];
 
+/*
+ * bwrap's monitor leads the PTY's session and sits in its foreground process group, so a
+ * Ctrl-C typed in a cooked-mode terminal (a test watcher, a dev server, a shell script)
+ * reached it too: it died of the SIGINT and took the sandbox down before the program's own
+ * handler could run. This prefix, run inside the sandbox, moves the program into a process
+ * group of its own and makes that the terminal's foreground group, then execs it: the
+ * terminal's signals (INT, QUIT, TSTP) reach the program alone. Perl because perl-base is
+ * Essential on Debian (it is there wherever bubblewrap came from apt) and Node cannot call
+ * tcsetpgrp. Without a terminal (setup scripts) it just execs.
+ */
+const FOREGROUND_SCRIPT = [
+  'use POSIX ();',
+  '$SIG{TTOU} = "IGNORE";', // tcsetpgrp from what is, for a moment, a background group
+  'if (open(my $tty, "+<", "/dev/tty")) { POSIX::setpgid(0, 0); POSIX::tcsetpgrp(fileno($tty), POSIX::getpgrp()); close $tty }',
+  '$SIG{TTOU} = "DEFAULT";',
+  'exec { $ARGV[0] } @ARGV or die "baton: cannot run $ARGV[0]: $!\\n";',
+].join(' ');
+
+/** The argv prefix that makes the program the foreground of its terminal inside the sandbox. */
+export function foregroundPrefix(perl: string): string[] {
+  return [perl, '-e', FOREGROUND_SCRIPT, '--'];
+}
+
 export interface SandboxDetection {
   bwrap: string | null;
+  /** Perl, for foregroundPrefix; null: a Ctrl-C in a cooked terminal ends the whole sandbox. */
+  perl?: string | null;
   /** The unprivileged user agents run as (a root runner's), or null: the runner's own uid. */
   user: AgentUser | null;
   why: string;
@@ -100,7 +125,7 @@ export async function detectSandbox(mode: SandboxMode, opts: { path?: string; us
     else {
       try {
         await tryAs(opts.user);
-        return { bwrap, user: opts.user, why: `bubblewrap works here; agents run as uid ${opts.user.uid}` };
+        return { bwrap, perl: findPerl(opts.path), user: opts.user, why: `bubblewrap works here; agents run as uid ${opts.user.uid}` };
       } catch (e) {
         userWhy = `bubblewrap cannot run as uid ${opts.user.uid} (${firstLine(e)})`;
       }
@@ -108,7 +133,7 @@ export async function detectSandbox(mode: SandboxMode, opts: { path?: string; us
   }
   try {
     await tryAs(null);
-    return { bwrap, user: null, why: opts.user ? `bubblewrap works here, but agents run as root outside the sandbox: ${userWhy}` : 'bubblewrap works here' };
+    return { bwrap, perl: findPerl(opts.path), user: null, why: opts.user ? `bubblewrap works here, but agents run as root outside the sandbox: ${userWhy}` : 'bubblewrap works here' };
   } catch (e) {
     return refuse(mode, e);
   }
@@ -118,6 +143,14 @@ function refuse(mode: SandboxMode, e: unknown): SandboxDetection {
   const why = `bubblewrap cannot run here (${firstLine(e)}); install Debian's bubblewrap`;
   if (mode === 'on') throw new Error(`BATON_RUNNER_SANDBOX=on but ${why}`);
   return { bwrap: null, user: null, why };
+}
+
+function findPerl(path = process.env.PATH ?? ''): string | null {
+  try {
+    return resolveExecutable('perl', path, '/');
+  } catch {
+    return null;
+  }
 }
 
 const firstLine = (e: unknown) => ((e as Error).message || String(e)).split('\n')[0];

@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunnerHeartbeat, RunnerInput, RunnerStart, RunnerStop } from '@baton/events';
 import type { Broker, Logger } from '@baton/event-store';
 import { OutputPatterns } from '../patterns';
-import { PtySpawnError, spawnPty, type PtyExit } from '../pty';
+import { PtySpawnError, resolveExecutable, spawnPty, type PtyExit } from '../pty';
 import { createScreen, startTerminalPipeline, type ScreenSnapshot } from '../terminal';
 import { NoFreePortError, UnsafePathError, type PortAllocator } from '../worktree';
 import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
 import { adapterFor } from '@baton/agents';
 import { prepareAgentLaunch } from './agent-home';
-import { sandboxedArgv } from './sandbox';
+import { gitDirs, sandboxedArgv } from './sandbox';
 import { dirsBetween, handOver, type AgentUser } from './agent-user';
 import { typedKeys, type TypedKey } from './typed-input';
 import { sessionEnv } from './launch-env';
@@ -41,9 +42,11 @@ export interface SessionHostOptions {
   latestStarts?: Map<string, number>;
   /** Real agents (start.agent): where their homes live, the `baton` launcher their hooks run, their git identity. */
   agents?: { dataDir: string; batonLauncher: string; gitAuthor: { name: string; email: string } };
-  /** Real agents run in bubblewrap (host/sandbox.ts) when set: the runner's state hidden, their work writable. */
-  /** `user`: a root runner's agents run as it, owning what they work in (agent-user.ts). */
-  sandbox?: { bwrap: string; hidden: string[]; readable: string[]; user?: AgentUser | null } | null;
+  /** Every session runs in bubblewrap (host/sandbox.ts) when set: the runner's state hidden, its work writable. */
+  /** `user`: a root runner's sessions run as it, owning what they work in (agent-user.ts). */
+  /** `dataDir`: the runner's, which the agent user must be able to pass through to reach its work. */
+  /** `foreground`: the argv prefix that gives the program its terminal's signals (sandbox.ts foregroundPrefix). */
+  sandbox?: { bwrap: string; dataDir: string; hidden: string[]; readable: string[]; user?: AgentUser | null; foreground?: string[] } | null;
   /** Keeps each session's token fresh in its BATON_TOKEN_FILE while it runs (decision 0024); absent: the token is only written once. */
   tokens?: TokenKeeper;
 }
@@ -235,30 +238,39 @@ export class SessionHost {
     step('files');
     let env = sessionEnv({ inherited: this.o.inheritedEnv, launch: start.launch.env, files, sessionId, port, sessionDir, workspaceDir: ws.root, runnerKey: this.o.runnerKey, tokenFile });
     let argv = start.launch.argv;
-    let agentDirs: string[] | null = null;
+    // What the session works in, and the only places it may write when sandboxed.
+    let workDirs: string[];
     if (start.agent) {
       if (!this.o.agents) throw new LaunchError(`this runner does not drive real agents (${start.agent.id})`);
       const plan = await prepareAgentLaunch({ start, dataDir: this.o.agents.dataDir, worktree: ws.root, env, batonLauncher: this.o.agents.batonLauncher, gitAuthor: this.o.agents.gitAuthor });
       ({ argv, env } = plan);
       h.submit = plan.adapter.submit;
-      agentDirs = [ws.root, ...plan.gitDirs, plan.home, sessionDir];
+      workDirs = [ws.root, ...plan.gitDirs, plan.home, sessionDir];
       if (plan.resumeId) this.o.logger.info({ sessionId, agent: start.agent.id, resumeId: plan.resumeId }, 'resuming the agent conversation');
       step('agent');
+    } else {
+      // A command template (a dev server, a test watcher) runs the agent's work too (its tests,
+      // its package scripts): sandboxed like an agent, with a home of its own to write in,
+      // since the runner's is read-only (or, on a root runner, closed) inside.
+      const commandHome = this.o.sandbox ? await commandSessionHome(sessionDir) : null;
+      if (commandHome && !start.launch.env.HOME) env = { ...env, HOME: commandHome };
+      workDirs = [ws.root, ...(this.o.sandbox ? await gitDirs(ws.root) : []), ...(commandHome ? [commandHome] : []), sessionDir];
     }
     h.env = env;
     const sandbox = this.o.sandbox;
-    const user = agentDirs && sandbox?.user ? sandbox.user : undefined;
-    // The agent's setup script, its process and later its cleanup run in its sandbox, as its user.
+    const user = sandbox?.user ?? undefined;
+    // The session's setup script, its process and later its cleanup run in its sandbox, as its user.
     let confine: Confine = unconfined;
-    if (agentDirs && sandbox) {
+    if (sandbox) {
       if (user) {
-        const dataDir = this.o.agents!.dataDir;
-        await handOver(user, agentDirs, [...sandbox.readable, ...[...agentDirs, ...sandbox.readable].flatMap((d) => dirsBetween(dataDir, d))]);
+        const dataDir = sandbox.dataDir;
+        await handOver(user, workDirs, [...sandbox.readable, ...[...workDirs, ...sandbox.readable].flatMap((d) => dirsBetween(dataDir, d))]);
         step('handOver');
       }
-      const writable = agentDirs;
+      const writable = workDirs;
       // A later cleanup binds what is still there (bwrap refuses a missing directory).
-      confine = (a, cwd) => ({ argv: sandboxedArgv(sandbox.bwrap, a, { hidden: sandbox.hidden, readable: sandbox.readable, writable: writable.filter((d) => existsSync(d)), cwd }, user), user });
+      const foreground = sandbox.foreground ?? [];
+      confine = (a, cwd) => ({ argv: sandboxedArgv(sandbox.bwrap, [...foreground, ...a], { hidden: sandbox.hidden, readable: sandbox.readable, writable: writable.filter((d) => existsSync(d)), cwd }, user), user });
     }
     h.confine = confine;
     if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId, confine });
@@ -268,8 +280,10 @@ export class SessionHost {
     this.checkCancelled(h);
     const prepareMs = performance.now() - started;
 
+    // A missing program is a spawn failure, not a sandbox that prints why and exits 1.
+    resolveExecutable(argv[0] ?? '', env.PATH ?? '', cwd);
     argv = confine(argv, cwd).argv;
-    const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice, user });
+    const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice, user, sandboxMonitor: confine !== unconfined });
     h.pty = pty;
     h.phase = 'running';
     const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: last ? last.lastChunk : -1 });
@@ -404,6 +418,13 @@ export class SessionHost {
   private checkCancelled(h: HostedSession): void {
     if (h.cancelled) throw new LaunchError('stopped before it ran');
   }
+}
+
+/** A command session's HOME: in its session dir, kept across its restarts. */
+async function commandSessionHome(sessionDir: string): Promise<string> {
+  const home = join(sessionDir, 'home');
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  return home;
 }
 
 const portOwner = (h: HostedSession) => `${h.sessionId}:${h.startSeq}`;
