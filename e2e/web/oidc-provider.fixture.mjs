@@ -2,7 +2,7 @@
 // single sign-on e2e. Its own login and consent pages (the package's dev interactions) are what
 // the browser drives: any login is accepted as that account's id, so the accounts below decide
 // who is who. Configured by env; prints `listening <issuer>` once it answers.
-//   OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI,
+//   OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URIS (comma-separated),
 //   OIDC_ACCOUNTS: {"alice": {"name": "Alice", "groups": ["baton-admins"]}, …}
 import { createServer } from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
@@ -23,7 +23,7 @@ const provider = new Provider(issuer, {
     {
       client_id: env('OIDC_CLIENT_ID'),
       client_secret: env('OIDC_CLIENT_SECRET'),
-      redirect_uris: [env('OIDC_REDIRECT_URI')],
+      redirect_uris: env('OIDC_REDIRECT_URIS').split(','),
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',

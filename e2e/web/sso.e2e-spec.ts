@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { UserList } from '@baton/contracts';
 import { createTestNamespace, eventually, freePort, spawnProcess, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
-import { ensureWebBuild, launchBrowser, restClient, ROOT, SHOTS, WEB_DIST } from './stack';
+import { ensureWebBuild, launchBrowser, ROOT, SHOTS, WEB_DIST } from './stack';
 
 const CLIENT_ID = 'baton-e2e';
 const CLIENT_SECRET = 'e2e-oidc-client-secret-0123456789abcdef';
@@ -34,9 +34,17 @@ describe('Single sign-on in the browser', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
-  let admin: ReturnType<typeof restClient>;
+  let strictPort: number;
 
-  const users = async () => UserList.parse(await admin('GET', '/api/users'));
+  /*
+   * The admin reads users from another address than the browser's (through the proxy the gateway
+   * trusts): the refusals below use up the browser's address, which must not stop the checks.
+   */
+  const users = async () => {
+    const res = await fetch(`${baseUrl}/api/users`, { headers: { authorization: `Bearer ${ns.token}`, 'x-forwarded-for': '10.0.0.9' } });
+    if (!res.ok) throw new Error(`GET /api/users: ${res.status} ${await res.text()}`);
+    return UserList.parse(await res.json());
+  };
   const byIdentity = async (subject: string) => (await users()).filter((u) => u.identity?.subject === subject);
 
   const newPage = async (): Promise<Page> => {
@@ -47,7 +55,7 @@ describe('Single sign-on in the browser', () => {
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
       // The provider's dev pages import a web font from the internet, which this machine cannot reach.
-      if (m.type() === 'error' && new URL(page.url()).origin === baseUrl) pageErrors.push(`console on ${page.url()}: ${m.text()}`);
+      if (m.type() === 'error' && new URL(page.url()).origin !== issuer) pageErrors.push(`console on ${page.url()}: ${m.text()}`);
     });
     return page;
   };
@@ -70,6 +78,7 @@ describe('Single sign-on in the browser', () => {
     ensureWebBuild();
     ns = await createTestNamespace();
     const [gatewayPort, providerPort] = [await freePort(), await freePort()];
+    strictPort = await freePort();
     baseUrl = `http://127.0.0.1:${gatewayPort}`;
     issuer = `http://127.0.0.1:${providerPort}`;
     provider = await spawnProcess({
@@ -80,8 +89,9 @@ describe('Single sign-on in the browser', () => {
         OIDC_PORT: String(providerPort),
         OIDC_CLIENT_ID: CLIENT_ID,
         OIDC_CLIENT_SECRET: CLIENT_SECRET,
-        // The gateway derives its callback from the address the browser used: registered as such.
-        OIDC_REDIRECT_URI: `${baseUrl}/api/auth/oidc/callback`,
+        // The gateway derives its callback from the address the browser used: registered as such;
+        // the second one (a stricter gateway, below) is told its callback instead.
+        OIDC_REDIRECT_URIS: [`${baseUrl}/api/auth/oidc/callback`, `http://localhost:${strictPort}/api/auth/oidc/callback`].join(','),
         OIDC_ACCOUNTS: JSON.stringify(ACCOUNTS),
       },
       ready: { pattern: /listening http/, timeoutMs: 20_000 },
@@ -94,6 +104,8 @@ describe('Single sign-on in the browser', () => {
         WEB_DIST,
         BATON_AUTH_FAIL_LIMIT: String(FAIL_LIMIT),
         BATON_AUTH_FAIL_WINDOW_S: '3600',
+        // Loopback is the proxy: a request without X-Forwarded-For is the browser's own address.
+        BATON_TRUST_PROXY: 'loopback',
         BATON_OIDC_ISSUER: issuer,
         BATON_OIDC_CLIENT_ID: CLIENT_ID,
         BATON_OIDC_CLIENT_SECRET: CLIENT_SECRET,
@@ -106,7 +118,6 @@ describe('Single sign-on in the browser', () => {
     expect(gateway.url).toBe(baseUrl);
     await startService('sessions', { ...ns.env, BATON_PUBLIC_API_URL: baseUrl });
     await eventually(async () => (await fetch(`${baseUrl}/api/me`, { headers: { authorization: `Bearer ${ns.token}` } })).ok, 15_000, 'the bootstrap admin');
-    admin = restClient(baseUrl, ns.token);
     browser = await launchBrowser();
   }, 120_000);
 
@@ -214,6 +225,40 @@ describe('Single sign-on in the browser', () => {
     expect(((await missing.json()) as { error: { fields: { path: string }[] } }).error.fields.map((f) => f.path)).toEqual(['state']);
     const tooLong = await fetch(`${baseUrl}/api/auth/oidc/callback?state=${'s'.repeat(600)}`, { redirect: 'manual' });
     expect(tooLong.status).toBe(400);
+  });
+
+  it('refuses a person in no mapped group where the default role is none, at the callback it was told', async () => {
+    // Another gateway of the same installation: nobody outside the mapped groups, and a callback
+    // given by BATON_OIDC_REDIRECT_URL (the browser reaches it as 127.0.0.1, the provider knows localhost).
+    const strict = await startService(
+      'gateway',
+      {
+        ...ns.env,
+        WEB_DIST,
+        BATON_OIDC_ISSUER: issuer,
+        BATON_OIDC_CLIENT_ID: CLIENT_ID,
+        BATON_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+        BATON_OIDC_PROVIDER_NAME: PROVIDER_NAME,
+        BATON_OIDC_SCOPES: 'openid profile groups',
+        BATON_OIDC_ROLE_MAP: 'baton-admins=admin,devs=operator',
+        BATON_OIDC_DEFAULT_ROLE: 'none',
+        BATON_OIDC_REDIRECT_URL: `http://localhost:${strictPort}/api/auth/oidc/callback`,
+      },
+      { port: strictPort, name: 'gateway-strict' },
+    );
+    try {
+      const page = await newPage();
+      await page.goto(`http://localhost:${strictPort}/`);
+      await page.getByRole('link', { name: `Sign in with ${PROVIDER_NAME}` }).click();
+      await signInAtProvider(page, 'bob');
+      await page.getByText('Single sign-on failed: you are in no group that may use Baton (groups: marketing)').waitFor();
+      expect(page.url()).toBe(`http://localhost:${strictPort}/signin`);
+      expect(await page.evaluate(() => sessionStorage.getItem('baton.token'))).toBeNull();
+      // Bob, a viewer through the first gateway, is left as he was.
+      expect(await byIdentity('bob')).toEqual([expect.objectContaining({ role: 'viewer', tokens: [expect.anything()] })]);
+    } finally {
+      await strict.kill9();
+    }
   });
 
   it('sends the browser back with a clear message when the provider cannot be reached', async () => {
