@@ -5,6 +5,9 @@ import { UserMenu } from '../features/auth/ui/UserMenu';
 import { FleetPage } from '../features/fleet/ui/FleetPage';
 import { InboxPage } from '../features/inbox/ui/InboxPage';
 import { useInbox } from '../features/inbox/model/inbox';
+import { useWaitingNotifications } from '../features/notifications/model/browser-notifications';
+import { useFaviconCount } from '../features/notifications/model/favicon-badge';
+import { NotificationsPage } from '../features/notifications/ui/NotificationsPage';
 import { setWaitingCount } from '../shared/lib/title';
 import { HealthIndicator } from '../features/health/ui/HealthIndicator';
 import { ProjectWindowPage } from '../features/project/ui/ProjectWindowPage';
@@ -54,6 +57,9 @@ function Shell() {
   const inbox = useInbox(inboxBump);
   const waiting = inbox.status === 'ready' ? inbox.total : 0;
   useEffect(() => setWaitingCount(waiting), [waiting]);
+  // The same poll rings this browser (when allowed) and badges the tab's icon.
+  useFaviconCount(waiting);
+  useWaitingNotifications(inbox.status === 'ready' ? inbox.items : null);
 
   const topbar = (
     <header className="topbar">
@@ -88,6 +94,7 @@ function Shell() {
         {route.name === 'projects' && <ProjectsPage />}
         {route.name === 'fleet' && <FleetPage />}
         {route.name === 'inbox' && <InboxPage inbox={inbox} onAnswered={() => setInboxBump((n) => n + 1)} />}
+        {route.name === 'notifications' && <NotificationsPage />}
         {route.name === 'not_found' && (
           <div className="page">
             <div className="empty">

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { BellIcon, FleetIcon, FolderIcon } from '../shared/ui/icons';
+import { BellIcon, FleetIcon, FolderIcon, BroadcastIcon } from '../shared/ui/icons';
 import { Link } from './router';
 import type { Section } from './routes';
 
@@ -7,6 +7,7 @@ const NAV: { section: Section; label: string; to: string; icon: ReactNode }[] = 
   { section: 'projects', label: 'Projects', to: '/projects', icon: <FolderIcon /> },
   { section: 'fleet', label: 'Fleet', to: '/fleet', icon: <FleetIcon /> },
   { section: 'inbox', label: 'Inbox', to: '/inbox', icon: <BellIcon /> },
+  { section: 'notifications', label: 'Notifications', to: '/notifications', icon: <BroadcastIcon /> },
 ];
 
 export function GlobalNav({ section, waiting = 0 }: { section: Section | null; waiting?: number }) {

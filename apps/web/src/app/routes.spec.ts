@@ -14,6 +14,8 @@ describe(matchRoute.name, () => {
     ['/fleet', { name: 'fleet' }],
     ['/inbox', { name: 'inbox' }],
     ['/inbox/x', { name: 'not_found', path: '/inbox/x' }],
+    ['/notifications', { name: 'notifications' }],
+    ['/notifications/x', { name: 'not_found', path: '/notifications/x' }],
     ['/projects/P/graph/x', { name: 'not_found', path: '/projects/P/graph/x' }],
     ['/projects/a/b', { name: 'not_found', path: '/projects/a/b' }],
     ['/projects/a/tasks/b/c', { name: 'not_found', path: '/projects/a/tasks/b/c' }],

@@ -6,9 +6,10 @@ export type Route =
   | { name: 'project'; id: string; tab: ProjectTab; sub: string | null }
   | { name: 'fleet' }
   | { name: 'inbox' }
+  | { name: 'notifications' }
   | { name: 'not_found'; path: string };
 
-export type Section = 'projects' | 'fleet' | 'inbox';
+export type Section = 'projects' | 'fleet' | 'inbox' | 'notifications';
 
 /** Paths the app moves to on its own (`/` is the projects list). */
 export function redirectFor(path: string): string | null {
@@ -43,6 +44,7 @@ export function matchRoute(pathname: string): Route {
   if (first === 'projects' && second === undefined) return { name: 'projects' };
   if (first === 'fleet' && second === undefined) return { name: 'fleet' };
   if (first === 'inbox' && second === undefined) return { name: 'inbox' };
+  if (first === 'notifications' && second === undefined) return { name: 'notifications' };
   if (first === 'projects' && second && rest.length === 0) {
     const id = decode(second);
     if (id === null) return { name: 'not_found', path };
@@ -66,6 +68,8 @@ export function sectionOf(route: Route): Section | null {
       return 'fleet';
     case 'inbox':
       return 'inbox';
+    case 'notifications':
+      return 'notifications';
     case 'not_found':
       return null;
   }

@@ -166,6 +166,13 @@ export const BellIcon = (p: IconProps) => (
     <path d="M4 11V7a4 4 0 0 1 8 0v4l1.2 1.5H2.8zM6.5 14h3" />
   </Icon>
 );
+/** Notifications going out: a dot with waves. */
+export const BroadcastIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="8" cy="8" r="1.5" />
+    <path d="M5.2 10.8a4 4 0 0 1 0-5.6M10.8 5.2a4 4 0 0 1 0 5.6M3.1 12.9a7 7 0 0 1 0-9.8M12.9 3.1a7 7 0 0 1 0 9.8" />
+  </Icon>
+);
 export const ExternalIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M9 2.5h4.5V7M13.5 2.5 7.5 8.5M11.5 9.5v3a1 1 0 0 1-1 1h-7a1 1 0 0 1-1-1v-7a1 1 0 0 1 1-1h3" />

@@ -175,9 +175,9 @@ export function SessionDetailPage({ sessionId }: { sessionId: string }) {
 
       <div className="session-grid">
         <div className="session-grid__term">
-          <TerminalView sessionId={s.id} mode="steer" interactive={canAct && live} fontSize={13} autoFocus={s.status === 'needs_input'} />
+          <TerminalView sessionId={s.id} mode="steer" interactive={canAct && live} fontSize={13} autoFocus={s.status === 'needs_input' && window.location.hash !== '#answer'} />
           {canAct && live && (
-            <form className="sendbar" onSubmit={send}>
+            <form className="sendbar" id="answer" ref={toAnswerBox} onSubmit={send}>
               <input className="input input--mono" placeholder="Send a line to the terminal…" value={text} onChange={(e) => setText(e.target.value)} aria-label="Send to terminal" />
               <button type="submit" className="btn btn--ghost" disabled={!text || !!busy}>
                 <SendIcon size={13} /> Send
@@ -259,4 +259,11 @@ export function SessionDetailPage({ sessionId }: { sessionId: string }) {
       </section>
     </div>
   );
+}
+
+/** A notification's link ends in `#answer`: the answer box is shown and focused once it renders (after the session loads). */
+function toAnswerBox(form: HTMLFormElement | null): void {
+  if (!form || window.location.hash !== '#answer') return;
+  form.scrollIntoView({ block: 'center' });
+  form.querySelector('input')?.focus();
 }
