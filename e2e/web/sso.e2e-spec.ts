@@ -174,6 +174,12 @@ describe('Single sign-on in the browser', () => {
     expect(alice).toHaveLength(1);
     expect(alice[0].role).toBe('admin');
     expect(alice[0].tokens).toHaveLength(2);
+    // Signing out of the console revokes the token this sign-in made, and only it.
+    const token = await page.evaluate(() => sessionStorage.getItem('baton.token'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: `Sign in with ${PROVIDER_NAME}` }).waitFor();
+    await eventually(async () => (await byIdentity('alice'))[0].tokens.length === 1, 10_000, 'the token to be revoked');
+    await eventually(async () => (await fetch(`${baseUrl}/api/me`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '10.0.0.10' } })).status === 401, 15_000, 'the token to stop working');
   });
 
   it('gives a person in no mapped group the default role (viewer)', async () => {

@@ -9,7 +9,14 @@ export const CreateUserRequest = z.strictObject({ name: NameSchema, role: RoleSc
 export const IssueTokenRequest = z.strictObject({ label: z.string().max(200).default('') });
 export const ChangeRoleRequest = z.strictObject({ role: RoleSchema });
 
-export const MeView = z.strictObject({ id: z.string(), name: z.string(), role: RoleSchema, tokenId: z.string() });
+export const MeView = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  tokenId: z.string(),
+  /** When this token stops working: a token from single sign-on (docs/decisions/0028). */
+  expiresAt: z.string().optional(),
+});
 export type MeView = z.output<typeof MeView>;
 export const UserView = z.strictObject({
   id: z.string(),

@@ -22,8 +22,9 @@ export class Authenticator {
     let principal: Principal | null;
     let until = Date.now() + TTL_MS;
     try {
-      const { expiresAt, ...who } = await this.queries.ask<{ userId: string; name: string; role: Principal['role']; tokenId: string; expiresAt?: string }>('tasks', 'authenticate', { tokenHash: hash });
+      const who = await this.queries.ask<{ userId: string; name: string; role: Principal['role']; tokenId: string; expiresAt?: string }>('tasks', 'authenticate', { tokenHash: hash });
       principal = { kind: 'user', ...who };
+      const { expiresAt } = who;
       // A token that expires (single sign-on's) is not taken from the cache past its end.
       if (expiresAt) until = Math.min(until, Date.parse(expiresAt));
     } catch (e) {

@@ -8,6 +8,8 @@ export interface Principal {
   name: string;
   role: Role;
   tokenId: string;
+  /** When the token stops working (a single sign-on token's); absent: until revoked. */
+  expiresAt?: string;
 }
 
 /** An agent holding its session's token (BATON_TOKEN): it may call agent routes only, on its own session and tasks. */

@@ -20,7 +20,7 @@ export class UsersController {
 
   @Route(R.me)
   me(@CurrentPrincipal() p: Principal) {
-    return { id: p.userId, name: p.name, role: p.role, tokenId: p.tokenId };
+    return { id: p.userId, name: p.name, role: p.role, tokenId: p.tokenId, ...(p.expiresAt ? { expiresAt: p.expiresAt } : {}) };
   }
 
   @Route(R.listUsers)

@@ -18,6 +18,8 @@ export interface MeView {
   name: string;
   role: Role;
   tokenId: string;
+  /** A token from single sign-on expires; signing out revokes it. */
+  expiresAt?: string;
 }
 
 // Contracts that are zod schemas without a type alias of the same name.

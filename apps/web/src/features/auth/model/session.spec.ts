@@ -128,4 +128,20 @@ describe(Credentials.name, () => {
     await sut.restore({ token: 'btn_bad' });
     expect(sut.getSnapshot()).toEqual({ status: 'signed_out', reason: 'Single sign-on failed: This token is unknown or has been revoked.' });
   });
+
+  it('revokes a token single sign-on made when signing out, never a pasted one', async () => {
+    const revoked: string[] = [];
+    const storage = memoryStorage();
+    const creds = new Credentials(storage);
+    const expiring = { ...admin, tokenId: 't-sso', expiresAt: '2030-01-01T00:00:00.000Z' };
+    const whoAmI = async (token?: string) => ((token ?? creds.current) === 'btn_sso' ? expiring : admin);
+    const sut = new SessionStore(creds, whoAmI, async (me, token) => void revoked.push(`${me.tokenId}:${token}`));
+    await sut.restore({ token: 'btn_sso' });
+    sut.signOut();
+    expect(revoked).toEqual(['t-sso:btn_sso']);
+    expect(sut.getSnapshot()).toEqual({ status: 'signed_out', reason: null });
+    await sut.signIn('btn_pasted');
+    sut.signOut();
+    expect(revoked).toEqual(['t-sso:btn_sso']);
+  });
 });

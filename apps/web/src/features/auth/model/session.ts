@@ -32,6 +32,8 @@ export class SessionStore {
   constructor(
     private readonly creds: Credentials,
     private readonly whoAmI: (token?: string) => Promise<MeView>,
+    /** Revokes the token a sign-in handed out; only tokens that expire (single sign-on's) are. */
+    private readonly revoke: (me: MeView, token: string) => Promise<unknown> = async () => undefined,
   ) {
     creds.onRejected(() => {
       creds.clear();
@@ -88,6 +90,10 @@ export class SessionStore {
   }
 
   signOut(): void {
+    // A token single sign-on made exists for this tab alone: it goes with the sign-out. A pasted
+    // token may be in use elsewhere (the CLI), so it stays. Best effort: signing out never waits.
+    const token = this.creds.current;
+    if (this.state.status === 'signed_in' && this.state.me.expiresAt && token) void this.revoke(this.state.me, token).catch(() => undefined);
     this.creds.clear();
     this.set({ status: 'signed_out', reason: null });
   }

@@ -4,7 +4,11 @@ import { http } from '../../../api/http';
 import type { MeView } from '../../../api/types';
 import { SessionStore, type SessionState } from './session';
 
-export const session = new SessionStore(credentials, (token) => http.get<MeView>('/api/me', token ? { headers: { authorization: `Bearer ${token}` } } : {}));
+export const session = new SessionStore(
+  credentials,
+  (token) => http.get<MeView>('/api/me', token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+  (me, token) => http.del(`/api/users/${encodeURIComponent(me.id)}/tokens/${encodeURIComponent(me.tokenId)}`, { headers: { authorization: `Bearer ${token}` } }),
+);
 
 export function useSession(): SessionState {
   return useSyncExternalStore(session.subscribe, session.getSnapshot);
