@@ -126,6 +126,7 @@ describe(webhookUrlProblem.name, () => {
     expect(webhookUrlProblem('not a url')).toMatch(/absolute/);
     expect(webhookUrlProblem('http://169.254.169.254/latest/meta-data')).toMatch(/link-local/);
     expect(webhookUrlProblem('http://metadata.google.internal/')).toMatch(/metadata/);
+    expect(webhookUrlProblem('http://2852039166/')).toMatch(/link-local/);
     expect(webhookUrlProblem('http://[fe80::1]/')).toMatch(/link-local/);
     expect(webhookUrlProblem('http://[::ffff:169.254.169.254]/')).toMatch(/link-local/);
   });
