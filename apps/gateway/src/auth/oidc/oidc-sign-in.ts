@@ -12,6 +12,8 @@ export interface SignedIn {
   token: string;
   userId: string;
   role: Role;
+  /** The role the groups gave, when the directory kept another (the last admin who can sign in stays admin). */
+  mapped?: Role;
 }
 
 /**
@@ -61,6 +63,6 @@ export class OidcSignIn {
     if (reply.status === 'rejected') throw new SignInRefused(`Baton refused the sign-in: ${reply.message}`);
     // Handed out only once it works: the read model has it, and tells which user (and role) it is.
     const who2 = await this.queries.ask<{ userId: string; role: Role }>('tasks', 'authenticate', { tokenHash: hashToken(token) }, { minSeq: reply.seq });
-    return { token, userId: who2.userId, role: who2.role };
+    return { token, userId: who2.userId, role: who2.role, ...(who2.role !== role ? { mapped: role } : {}) };
   }
 }

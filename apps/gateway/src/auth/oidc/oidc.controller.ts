@@ -69,6 +69,7 @@ export class OidcController {
     try {
       const done = await sso.finish(pending, new URL(req.originalUrl, 'http://x').search);
       this.logger.info({ userId: done.userId, role: done.role }, 'signed in with single sign-on');
+      if (done.mapped) this.logger.warn({ userId: done.userId, role: done.role, groupsGive: done.mapped }, 'kept admin against its groups: the last admin who can sign in (make another admin first)');
       res.redirect(302, `/signin#token=${encodeURIComponent(done.token)}`);
     } catch (e) {
       if (e instanceof SignInRefused) return refuse(e.message);
