@@ -88,8 +88,7 @@ export class AggregateDirectory {
         return id;
       case 'runner':
       case 'user':
-      // A channel's events hold its URL and secret: they go to no room (decision 0027).
-      case 'notification_channel':
+      case 'notification_channel': // its events hold a URL and a secret: no room (decision 0027)
         return null;
       case 'session':
         if (id.startsWith(PROJECT_STACK_PREFIX)) return id.slice(PROJECT_STACK_PREFIX.length);
