@@ -105,6 +105,17 @@ describe('Notifications in the browser and by webhook', () => {
     expect(test.headers['x-baton-signature']).toBe(expected);
     expect(JSON.parse(test.body)).toMatchObject({ kind: 'test', id: test.headers['x-baton-delivery'] });
     await page.getByTestId('notification-deliveries').locator('tr', { hasText: 'Test' }).locator('.badge', { hasText: 'delivered' }).waitFor({ timeout: 15_000 });
+    // Its rules change in place: one event off, another on.
+    await row.getByRole('button', { name: 'Edit rules' }).click();
+    const rules = page.getByRole('form', { name: 'Rules of My receiver' });
+    await rules.getByLabel('Failed', { exact: true }).uncheck();
+    await rules.getByLabel('Runner lost').check();
+    await shot('notifications-00-editing-rules');
+    await rules.getByRole('button', { name: 'Save rules' }).click();
+    await row.locator('.chip', { hasText: 'Runner lost' }).waitFor();
+    await expect(row.locator('.chip').allTextContents()).resolves.toEqual(['Needs input', 'Permission prompt', 'Completed', 'Runner lost']);
+    const [saved] = await rest<{ rules: { kinds: string[] } }[]>('GET', '/api/notifications/channels');
+    expect(saved.rules.kinds).toEqual(['needs_input', 'permission_prompt', 'completed', 'runner_lost']);
     await shot('notifications-01-desktop');
     await page.getByTestId('notification-deliveries').screenshot({ path: join(SHOTS, 'notifications-01b-delivery-log.png'), animations: 'disabled' });
 

@@ -19,6 +19,7 @@ export function NotificationsPage() {
   const deliveries = usePolled<DeliveryView[]>((s) => notificationsApi.deliveries(s), 'notification-deliveries', 3_000);
   const projects = usePolled<Page<ProjectView>>((s) => read<Page<ProjectView>>('/api/projects', { limit: 200 }, s), 'notification-projects');
   const projectName = (id: string | null) => (id ? (projects.data?.items.find((p) => p.id === id)?.name ?? id) : 'All your projects');
+  const [editing, setEditing] = useState<string | null>(null);
 
   const act = async (what: string, fn: () => Promise<unknown>) => {
     try {
@@ -54,11 +55,11 @@ export function NotificationsPage() {
             <table className="table notify-table" data-testid="notification-channels">
               <thead>
                 <tr>
-                  <th>Name</th>
-                  <th>Sends to</th>
-                  <th>For</th>
+                  <th style={{ width: '17%' }}>Name</th>
+                  <th style={{ width: '20%' }}>Sends to</th>
+                  <th style={{ width: '14%' }}>For</th>
                   <th>Events</th>
-                  <th aria-label="Actions" />
+                  <th style={{ width: 290 }} aria-label="Actions" />
                 </tr>
               </thead>
               <tbody>
@@ -72,15 +73,23 @@ export function NotificationsPage() {
                     </td>
                     <td data-label="For">{projectName(c.projectId)}</td>
                     <td>
-                      <span className="chips">
-                        {c.rules.kinds.map((k) => (
-                          <span className="chip" key={k}>
-                            {kindLabel(k)}
-                          </span>
-                        ))}
-                      </span>
+                      {editing === c.id ? (
+                        <RulesEditor channel={c} projects={projects.data?.items ?? []} onDone={(saved) => void (saved ? act('Rules', saved) : Promise.resolve()).then(() => setEditing(null))} />
+                      ) : (
+                        <span className="chips">
+                          {c.rules.kinds.map((k) => (
+                            <span className="chip" key={k}>
+                              {kindLabel(k)}
+                            </span>
+                          ))}
+                          {c.projectId === null && c.rules.projectIds.length > 0 && <span className="muted">only {c.rules.projectIds.map(projectName).join(', ')}</span>}
+                        </span>
+                      )}
                     </td>
                     <td className="row-actions">
+                      <button type="button" className="btn btn--ghost btn--sm" disabled={editing === c.id} onClick={() => setEditing(c.id)}>
+                        Edit rules
+                      </button>
                       <button type="button" className="btn btn--ghost btn--sm" onClick={() => void act('Test', () => notificationsApi.test(c.id)).then((ok) => ok && toast(`Test sent to ${c.name}: see the log below`, 'ok'))}>
                         Send test
                       </button>
@@ -147,6 +156,50 @@ export function NotificationsPage() {
         )}
       </section>
     </div>
+  );
+}
+
+/** A channel's rules: its events, and for a user's channel the projects it hears of (none chosen: all). */
+function RulesEditor({ channel, projects, onDone }: { channel: ChannelView; projects: readonly ProjectView[]; onDone: (save: (() => Promise<unknown>) | null) => void }) {
+  const [kinds, setKinds] = useState<NotificationKind[]>(channel.rules.kinds);
+  const [only, setOnly] = useState<string[]>(channel.rules.projectIds);
+  return (
+    <form
+      className="rules-editor"
+      aria-label={`Rules of ${channel.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onDone(() => notificationsApi.setKinds(channel.id, kinds, channel.projectId === null ? only : []));
+      }}
+    >
+      <div className="chips">
+        {KINDS.map((k) => (
+          <label className="check" key={k.kind}>
+            <input type="checkbox" checked={kinds.includes(k.kind)} onChange={(e) => setKinds((now) => (e.target.checked ? [...now, k.kind] : now.filter((x) => x !== k.kind)))} /> {k.label}
+          </label>
+        ))}
+      </div>
+      {channel.projectId === null && projects.length > 0 && (
+        <label className="field">
+          <span className="field__label">Only these projects (none: all of yours)</span>
+          <select className="input input--multi" multiple value={only} onChange={(e) => setOnly(Array.from(e.target.selectedOptions, (o) => o.value))}>
+            {projects.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <div className="row-actions">
+        <button type="submit" className="btn btn--primary btn--sm" disabled={kinds.length === 0}>
+          Save rules
+        </button>
+        <button type="button" className="btn btn--ghost btn--sm" onClick={() => onDone(null)}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 
