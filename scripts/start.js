@@ -175,9 +175,10 @@ async function main() {
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
     HOST: '127.0.0.1',
   };
-  await startService('tasks', await port(3101), { ...common, NATS_URL: natsUrlFor('tasks') });
   // Agents call the gateway back (BATON_API_URL): tell sessions where it is, PORT included.
   const apiHost = gatewayHost === '0.0.0.0' || gatewayHost === '::' ? '127.0.0.1' : gatewayHost;
+  // Notifications link into the web app the gateway serves (decision 0027).
+  await startService('tasks', await port(3101), { ...common, NATS_URL: natsUrlFor('tasks'), BATON_PUBLIC_URL: process.env.BATON_PUBLIC_URL || `http://${apiHost}:${gatewayPort}` });
   await startService('sessions', await port(3102), { ...common, NATS_URL: natsUrlFor('sessions'), BATON_PUBLIC_API_URL: process.env.BATON_PUBLIC_API_URL || `http://${apiHost}:${gatewayPort}` });
   // The gateway reaches the runner's HTTP API (diff, merge, files) at the address it is told,
   // showing a secret made for this start: nothing else on the machine may drive the runner.
