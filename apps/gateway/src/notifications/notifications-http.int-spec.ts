@@ -61,6 +61,10 @@ class Receiver {
       void this.stop();
       return;
     }
+    if (req.url === '/gone') {
+      res.writeHead(410).end('this hook was deleted');
+      return;
+    }
     const ts = String(req.headers['x-baton-timestamp']);
     const expected = `sha256=${createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex')}`;
     res.writeHead(200).end('ok', () => {
@@ -175,6 +179,17 @@ describe('notifications over REST, delivered to a real receiver', () => {
     });
     expect(logged).toMatchObject({ id: got.id, kind: 'test', attempts: 1, responseCode: 200, lastError: null });
     await api.call('DELETE', `/api/notifications/channels/${created.body.id}?minSeq=${created.body.seq}`);
+  }, 30_000);
+
+  it('gives up at once on a receiver that refuses for good (410), and logs its answer', async () => {
+    const created = await api.call<CommandAccepted>('POST', '/api/notifications/channels', channel({ name: 'gone', url: `${receiver.url}/gone` }));
+    await api.call('POST', `/api/notifications/channels/${created.body.id}/test?minSeq=${created.body.seq}`);
+    const [failed] = await eventually(async () => {
+      const ds = await deliveries(created.body.id);
+      return ds.length && ds[0].status === 'failed' ? ds : null;
+    }, 15_000, 'the refused delivery');
+    expect(failed).toMatchObject({ attempts: 1, responseCode: 410, lastError: 'HTTP 410: this hook was deleted', nextAttemptAt: null });
+    await api.call('DELETE', `/api/notifications/channels/${created.body.id}`);
   }, 30_000);
 
   it('delivers every notice exactly once though the receiver dies mid-way and the notifier restarts', async () => {
