@@ -72,6 +72,8 @@ describe('project membership at every REST route', () => {
       {
         defineSessionTemplate: { id: ids.sessionTemplate, projectId: ids.project, spec: { name: 'own', argv: ['false'] } },
         createPromptTemplate: { projectId: ids.project, name: 'x', body: 'b' },
+        // A project's channel (a user's own channel is not about a project: the global role decides).
+        createNotificationChannel: { name: 'x', format: 'json', url: 'http://127.0.0.1:9/x', secret: 'a-secret-of-16-chars', projectId: ids.project, rules: { kinds: ['failed'] } },
       },
     );
 
