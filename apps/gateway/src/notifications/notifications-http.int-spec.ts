@@ -29,6 +29,8 @@ class Receiver {
   private server?: Server;
   private requests = 0;
   dieOnRequest: number | null = null;
+  /** How long each answer takes: keeps tries in flight while the notifier is stopped. */
+  delayMs = 0;
 
   constructor(public port = 0) {}
 
@@ -65,6 +67,7 @@ class Receiver {
       res.writeHead(410).end('this hook was deleted');
       return;
     }
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     const ts = String(req.headers['x-baton-timestamp']);
     const expected = `sha256=${createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex')}`;
     res.writeHead(200).end('ok', () => {
@@ -239,6 +242,30 @@ describe('notifications over REST, delivered to a real receiver', () => {
     // Nothing more comes later (no resend after success).
     await new Promise((r) => setTimeout(r, 1_500));
     expect(onMain().length).toBe(8);
-    await tasks.stop();
+    api.tasks = tasks;
   }, 150_000);
+  it('stops mid-send (SIGTERM) and starts again without sending any delivery twice or losing one', async () => {
+    const created = await api.call<CommandAccepted>('POST', '/api/notifications/channels', channel({ name: 'slow', url: `${receiver.url}/slow`, rules: { kinds: ['needs_input'] } }));
+    const onSlow = () => receiver.answered.filter((r) => r.path === '/slow');
+    receiver.delayMs = 300;
+    for (let i = 0; i < 20; i++) await sessionAsks(`slow question ${i}?`);
+    await eventually(() => onSlow().length >= 3, 20_000, 'some delivered');
+    // The sender finishes (and records) the tries in flight before it stops.
+    await api.tasks.stop(10_000);
+    expect(onSlow().length).toBeLessThan(20);
+    const tasks = await startService('tasks', { ...api.ns.env, ...tasksEnv });
+    const all = await eventually(
+      async () => {
+        const ds = await deliveries(created.body.id);
+        return ds.length === 20 && ds.every((d) => d.status === 'delivered') ? ds : null;
+      },
+      60_000,
+      'all twenty delivered',
+    );
+    const ids = onSlow().map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(all.map((d) => d.id).sort());
+    receiver.delayMs = 0;
+    api.tasks = tasks;
+  }, 120_000);
 });
