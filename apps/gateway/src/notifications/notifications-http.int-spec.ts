@@ -268,4 +268,25 @@ describe('notifications over REST, delivered to a real receiver', () => {
     receiver.delayMs = 0;
     api.tasks = tasks;
   }, 120_000);
+  it('removes finished deliveries past their retention from the log, and keeps pending ones', async () => {
+    const created = await api.call<CommandAccepted>('POST', '/api/notifications/channels', channel({ name: 'retained', url: `${receiver.url}/retained`, rules: { kinds: ['needs_input'] } }));
+    const channelId = created.body.id;
+    await sessionAsks('kept for a while?');
+    await eventually(async () => (await deliveries(channelId)).some((d) => d.status === 'delivered'), 15_000, 'one delivered');
+    await receiver.stop();
+    await sessionAsks('still to send?');
+    await eventually(async () => (await deliveries(channelId)).some((d) => d.status === 'pending' && d.attempts > 0), 15_000, 'one pending');
+    await api.tasks.stop(10_000);
+    api.tasks = await startService('tasks', { ...api.ns.env, ...tasksEnv, BATON_NOTIFY_RETENTION_MS: '1000', BATON_NOTIFY_SWEEP_MS: '200' });
+    const left = await eventually(
+      async () => {
+        const ds = await deliveries(channelId);
+        return ds.length === 1 ? ds : null;
+      },
+      20_000,
+      'the delivered one swept away',
+    );
+    expect(left[0]).toMatchObject({ status: 'pending', message: 'still to send?' });
+    await receiver.start();
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { LessThanOrEqual } from 'typeorm';
+import { In, LessThan, LessThanOrEqual } from 'typeorm';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '@baton/event-store';
 import { LeaderLoop } from '@baton/service-kit';
@@ -16,6 +16,8 @@ export interface SenderOptions {
   policy?: RetryPolicy;
   /** Tries in flight at once (different deliveries). */
   parallel?: number;
+  /** Finished deliveries older than `keepMs` leave the log, looked for every `sweepEveryMs`. */
+  retention?: { keepMs: number; sweepEveryMs: number };
 }
 
 const ERROR_TEXT_MAX = 500;
@@ -64,6 +66,16 @@ export function notificationSender(opts: SenderOptions): LeaderLoop {
     if (verdict !== 'delivered') opts.logger.info({ deliveryId: d.id, channelId: d.channelId, attempts, status, error, retryInMs: delay }, 'notification not delivered');
   };
 
+  let sweptAt = 0;
+  const sweep = async (): Promise<void> => {
+    const r = opts.retention;
+    if (!r || Date.now() - sweptAt < r.sweepEveryMs) return;
+    sweptAt = Date.now();
+    // Pending deliveries stay whatever their age: they are still to be sent or given up.
+    const gone = await deliveries().delete({ status: In(['delivered', 'failed']), createdAt: LessThan(new Date(Date.now() - r.keepMs)) });
+    if (gone.affected) opts.logger.info({ deleted: gone.affected }, 'notification deliveries past their retention removed');
+  };
+
   const loop: LeaderLoop = new LeaderLoop({
     name: 'notification-sender',
     intervalMs: opts.intervalMs ?? 1_000,
@@ -78,6 +90,7 @@ export function notificationSender(opts: SenderOptions): LeaderLoop {
         await Promise.all(due.slice(i, i + parallel).map((d) => tryOnce(d).catch((e: unknown) => opts.logger.error({ err: e, deliveryId: d.id }, 'could not record a notification try'))));
       }
       if (due.length === 50) loop.poke();
+      await sweep();
     },
   });
   return loop;

@@ -11,6 +11,10 @@ export const NotifierConfigSchema = z.object({
   /** The longest wait between two tries. */
   BATON_NOTIFY_MAX_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(300_000),
   BATON_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** How long a finished (delivered or failed) delivery stays in the log: 30 days. */
+  BATON_NOTIFY_RETENTION_MS: z.coerce.number().int().min(1_000).default(30 * 24 * 3_600_000),
+  /** How often the log is swept of what is older. */
+  BATON_NOTIFY_SWEEP_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
 });
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
 

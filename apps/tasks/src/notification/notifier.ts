@@ -32,6 +32,7 @@ export function notifier(env: NodeJS.ProcessEnv = process.env): { reactor(read: 
               confirm: () => elector.confirm(),
               intervalMs: c.BATON_NOTIFY_INTERVAL_MS,
               timeoutMs: c.BATON_NOTIFY_TIMEOUT_MS,
+              retention: { keepMs: c.BATON_NOTIFY_RETENTION_MS, sweepEveryMs: c.BATON_NOTIFY_SWEEP_MS },
               policy: { firstDelayMs: c.BATON_NOTIFY_RETRY_MS, maxDelayMs: Math.max(c.BATON_NOTIFY_RETRY_MS, c.BATON_NOTIFY_MAX_RETRY_MS), maxAttempts: c.BATON_NOTIFY_MAX_ATTEMPTS },
             });
             elector.add(sender);
