@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { Page, RunnerView, SessionView, TimelineEntry } from '@baton/contracts';
 import { eventually, sleep } from '@baton/testing';
 import { auditNamespace, checkLogOnce, checkSessionStory, ofSession, readLog, statusPath, type LoggedEvent } from './harness/log';
@@ -66,13 +68,22 @@ describe('a runner killed mid-work', () => {
     for (const s of midway) expect({ id: s.id, status: s.status }).toEqual({ id: s.id, status: 'working' });
 
     step('victim mid-work');
-    // kill -9 the runner process.
+    // The runner's machine is lost: kill -9 the runner process and its PTY keeper (which would
+    // otherwise hold its agents for a restart: keeper-restart.int-spec.ts, docs/decisions/0029).
+    const keeperSocket = join(stack.runner(victim).dataDir, 'keeper', 'keeper.sock');
+    const keepers = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(keeperSocket))
+      .map((line) => Number(line.trim().split(/\s+/)[0]));
+    expect(keepers).toHaveLength(1);
     const killedAt = Date.now();
     await stack.runner(victim).kill9();
-    // Its agents lose their terminal with it (SIGHUP): no orphan keeps working for a session that moves.
+    process.kill(keepers[0], 'SIGKILL');
+    // Its agents lose their terminal with them (SIGHUP): no orphan keeps working for a session that moves.
     await eventually(() => processesWithEnv('BATON_RUNNER_KEY', `${stack.ns.namespace}/${victim}`).length === 0, 10_000, "the dead runner's agents to go");
+    const orphansGoneAfterMs = Date.now() - killedAt;
 
-    step('orphans gone');
+    step(`orphans gone after ${orphansGoneAfterMs} ms`);
     // Lost once the runner's silence limit passed, each of them; nobody else. The limit is its own
     // (docs/decisions/0026): three beats (10 s) on a quiet machine, up to 60 s for a runner whose
     // beats came late — on a loaded machine its last gaps were long, so it is given longer.

@@ -102,10 +102,15 @@ export const RunnerConfigSchema = BaseConfigSchema.extend(DatabaseConfigSchema.s
      */
     BATON_AGENT_NICE: z.coerce.number().int().min(0).max(19).default(5),
     /**
-     * Real agents run in bubblewrap (apps/runner/src/host/sandbox.ts): `auto` where it works (a
+     * Sessions run in bubblewrap (apps/runner/src/host/sandbox.ts): `auto` where it works (a
      * warning where not), `on` (the runner does not start without it), `off`.
      */
     BATON_RUNNER_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
+    /**
+     * Sessions' PTYs are held by the PTY keeper, a process of the runner's that outlives it, so a
+     * restarted runner takes its sessions back (docs/decisions/0029); `off`: they die with it.
+     */
+    BATON_RUNNER_KEEPER: z.enum(['on', 'off']).default('on'),
     /**
      * The uid (and gid) a root runner's agents run as (host/agent-user.ts; default 64000): an
      * unprivileged user of their own, never root. A runner that is not root runs them as itself.

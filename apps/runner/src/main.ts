@@ -14,6 +14,7 @@ import { installBundledCli, withPathFirst } from './host/bundled-cli';
 import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
 import { PortAllocator, stopRunningGit, Worktrees } from './worktree';
+import { PtyKeeperClient } from './pty';
 import { mergeForAutopilot } from './host/attempt-merge';
 import { natsTokenRenewal, TokenKeeper } from './host/token-keeper';
 
@@ -54,8 +55,11 @@ async function main(): Promise<void> {
   const reporter = new Reporter({ broker, bus: new CommandBus(broker), runnerId, logger });
   const runnerKey = `${config.BATON_NAMESPACE}/${runnerId}`;
 
-  // What an earlier life of this runner left behind is settled before any new start.
-  const reconciled = await reconcile({ runnerId, runnerKey, repo, reporter, logger });
+  // The PTY keeper holds the sessions' terminals across this process's restarts: what it still
+  // holds is taken back below; the rest an earlier life left behind is settled before any new start.
+  const keeper = config.BATON_RUNNER_KEEPER === 'on' ? await PtyKeeperClient.connect(join(dataDir, 'keeper', 'keeper.sock')).catch((err: Error) => (logger.warn({ why: err.message }, 'no PTY keeper: sessions die with this runner process'), null)) : null;
+  const keptSessions = keeper ? await keeper.list() : [];
+  const reconciled = await reconcile({ runnerId, runnerKey, repo, reporter, logger, kept: new Set(keptSessions.map((k) => keptSessionId(k.key))) });
   if (reconciled.exits.length || reconciled.killed.length) logger.warn({ exits: reconciled.exits.length, killed: reconciled.killed.length }, 'reconciled after restart');
   await repo.prune(7).catch((err) => logger.warn({ err }, 'could not prune old hosted sessions'));
 
@@ -86,7 +90,14 @@ async function main(): Promise<void> {
     agentNice: config.BATON_AGENT_NICE,
     latestStarts: await repo.latestStarts(),
     tokens: new TokenKeeper({ renew: natsTokenRenewal(broker, runnerId), logger }),
+    keeper,
   });
+  for (const kept of keptSessions) {
+    await keeper!
+      .attach(kept.key)
+      .then((taken) => host.adopt(taken))
+      .catch((err: Error) => logger.error({ err, key: kept.key }, 'could not take back a session the PTY keeper holds'));
+  }
   registerRunnerGauges(metrics, { capacity: config.BATON_RUNNER_CAPACITY, get size() { return host.size; }, get isDraining() { return host.isDraining; } });
   // The pace of starts this machine takes (docs/decisions/0026): the scheduler keeps the rest pending.
   const admission = () => ({
@@ -127,6 +138,16 @@ async function main(): Promise<void> {
       await heartbeat.stop(true);
     })());
 
+  // SIGUSR2: exit for a restart (an upgrade), leaving the sessions running in the PTY keeper for
+  // the next life of this runner to take back; nothing is stopped, the runners bucket keeps it.
+  if (keeper) {
+    process.once('SIGUSR2', () => {
+      logger.warn({ sessions: host.size }, 'exiting for a restart: the sessions keep running in the PTY keeper');
+      keeper.close();
+      void Promise.race([reporter.flush(5_000), new Promise((r) => setTimeout(r, 5_000))]).finally(() => process.exit(0));
+    });
+  }
+
   await startHttpApp('runner', {
     port: config.PORT,
     host: config.HOST,
@@ -158,6 +179,9 @@ async function main(): Promise<void> {
 }
 
 /** Tasks runnable at this instant (/proc/loadavg's 4th field, less this reader): a burst shows before the 1-minute average moves. */
+/** The keeper's key is `<sessionId>.<startSeq>` (host/session-host.ts keptKey). */
+const keptSessionId = (key: string) => key.slice(0, key.lastIndexOf('.'));
+
 function runnableNow(): number {
   try {
     const running = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]?.split('/')[0]);

@@ -14,6 +14,8 @@ export interface ReconcileOptions {
   logger: Logger;
   /** SIGTERM, then SIGKILL after this long, for leftovers. */
   graceMs?: number;
+  /** Sessions the PTY keeper still holds: taken back by the runner, not ended here. */
+  kept?: ReadonlySet<string>;
 }
 
 export interface ReconcileReport {
@@ -25,7 +27,7 @@ export interface ReconcileReport {
 
 /**
  * Run at boot, before any start is taken: whatever an earlier life of this runner spawned
- * has no handle any more. Processes still running are ended (the sessions service will
+ * outside the PTY keeper (`kept`) has no handle any more. Processes still running are ended (the sessions service will
  * place the session again if its policy says so), and every exit not reported yet is
  * reported, so no session stays "running" on a process that is gone.
  */
@@ -33,7 +35,9 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
   const graceMs = o.graceMs ?? 2_000;
   const bootId = readBootId();
   const report: ReconcileReport = { exits: [], killed: [] };
+  const kept = o.kept ?? new Set<string>();
   for (const row of await o.repo.open()) {
+    if (kept.has(row.sessionId)) continue;
     let exitCode = row.exitCode;
     let signal = row.signal;
     let killed = false;
@@ -57,7 +61,12 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
     );
   }
   // Anything else still marked as this runner's (a spawn whose row never reached the database).
-  const sids = new Set(processesWithEnv(RUNNER_KEY_VAR, o.runnerKey).map((pid) => procInfo(pid)?.sid ?? pid));
+  const spared = new Set([...kept].flatMap((sessionId) => processesWithEnv('BATON_SESSION_ID', sessionId)));
+  const sids = new Set(
+    processesWithEnv(RUNNER_KEY_VAR, o.runnerKey)
+      .filter((pid) => !spared.has(pid))
+      .map((pid) => procInfo(pid)?.sid ?? pid),
+  );
   for (const sid of sids) {
     if ((await killSession(sid, graceMs)) !== null) {
       report.killed.push(sid);

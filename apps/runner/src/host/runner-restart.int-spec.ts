@@ -42,10 +42,10 @@ describe('runner restart and shutdown', () => {
     await sessions.start();
     reader = new TerminalReader(broker);
     project = makeRepo();
-    // Without the sandbox: what a machine without bubblewrap runs, where a session's processes
-    // can outlive a killed runner and only the next life of the runner ends them (the last case
-    // is the sandboxed one).
-    env = { ...ns.env, BATON_RUNNER_ID: 'r1', BATON_DATA_DIR: tempDir('baton-runner-data-'), BATON_RUNNER_DRAIN_MS: '500', BATON_RUNNER_HEARTBEAT_MS: '500', BATON_RUNNER_SANDBOX: 'off' };
+    // Without the PTY keeper (keeper-restart.int-spec.ts has it) nor the sandbox: what a machine
+    // without bubblewrap runs, where a session's processes can outlive a killed runner and only
+    // the next life of the runner ends them (the last case is the sandboxed one).
+    env = { ...ns.env, BATON_RUNNER_ID: 'r1', BATON_DATA_DIR: tempDir('baton-runner-data-'), BATON_RUNNER_DRAIN_MS: '500', BATON_RUNNER_HEARTBEAT_MS: '500', BATON_RUNNER_SANDBOX: 'off', BATON_RUNNER_KEEPER: 'off' };
     runner = await startService('runner', env, { name: 'runner-1' });
   });
   afterAll(async () => {

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunnerHeartbeat, RunnerInput, RunnerStart, RunnerStop } from '@baton/events';
 import type { Broker, Logger } from '@baton/event-store';
 import { OutputPatterns } from '../patterns';
-import { PtySpawnError, resolveExecutable, spawnPty, type PtyExit } from '../pty';
+import { PtySpawnError, RemotePty, resolveExecutable, spawnPty, type KeptSessionInfo, type PtyExit, type PtyKeeperClient, type PtyProcess } from '../pty';
 import { createScreen, startTerminalPipeline, type ScreenSnapshot } from '../terminal';
 import { NoFreePortError, UnsafePathError, type PortAllocator } from '../worktree';
 import { HostedSession } from './hosted-session';
@@ -49,7 +49,24 @@ export interface SessionHostOptions {
   sandbox?: { bwrap: string; dataDir: string; hidden: string[]; readable: string[]; user?: AgentUser | null; foreground?: string[] } | null;
   /** Keeps each session's token fresh in its BATON_TOKEN_FILE while it runs (decision 0024); absent: the token is only written once. */
   tokens?: TokenKeeper;
+  /** Holds the sessions' PTYs in a process of its own that outlives this one (docs/decisions/0029); absent: PTYs die with the runner. */
+  keeper?: PtyKeeperClient | null;
 }
+
+/** What the keeper keeps beside a program, for the runner that takes it back after a restart. */
+interface KeptMeta {
+  start: RunnerStart;
+  startSeq: number;
+  workspaceDir: string;
+  workDirs: string[];
+  env: Record<string, string>;
+  submit: HostedSession['submit'];
+  port: number;
+  tokenFile: string | null;
+}
+
+/** The keeper's name for one start of a session. */
+const keptKey = (h: HostedSession) => `${h.sessionId}.${h.startSeq}`;
 
 const CLEANUP_TIMEOUT_MS = 5 * 60_000;
 const DISOWN_GRACE_MS = 3_000;
@@ -267,10 +284,7 @@ export class SessionHost {
         await handOver(user, workDirs, [...sandbox.readable, ...[...workDirs, ...sandbox.readable].flatMap((d) => dirsBetween(dataDir, d))]);
         step('handOver');
       }
-      const writable = workDirs;
-      // A later cleanup binds what is still there (bwrap refuses a missing directory).
-      const foreground = sandbox.foreground ?? [];
-      confine = (a, cwd) => ({ argv: sandboxedArgv(sandbox.bwrap, [...foreground, ...a], { hidden: sandbox.hidden, readable: sandbox.readable, writable: writable.filter((d) => existsSync(d)), cwd }, user), user });
+      confine = this.confineFor(workDirs);
     }
     h.confine = confine;
     if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId, confine });
@@ -283,10 +297,70 @@ export class SessionHost {
     // A missing program is a spawn failure, not a sandbox that prints why and exits 1.
     resolveExecutable(argv[0] ?? '', env.PATH ?? '', cwd);
     argv = confine(argv, cwd).argv;
-    const pty = spawnPty({ argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice, user, sandboxMonitor: confine !== unconfined });
+    const spawnOptions = { argv, env, cwd, cols: start.size.cols, rows: start.size.rows, nice: this.o.agentNice, user, sandboxMonitor: confine !== unconfined };
+    // In the keeper, the program outlives this runner process (a restart, an upgrade) and is taken back by the next one.
+    const meta: KeptMeta = { start, startSeq: h.startSeq, workspaceDir: ws.root, workDirs, env, submit: h.submit, port, tokenFile };
+    const pty = this.o.keeper ? await this.o.keeper.spawn(keptKey(h), spawnOptions, meta) : spawnPty(spawnOptions);
+    this.run(h, pty, last);
+    for (const early of [...start.initialInput, ...h.pendingInput.splice(0)]) void this.type(h, typedKeys(typeof early === 'string' ? { data: early, submit: false } : early, h.submit));
+
+    const timing = { prepareMs: Math.round(prepareMs), steps, totalMs: Math.round(performance.now() - h.receivedAt) };
+    this.o.logger.info({ sessionId, ...timing, pid: pty.pid, run: start.run, workspace: ws.root, port }, 'session running');
+    this.reports.spawned(h, () => this.disown(h));
+    const info = procInfo(pty.pid);
+    await this.o.repo
+      .spawned({ sessionId, run: start.run, startSeq: h.startSeq, pid: pty.pid, bootId: this.bootId, procStart: info?.startTime ?? null, workspaceDir: ws.root, cleanupScript: start.cleanupScript, startedAt: new Date().toISOString() })
+      .catch((err) => this.o.logger.error({ err, sessionId }, 'could not record the hosted session'));
+    if (h.cancelled) void pty.kill('SIGTERM', 2_000);
+  }
+
+  /** Runs a program (a script, the session's own) in the session's sandbox, writing only `workDirs`. */
+  private confineFor(workDirs: readonly string[]): Confine {
+    const sandbox = this.o.sandbox;
+    if (!sandbox) return unconfined;
+    const user = sandbox.user ?? undefined;
+    const foreground = sandbox.foreground ?? [];
+    // A later cleanup binds what is still there (bwrap refuses a missing directory).
+    return (a, cwd) => ({ argv: sandboxedArgv(sandbox.bwrap, [...foreground, ...a], { hidden: sandbox.hidden, readable: sandbox.readable, writable: workDirs.filter((d) => existsSync(d)), cwd }, user), user });
+  }
+
+  /**
+   * A program an earlier life of this runner started, still running in the PTY keeper (or
+   * ended while nobody listened): taken back with what its start said, its terminal going on
+   * from the last chunk that life published, its screen rebuilt from the output before it.
+   */
+  async adopt(kept: { pty: RemotePty; info: KeptSessionInfo; tail: Buffer }): Promise<void> {
+    const meta = kept.info.meta as KeptMeta;
+    const h = new HostedSession(meta.start, meta.startSeq);
+    const { sessionId } = h;
+    this.sessions.set(sessionId, h);
+    this.latestStarts.set(sessionId, h.startSeq);
+    h.workspaceDir = meta.workspaceDir;
+    h.env = meta.env;
+    h.submit = meta.submit;
+    h.confine = this.confineFor(meta.workDirs);
+    this.o.ports.hold(portOwner(h), meta.port);
+    if (meta.tokenFile) {
+      const token = await readFile(meta.tokenFile, 'utf8').then((t) => t.trim(), () => null);
+      if (token) h.token = this.o.tokens?.keep(sessionId, meta.tokenFile, token) ?? null;
+    }
+    const mark = kept.info.mark;
+    const last = mark ? { lastChunk: mark.chunk, lastOffsetMs: mark.offsetMs + Math.max(0, Date.now() - (mark.at ?? Date.now())) } : (meta.start.terminal ?? null);
+    this.run(h, kept.pty, last, kept.tail);
+    this.o.logger.warn({ sessionId, pid: kept.pty.pid, fromChunk: last ? last.lastChunk + 1 : 0, exited: kept.info.exit !== null }, 'took back a session an earlier life of this runner started');
+    // Said again (the same report id): a session that moved away meanwhile is refused (409) and stopped here.
+    this.reports.spawned(h, () => this.disown(h));
+  }
+
+  /** The running program's terminal: screen, patterns, pipeline to JetStream, and what happens at its exit. */
+  private run(h: HostedSession, pty: PtyProcess, last: RunnerStart['terminal'] | null, screenTail?: Buffer): void {
+    const { start, sessionId } = h;
     h.pty = pty;
     h.phase = 'running';
-    const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: last ? last.lastChunk : -1 });
+    const dialog = start.agent ? (adapterFor(start.agent.id)?.blockingDialog?.source ?? null) : null;
+    h.patterns ??= new OutputPatterns(start.patterns, { dialog, onMatch: (m) => this.reports.match(h, m, () => this.disown(h)) });
+    const screen = createScreen({ cols: start.size.cols, rows: start.size.rows, afterChunk: screenTail ? -1 : last ? last.lastChunk : -1 });
+    if (screenTail) void screen.write(screenTail, last ? last.lastChunk : -1);
     h.screen = screen;
     pty.onData((data) => {
       h.lastOutputAt = new Date().toISOString();
@@ -300,21 +374,13 @@ export class SessionHost {
       screen,
       coalescer: last ? { firstIndex: last.lastChunk + 1, baseOffsetMs: last.lastOffsetMs + 1 } : undefined,
       publisher: { onError: (err, chunk) => this.o.logger.error({ err, sessionId, chunk: chunk.index }, 'terminal chunk dropped') },
+      onChunk: pty instanceof RemotePty ? (chunk) => pty.marked(chunk.index, chunk.offsetMs, chunk.data.byteLength) : undefined,
     });
-    for (const early of [...start.initialInput, ...h.pendingInput.splice(0)]) void this.type(h, typedKeys(typeof early === 'string' ? { data: early, submit: false } : early, h.submit));
     void h.pipeline.finished.then(
       (exit) => this.onExit(h, exit),
       (err) => this.o.logger.error({ err, sessionId }, 'terminal pipeline failed'),
     );
-
-    const timing = { prepareMs: Math.round(prepareMs), steps, totalMs: Math.round(performance.now() - h.receivedAt) };
-    this.o.logger.info({ sessionId, ...timing, pid: pty.pid, run: start.run, workspace: ws.root, port }, 'session running');
-    this.reports.spawned(h, () => this.disown(h));
-    const info = procInfo(pty.pid);
-    await this.o.repo
-      .spawned({ sessionId, run: start.run, startSeq: h.startSeq, pid: pty.pid, bootId: this.bootId, procStart: info?.startTime ?? null, workspaceDir: ws.root, cleanupScript: start.cleanupScript, startedAt: new Date().toISOString() })
-      .catch((err) => this.o.logger.error({ err, sessionId }, 'could not record the hosted session'));
-    if (h.cancelled) void pty.kill('SIGTERM', 2_000);
+    if (pty instanceof RemotePty) pty.deliver();
   }
 
   private async onExit(h: HostedSession, exit: PtyExit): Promise<void> {
@@ -323,8 +389,11 @@ export class SessionHost {
     h.patterns?.end(); // last line's matches go out before the exit
     this.release(h);
     this.o.logger.info({ sessionId, ...exit, superseded: h.superseded }, 'session exited');
+    if (h.superseded && h.pty instanceof RemotePty) h.pty.release();
     if (!h.superseded) {
       await this.o.repo.exited(sessionId, h.startSeq, exit.exitCode, exit.signal).catch((err) => this.o.logger.error({ err, sessionId }, 'could not record the exit'));
+      // Recorded here: a restart reports it from the database, so the keeper may forget it.
+      if (h.pty instanceof RemotePty) h.pty.release();
       // A fenced copy reports nothing: the session lives elsewhere now (nor is it re-sent after a restart).
       if (h.fenced) await this.o.repo.exitReported(sessionId, h.startSeq).catch(() => undefined);
       else this.reports.exit(h, exit);

@@ -2,7 +2,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { parseTerminalSize, type Names } from '@baton/events';
 import type { PtyExit, PtyProcess } from '../pty/pty-process';
-import { OutputCoalescer, type OutputCoalescerOptions } from './output-coalescer';
+import { OutputCoalescer, type OutputCoalescerOptions, type TerminalChunk } from './output-coalescer';
 import { TerminalPublisher, type TerminalPublisherOptions } from './terminal-publisher';
 import { runnerScreenBacklog, screenPaused } from './screen-backlog';
 import type { Screen } from './threaded-screen';
@@ -22,6 +22,8 @@ export interface TerminalPipelineOptions {
   acceptInput?: boolean;
   /** Sizes from `<ns>.resize.<runnerId>.<sessionId>` (core NATS, `{"cols":…,"rows":…}`) resize the PTY and the screen. */
   acceptResize?: boolean;
+  /** Each chunk once it is handed to the publisher (a kept PTY marks it: pty/keeper-client.ts). */
+  onChunk?: (chunk: TerminalChunk) => void;
 }
 
 export interface TerminalPipeline {
@@ -83,6 +85,7 @@ export function startTerminalPipeline(opts: TerminalPipelineOptions): TerminalPi
         screenPressure();
       }
       publisher.publish(chunk);
+      opts.onChunk?.(chunk);
     },
   });
   const unsubscribe = pty.onData((data) => {

@@ -63,6 +63,12 @@ export class PortAllocator {
     throw new NoFreePortError(this.from, this.to);
   }
 
+  /** A port a program holds already (a session taken back after a restart): not handed to anyone else. */
+  hold(owner: string, port: number): void {
+    this.byOwner.set(owner, port);
+    this.taken.add(port);
+  }
+
   release(owner: string): void {
     const port = this.byOwner.get(owner);
     if (port === undefined) return;
