@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +7,7 @@ import { ChannelList, ChannelView, CommandAccepted, DeliveryList, type DeliveryV
 import { SessionRequested, SessionStatusChanged, stampEvents, type EventEnvelope } from '@baton/events';
 import { EventStore } from '@baton/event-store';
 import { registry } from '@baton/events';
-import { command, eventually, startService } from '@baton/testing';
+import { command, eventually, REPO_ROOT, startService } from '@baton/testing';
 import { errorOf, fieldsOf, startApi, type Api } from '../openapi/__tests__/api-harness';
 
 const SECRET = 'receiver-shared-secret-1';
@@ -289,4 +290,27 @@ describe('notifications over REST, delivered to a real receiver', () => {
     expect(left[0]).toMatchObject({ status: 'pending', message: 'still to send?' });
     await receiver.start();
   }, 90_000);
+  it('is driven by the built CLI too: add, test, deliveries; bad input exits 2 and asks nothing', async () => {
+    const baton = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [`${REPO_ROOT}/apps/cli/dist/main.js`, ...args], { env: { PATH: process.env.PATH, HOME: '/nonexistent', BATON_API_URL: api.gateway.url, BATON_TOKEN: api.ns.token }, encoding: 'utf8' });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const before = await api.logState();
+    const refused = baton('notify', 'channel', 'add', '--name', 'x', '--url', 'http://169.254.169.254/latest', '--event', 'failed');
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/--url.*link-local/)]);
+    expect(await api.logState()).toEqual(before);
+    const added = baton('notify', 'channel', 'add', '--name', 'cli', '--url', `${receiver.url}/cli`, '--event', 'completed', '--secret', SECRET, '--json');
+    expect(added.code).toBe(0);
+    const { id, seq } = JSON.parse(added.stdout) as { id: string; seq: number };
+    expect(baton('notify', 'test', id, '--min-seq', String(seq)).code).toBe(0);
+    await eventually(() => receiver.answered.find((r) => r.path === '/cli' && r.kind === 'test' && r.signed), 15_000, 'the CLI test');
+    const log = await eventually(() => {
+      const out = baton('notify', 'deliveries', '--channel', id, '--json');
+      const rows = JSON.parse(out.stdout) as { status: string }[];
+      return rows.length === 1 && rows[0].status === 'delivered' ? rows : null;
+    }, 15_000, 'the delivery in the CLI log');
+    expect(log[0]).toMatchObject({ kind: 'test', attempts: 1, responseCode: 200 });
+    expect(baton('notify', 'channel', 'list').stdout).toMatch(new RegExp(`${id}\\s+cli\\s+json\\s+http://127\\.0\\.0\\.1:\\d+/••••`));
+    expect(baton('notify', 'channel', 'remove', id).code).toBe(0);
+  }, 60_000);
 });
