@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestNamespace, freePort, sleep, startService, type ManagedProcess, type TestNamespace } from '@baton/testing';
+import { createTestNamespace, freePort, sleep, startService, type ManagedProcess, type Netns, type TestNamespace } from '@baton/testing';
 import { Api } from './api';
 
 export const AGENT_SECRET = 'e2e-sessions-agent-token-secret-0123456789';
@@ -14,6 +14,8 @@ export interface RunnerSpec {
   id: string;
   capacity: number;
   env?: Record<string, string>;
+  /** Runs in this network namespace (libs/testing netns.ts): it reaches NATS, Postgres and the gateway only across its link. */
+  netns?: Netns;
 }
 
 /** One runner process of the stack: its id, port and data dir survive a kill -9 and a restart. */
@@ -108,6 +110,12 @@ export class Stack {
       await startService('sessions', { ...env, BATON_AGENT_TOKEN_SECRET: AGENT_SECRET, BATON_PUBLIC_API_URL: gateway.url, ...opts.sessionsEnv }, { name: 'sessions' }),
     );
 
+    for (const [i, r] of opts.runners.entries()) {
+      if (!r.netns) continue;
+      // The machine's NATS, Postgres and gateway on the namespace's 127.0.0.1; its runner's port on ours.
+      await r.netns.forwardIn([Number(new URL(this.ns.natsUrl.split(',')[0]).port || 4222), Number(new URL(this.ns.databaseUrl).port || 5432), gateway.port]);
+      await r.netns.forwardOut(ports[i]);
+    }
     opts.runners.forEach((r, i) => {
       const dataDir = this.tempDir(`runner-${r.id}`);
       const portBase = 20_000 + ((i * 2_000 + (process.pid % 1_000) * 20) % 40_000);
@@ -123,9 +131,10 @@ export class Stack {
             BATON_RUNNER_PORTS: `${portBase}-${portBase + 1_999}`,
             BATON_RUNNER_DRAIN_MS: '0',
             ...opts.runnerEnv,
+            ...(r.netns ? { HOST: r.netns.nsAddr, BATON_RUNNER_PUBLIC_URL: `http://127.0.0.1:${ports[i]}` } : {}),
             ...r.env,
           },
-          { name: `runner-${r.id}`, port: ports[i], timeoutMs: 45_000 },
+          { name: `runner-${r.id}`, port: ports[i], timeoutMs: 45_000, wrap: r.netns?.wrap([]) },
         );
       this.runners.set(r.id, new RunnerHandle(r.id, ports[i], dataDir, launch));
     });

@@ -4,3 +4,4 @@ export * from './processes';
 export * from './decider-spec';
 export * from './agent-clis';
 export * from './fake-model';
+export * from './netns';

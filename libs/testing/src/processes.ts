@@ -148,13 +148,15 @@ export type ServiceApp = 'gateway' | 'tasks' | 'sessions' | 'runner';
 export async function startService(
   app: ServiceApp,
   env: Record<string, string>,
-  opts: { port?: number; name?: string; timeoutMs?: number } = {},
+  /** `wrap`: argv the service's command is appended to (e.g. `ip netns exec <ns>`: netns.ts). */
+  opts: { port?: number; name?: string; timeoutMs?: number; wrap?: string[] } = {},
 ): Promise<ManagedProcess & { port: number; url: string }> {
   const port = opts.port ?? (await freePort());
+  const [command, ...prefix] = [...(opts.wrap ?? []), process.execPath];
   const proc = await spawnProcess({
     name: opts.name ?? app,
-    command: process.execPath,
-    args: [join(REPO_ROOT, 'apps', app, 'dist', 'main.js')],
+    command,
+    args: [...prefix, join(REPO_ROOT, 'apps', app, 'dist', 'main.js')],
     env: { LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     // Generous: on a 2-core machine with other suites' services booting, a cold start can take 30 s+.
     ready: { url: `http://127.0.0.1:${port}/health/ready`, timeoutMs: opts.timeoutMs ?? 60_000 },
