@@ -28,7 +28,8 @@ describe('a runner killed mid-work', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await Stack.start({ runners: RUNNERS.map((id) => ({ id, capacity: 10 })) });
+    // A lost runner's sessions move after the hold: 30 s here (90 s by default, to ride out partitions).
+    stack = await Stack.start({ runners: RUNNERS.map((id) => ({ id, capacity: 10 })), sessionsEnv: { BATON_LOST_HOLD_MS: '30000' } });
   }, 240_000);
   afterAll(() => stack?.stop(), 60_000);
 

@@ -39,8 +39,9 @@ interface Kept {
 /*
  * A runner that does not come back within `orphanMs` is gone for good (its machine is trouble):
  * the sessions service will place its sessions elsewhere once it calls the runner lost (at the
- * earliest 10 s of silence + 30 s of hold, docs/decisions/0026), so the keeper stops them
- * before that (20 s + 5 s of grace) — never two live copies of one session.
+ * earliest 10 s of silence + the hold, BATON_LOST_HOLD_MS: 90 s, never set it under 20 s here,
+ * docs/decisions/0026), so the keeper stops them before that (20 s + 5 s of grace) — never two
+ * live copies of one session.
  */
 const DEFAULT_ORPHAN_MS = 20_000;
 const ORPHAN_STOP_GRACE_MS = 5_000;

@@ -24,7 +24,7 @@ export const SessionsConfigSchema = z.object({
   BATON_SCHEDULER_INTERVAL_MS: ms(500),
   BATON_LIVENESS_INTERVAL_MS: ms(2_000),
   /** How long a lost session waits for its runner to answer again and reclaim it before it is moved (docs/decisions/0026). */
-  BATON_LOST_HOLD_MS: ms(30_000, 0),
+  BATON_LOST_HOLD_MS: ms(90_000, 0),
   BATON_TIMERS_INTERVAL_MS: ms(1_000),
   /** How often a standby replica tries to take over a leader's loops. */
   BATON_LEADER_CHECK_MS: ms(2_000, 100),

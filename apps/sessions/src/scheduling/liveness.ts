@@ -13,7 +13,12 @@ export const MISSED_BEATS = 3;
 /** Gaps between beats remembered per runner. */
 const RECENT_GAPS = 10;
 /** How long a lost session is held for its runner to come back and reclaim it (docs/decisions/0026). */
-export const LOST_HOLD_MS = 30_000;
+/**
+ * How long a lost session is held for its runner to come back before it is moved: longer than
+ * the network partitions a fleet rides out without running anything twice (a 60 s cut, proven
+ * by e2e/sessions/runner-partition), at the cost of a dead runner's sessions waiting as long.
+ */
+export const LOST_HOLD_MS = 90_000;
 
 export interface HostedSession {
   sessionId: string;
