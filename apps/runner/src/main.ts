@@ -10,7 +10,7 @@ import { createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } fr
 import { DEFAULT_ROOT_DATA_PARENT, RunnerConfigSchema } from './config';
 import { countTerminalOutput, registerRunnerGauges } from './metrics';
 import { agentUserFor, detectSandbox, DirectedConsumer, foregroundPrefix, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
-import { installBundledCli, withPathFirst } from './host/bundled-cli';
+import { DEFAULT_CLI_MAIN, installBundledCli, withPathFirst } from './host/bundled-cli';
 import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
 import { PortAllocator, stopRunningGit, Worktrees } from './worktree';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const gitTimeouts = { cloneMs: config.BATON_RUNNER_GIT_CLONE_TIMEOUT_MS, fetchMs: config.BATON_RUNNER_GIT_FETCH_TIMEOUT_MS };
   const worktrees = new Worktrees({ dataDir, gitTimeouts });
   const batonBin = await installBundledCli(dataDir);
-  const sandbox = await detectSandbox(config.BATON_RUNNER_SANDBOX, { user: agentUserFor(process.getuid?.() ?? -1, config.BATON_RUNNER_AGENT_UID), dataDir });
+  const sandbox = await detectSandbox(config.BATON_RUNNER_SANDBOX, { user: agentUserFor(process.getuid?.() ?? -1, config.BATON_RUNNER_AGENT_UID), dataDir, reach: [DEFAULT_CLI_MAIN, process.execPath] });
   if (sandbox.bwrap && process.getuid?.() === 0 && !sandbox.user) logger.warn({ why: sandbox.why }, 'sessions run sandboxed, but as root outside it: they can read root-owned files the sandbox shows');
   if (sandbox.bwrap && !sandbox.perl) logger.warn('no perl here: a Ctrl-C typed in a session\'s terminal ends its whole sandbox at once instead of reaching the program');
   if (sandbox.bwrap) logger.info({ bwrap: sandbox.bwrap, agentUid: sandbox.user?.uid ?? process.getuid?.(), hidden: [dataDir, ...config.BATON_RUNNER_SANDBOX_HIDE] }, 'sessions run sandboxed');
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     (drained ??= (async () => {
       logger.info({ sessions: host.size, drainMs: config.BATON_RUNNER_DRAIN_MS }, 'draining');
       await host.drain(config.BATON_RUNNER_DRAIN_MS);
+      keeper?.quit();
       // Starts still preparing were stopped by the drain; a merge's fetch or push is stopped here.
       const stopped = await stopRunningGit();
       if (stopped) logger.info({ stopped }, 'stopped git commands still running');

@@ -143,6 +143,10 @@ describe('sandbox (bubblewrap) around a real agent', () => {
         const found = await detectSandbox('auto', { user, dataDir: join(closed, 'data') });
         expect(found).toMatchObject({ user: null, why: expect.stringContaining(`${closed} is not traversable`) });
         expect(found.bwrap).toBeTruthy();
+        // The `baton` CLI sessions call (a checkout in a 0700 directory): out of the agent user's reach too.
+        const cli = join(closed, 'checkout', 'apps', 'cli', 'dist', 'main.js');
+        const unreachable = await detectSandbox('auto', { user, dataDir: hidden, reach: [cli] });
+        expect(unreachable).toMatchObject({ user: null, why: expect.stringContaining(`${closed} is not traversable by others, so the agent user could not run ${cli}`) });
       } finally {
         rmSync(closed, { recursive: true, force: true });
       }

@@ -106,7 +106,7 @@ export interface SandboxDetection {
  * `dataDir` reachable by it. `off` never checks; `on` insists on the sandbox. A root runner
  * whose agent user cannot run it sandboxes its agents as before (root outside) and says why.
  */
-export async function detectSandbox(mode: SandboxMode, opts: { path?: string; user?: AgentUser | null; dataDir?: string } = {}): Promise<SandboxDetection> {
+export async function detectSandbox(mode: SandboxMode, opts: { path?: string; user?: AgentUser | null; dataDir?: string; reach?: readonly string[] } = {}): Promise<SandboxDetection> {
   if (mode === 'off') return { bwrap: null, user: null, why: 'BATON_RUNNER_SANDBOX=off' };
   let bwrap: string;
   try {
@@ -121,7 +121,10 @@ export async function detectSandbox(mode: SandboxMode, opts: { path?: string; us
   let userWhy = '';
   if (opts.user) {
     const blocked = opts.dataDir ? await untraversable(opts.dataDir) : null;
+    // What sessions run besides their work: the `baton` CLI their hooks and the demo agent call, and Node.
+    const blockedTool = blocked ? null : await firstUntraversable(opts.reach ?? []);
     if (blocked) userWhy = `${blocked} is not traversable by others, so the agent user could not reach its worktree: choose BATON_DATA_DIR outside it`;
+    else if (blockedTool) userWhy = `${blockedTool.dir} is not traversable by others, so the agent user could not run ${blockedTool.path}: put the checkout where others may pass (not list), e.g. chmod o+x ${blockedTool.dir}`;
     else {
       try {
         await tryAs(opts.user);
@@ -162,6 +165,14 @@ async function untraversable(dir: string): Promise<string | null> {
     if (s && (s.mode & 0o001) === 0) return d;
     if (d === dirname(d)) return null;
   }
+}
+
+async function firstUntraversable(paths: readonly string[]): Promise<{ path: string; dir: string } | null> {
+  for (const path of paths) {
+    const dir = await untraversable(path);
+    if (dir) return { path, dir };
+  }
+  return null;
 }
 
 /** The worktree's git dir and the repository's common dir (where commits write objects and refs). */

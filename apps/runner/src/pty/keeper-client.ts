@@ -89,6 +89,12 @@ export class PtyKeeperClient {
     if (!this.socket.destroyed) this.socket.write(encodeFrame(type, key, payload));
   }
 
+  /** The runner stops for good (drained): the keeper exits now if it holds nothing, instead of after its idle time. */
+  quit(): void {
+    this.send(FrameType.quit, '');
+    this.close();
+  }
+
   /** Leaves the keeper and its programs running (a runner restarting). */
   close(): void {
     this.closing = true;

@@ -20,6 +20,7 @@ export const FrameType = {
   kill: 0x09, // {signal, graceMs}
   mark: 0x0a, // {chunk, offsetMs, bytes}: output up to `bytes` is in the log, as chunks up to `chunk`
   release: 0x0b, // its exit was reported: forget it
+  quit: 0x0c, // the runner is shutting down for good: exit now if nothing is held
   // keeper → runner
   helloBack: 0x41, // {protocol, pid}
   spawned: 0x42, // {pid}

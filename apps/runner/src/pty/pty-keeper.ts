@@ -128,6 +128,9 @@ export class PtyKeeper {
         return send(socket, FrameType.helloBack, '', { protocol: KEEPER_PROTOCOL, pid: process.pid });
       case FrameType.spawn:
         return this.spawn(socket, frame.key, jsonOf(frame));
+      case FrameType.quit:
+        if (this.sessions.size === 0) this.close();
+        return;
       case FrameType.list:
         return send(socket, FrameType.listed, '', [...this.sessions.values()].map(info));
       case FrameType.attach:
