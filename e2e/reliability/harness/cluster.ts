@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { eventually, freePort, startNatsServer, type ManagedProcess } from '@baton/testing';
+import { eventually, freePort, startNatsServer, type ManagedProcess, type Netns } from '@baton/testing';
 
 type Node = ManagedProcess & { port: number; url: string; storeDir: string };
 
@@ -25,19 +25,39 @@ export class NatsCluster {
     return [...this.nodes.entries()].filter(([, n]) => n.running).map(([, n]) => n.url).join(',');
   }
 
-  async start(size = 3): Promise<void> {
+  /**
+   * `isolated`: nodes that run in a network namespace of their own (libs/testing netns.ts),
+   * reaching the others and reached by clients only across its link; the URLs stay 127.0.0.1.
+   */
+  async start(size = 3, isolated: Map<string, Netns> = new Map()): Promise<void> {
     const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
     for (const n of names) {
       this.clientPorts.set(n, await freePort());
       this.clusterPorts.set(n, await freePort());
     }
+    for (const [name, netns] of isolated) {
+      this.isolated.set(name, netns);
+      // The other nodes' cluster ports on its 127.0.0.1; its ports on ours.
+      await netns.forwardIn(names.filter((n) => n !== name).map((n) => this.clusterPorts.get(n)!));
+      await netns.forwardOut(this.clientPorts.get(name)!);
+      await netns.forwardOut(this.clusterPorts.get(name)!);
+    }
     await Promise.all(names.map((n) => this.startNode(n)));
     await this.waitForJetStream();
   }
 
+  private readonly isolated = new Map<string, Netns>();
+
   private async startNode(name: string, storeDir?: string): Promise<Node> {
     const routes = [...this.clusterPorts.entries()].filter(([n]) => n !== name).map(([, p]) => p);
-    const node = await startNatsServer({ port: this.clientPorts.get(name), serverName: name, storeDir, cluster: { name: this.name, port: this.clusterPorts.get(name)!, routes } });
+    const netns = this.isolated.get(name);
+    const node = await startNatsServer({
+      port: this.clientPorts.get(name),
+      serverName: name,
+      storeDir,
+      cluster: { name: this.name, port: this.clusterPorts.get(name)!, routes },
+      ...(netns ? { bind: netns.nsAddr, wrap: netns.wrap([]) } : {}),
+    });
     this.nodes.set(name, node);
     return node;
   }

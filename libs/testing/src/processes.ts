@@ -173,23 +173,29 @@ export interface NatsServerOptions {
   configFile?: string;
   /** Added to its environment (a config's `$VARIABLES`). */
   env?: Record<string, string>;
+  /** The address it listens on, clients and cluster (default 127.0.0.1). */
+  bind?: string;
+  /** argv its command is appended to (e.g. `ip netns exec <ns>`: netns.ts). */
+  wrap?: string[];
 }
 
 /** A real `nats-server` with JetStream on loopback, in a temp store removed when it stops. */
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<ManagedProcess & { port: number; url: string; storeDir: string }> {
   const port = opts.port ?? (await freePort());
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'baton-nats-'));
-  const args = [...(opts.configFile ? ['-c', opts.configFile] : []), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+  const bind = opts.bind ?? '127.0.0.1';
+  const args = [...(opts.configFile ? ['-c', opts.configFile] : []), '-a', bind, '-p', String(port), '-js', '-sd', storeDir];
   if (opts.serverName) args.push('-n', opts.serverName);
   if (opts.cluster) {
-    args.push('--cluster_name', opts.cluster.name, '--cluster', `nats://127.0.0.1:${opts.cluster.port}`);
+    args.push('--cluster_name', opts.cluster.name, '--cluster', `nats://${bind}:${opts.cluster.port}`);
     args.push('--routes', opts.cluster.routes.map((p) => `nats://127.0.0.1:${p}`).join(','));
   }
   const bin = process.env.NATS_SERVER_BIN ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
+  const [command, ...prefix] = [...(opts.wrap ?? []), bin];
   const proc = await spawnProcess({
     name: opts.serverName ?? `nats-${port}`,
-    command: bin,
-    args,
+    command,
+    args: [...prefix, ...args],
     ...(opts.env ? { env: opts.env } : {}),
     ready: { pattern: /Server is ready/, timeoutMs: 15_000 },
   });
