@@ -1,10 +1,9 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Broker } from '@baton/event-store';
-import { createTestNamespace, eventually, type TestNamespace } from '@baton/testing';
+import { eventually, type TestNamespace } from '@baton/testing';
 import { VerifyReport } from '@baton/contracts';
 import { benchLine, percentile } from './harness/bench-line';
-import { NatsCluster } from './harness/cluster';
+import { NatsCluster, startStackOnCluster } from './harness/cluster';
 import { call } from './harness/http';
 import { Load } from './harness/load';
 import { Prober } from './harness/prober';
@@ -35,17 +34,7 @@ describe('a NATS node killed during a storm of commands on a 3-node R3 cluster',
 
   beforeAll(async () => {
     await cluster.start(3);
-    ns = await createTestNamespace();
-    const env = { ...ns.env, NATS_URL: cluster.url, NATS_REPLICAS: '3' };
-    // The streams exist (R3) before the services race to create them.
-    const broker = await Broker.connect({ servers: cluster.url, namespace: ns.namespace });
-    await broker.ensureTopology({ replicas: 3, terminalMaxBytes: 64 * 1024 ** 2 });
-    await broker.close();
-    stack = new Stack(env);
-    await stack.start('tasks-a', { app: 'tasks' });
-    await stack.start('tasks-b', { app: 'tasks' });
-    await stack.start('gateway', { app: 'gateway' });
-    await eventually(async () => (await api('GET', '/api/me')).status === 200, 30_000, 'the bootstrap admin');
+    ({ ns, stack } = await startStackOnCluster(cluster));
   }, 120_000);
 
   afterAll(async () => {

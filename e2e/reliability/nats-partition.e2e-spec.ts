@@ -1,10 +1,9 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Broker } from '@baton/event-store';
-import { createTestNamespace, eventually, Netns, netnsAvailable, sleep, type TestNamespace } from '@baton/testing';
+import { eventually, Netns, netnsAvailable, sleep, type TestNamespace } from '@baton/testing';
 import { VerifyReport } from '@baton/contracts';
 import { benchLine, percentile } from './harness/bench-line';
-import { NatsCluster } from './harness/cluster';
+import { NatsCluster, startStackOnCluster } from './harness/cluster';
 import { call } from './harness/http';
 import { Load } from './harness/load';
 import { Prober } from './harness/prober';
@@ -35,16 +34,7 @@ const available = netnsAvailable();
   beforeAll(async () => {
     netns = Netns.create(1);
     await cluster.start(3, new Map([['n3', netns]]));
-    ns = await createTestNamespace();
-    const env = { ...ns.env, NATS_URL: cluster.url, NATS_REPLICAS: '3' };
-    const broker = await Broker.connect({ servers: cluster.url, namespace: ns.namespace });
-    await broker.ensureTopology({ replicas: 3, terminalMaxBytes: 64 * 1024 ** 2 });
-    await broker.close();
-    stack = new Stack(env);
-    await stack.start('tasks-a', { app: 'tasks' });
-    await stack.start('tasks-b', { app: 'tasks' });
-    await stack.start('gateway', { app: 'gateway' });
-    await eventually(async () => (await api('GET', '/api/me')).status === 200, 30_000, 'the bootstrap admin');
+    ({ ns, stack } = await startStackOnCluster(cluster));
   }, 180_000);
 
   afterAll(async () => {

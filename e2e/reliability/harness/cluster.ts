@@ -2,7 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { eventually, freePort, startNatsServer, type ManagedProcess, type Netns } from '@baton/testing';
+import { Broker } from '@baton/event-store';
+import { createTestNamespace, eventually, freePort, startNatsServer, type ManagedProcess, type Netns, type TestNamespace } from '@baton/testing';
+import { call } from './http';
+import { Stack } from './stack';
 
 type Node = ManagedProcess & { port: number; url: string; storeDir: string };
 
@@ -101,4 +104,21 @@ export class NatsCluster {
     if (process.env.BATON_REL_LOGS) this.dump(process.env.BATON_REL_LOGS);
     await Promise.allSettled([...this.nodes.values()].map((n) => n.stop(3_000)));
   }
+}
+
+/**
+ * Baton on the cluster, R3: a namespace, its streams made (R3) before the services race to make
+ * them, two tasks replicas and a gateway; resolves once the bootstrap admin answers.
+ */
+export async function startStackOnCluster(cluster: NatsCluster): Promise<{ ns: TestNamespace; stack: Stack }> {
+  const ns = await createTestNamespace();
+  const broker = await Broker.connect({ servers: cluster.url, namespace: ns.namespace });
+  await broker.ensureTopology({ replicas: 3, terminalMaxBytes: 64 * 1024 ** 2 });
+  await broker.close();
+  const stack = new Stack({ ...ns.env, NATS_URL: cluster.url, NATS_REPLICAS: '3' });
+  await stack.start('tasks-a', { app: 'tasks' });
+  await stack.start('tasks-b', { app: 'tasks' });
+  await stack.start('gateway', { app: 'gateway' });
+  await eventually(async () => (await call(() => stack.gatewayUrl, ns.token, 'GET', '/api/me')).status === 200, 30_000, 'the bootstrap admin');
+  return { ns, stack };
 }
