@@ -9,7 +9,7 @@ import { openDatabase, ProjectionCheckpoints1700000000000 } from '@baton/project
 import { createLogger, loadConfig, ServiceMetrics, startHttpApp, topologyOf } from '@baton/service-kit';
 import { DEFAULT_ROOT_DATA_PARENT, RunnerConfigSchema } from './config';
 import { countTerminalOutput, registerRunnerGauges } from './metrics';
-import { agentUserFor, detectSandbox, DirectedConsumer, foregroundPrefix, Heartbeat, HostedSessionsRepository, inheritedEnv, reconcile, Reporter, SessionHost, Workspaces } from './host';
+import { agentUserFor, detectSandbox, DirectedConsumer, foregroundPrefix, Heartbeat, HostedSessionsRepository, inheritedEnv, keptSessionId, reconcile, Reporter, SessionHost, Workspaces } from './host';
 import { DEFAULT_CLI_MAIN, installBundledCli, withPathFirst } from './host/bundled-cli';
 import { RunnerHttpModule } from './http';
 import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-sessions';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   // holds is taken back below; the rest an earlier life left behind is settled before any new start.
   const keeper = config.BATON_RUNNER_KEEPER === 'on' ? await PtyKeeperClient.connect(join(dataDir, 'keeper', 'keeper.sock')).catch((err: Error) => (logger.warn({ why: err.message }, 'no PTY keeper: sessions die with this runner process'), null)) : null;
   const keptSessions = keeper ? await keeper.list() : [];
-  const reconciled = await reconcile({ runnerId, runnerKey, repo, reporter, logger, kept: new Set(keptSessions.map((k) => keptSessionId(k.key))) });
+  const reconciled = await reconcile({ runnerId, runnerKey, repo, reporter, logger, kept: new Set(keptSessions.map(keptSessionId)) });
   if (reconciled.exits.length || reconciled.killed.length) logger.warn({ exits: reconciled.exits.length, killed: reconciled.killed.length }, 'reconciled after restart');
   await repo.prune(7).catch((err) => logger.warn({ err }, 'could not prune old hosted sessions'));
 
@@ -180,9 +180,6 @@ async function main(): Promise<void> {
 }
 
 /** Tasks runnable at this instant (/proc/loadavg's 4th field, less this reader): a burst shows before the 1-minute average moves. */
-/** The keeper's key is `<sessionId>.<startSeq>` (host/session-host.ts keptKey). */
-const keptSessionId = (key: string) => key.slice(0, key.lastIndexOf('.'));
-
 function runnableNow(): number {
   try {
     const running = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[3]?.split('/')[0]);

@@ -107,6 +107,17 @@ export function processesWithEnv(name: string, value: string, ...more: [name: st
   });
 }
 
+/** The value of `name` in a process's initial environment, or null (absent, gone, not ours to read). */
+export function envOf(pid: number, name: string): string | null {
+  try {
+    const needle = `${name}=`;
+    const entry = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith(needle));
+    return entry === undefined ? null : entry.slice(needle.length);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Processes that left a session's process tree (a daemon that called setsid, `nohup … &` under an
  * agent's own PTY) but still carry its tags: the session id and this runner's key, inherited

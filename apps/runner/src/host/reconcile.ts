@@ -3,7 +3,7 @@ import type { Logger } from '@baton/event-store';
 import { reportId } from './hosted-session';
 import type { HostedSessionRow, HostedSessionsRepository } from './hosted-sessions.repository';
 import { RUNNER_KEY_VAR } from './launch-env';
-import { killSession, procInfo, processesWithEnv, readBootId } from './processes';
+import { envOf, killSession, procInfo, processesWithEnv, readBootId } from './processes';
 import type { Reporter } from './reporter';
 
 export interface ReconcileOptions {
@@ -61,10 +61,9 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
     );
   }
   // Anything else still marked as this runner's (a spawn whose row never reached the database).
-  const spared = new Set([...kept].flatMap((sessionId) => processesWithEnv('BATON_SESSION_ID', sessionId)));
   const sids = new Set(
     processesWithEnv(RUNNER_KEY_VAR, o.runnerKey)
-      .filter((pid) => !spared.has(pid))
+      .filter((pid) => !kept.has(envOf(pid, 'BATON_SESSION_ID') ?? ''))
       .map((pid) => procInfo(pid)?.sid ?? pid),
   );
   for (const sid of sids) {

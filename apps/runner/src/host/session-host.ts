@@ -68,6 +68,9 @@ interface KeptMeta {
 /** The keeper's name for one start of a session. */
 const keptKey = (h: HostedSession) => `${h.sessionId}.${h.startSeq}`;
 
+/** The session a program the keeper holds belongs to. */
+export const keptSessionId = (kept: KeptSessionInfo) => (kept.meta as KeptMeta).start.sessionId;
+
 const CLEANUP_TIMEOUT_MS = 5 * 60_000;
 const DISOWN_GRACE_MS = 3_000;
 const MAX_RECENT = 256;
@@ -276,16 +279,12 @@ export class SessionHost {
     h.env = env;
     const sandbox = this.o.sandbox;
     const user = sandbox?.user ?? undefined;
-    // The session's setup script, its process and later its cleanup run in its sandbox, as its user.
-    let confine: Confine = unconfined;
-    if (sandbox) {
-      if (user) {
-        const dataDir = sandbox.dataDir;
-        await handOver(user, workDirs, [...sandbox.readable, ...[...workDirs, ...sandbox.readable].flatMap((d) => dirsBetween(dataDir, d))]);
-        step('handOver');
-      }
-      confine = this.confineFor(workDirs);
+    if (sandbox && user) {
+      await handOver(user, workDirs, [...sandbox.readable, ...[...workDirs, ...sandbox.readable].flatMap((d) => dirsBetween(sandbox.dataDir, d))]);
+      step('handOver');
     }
+    // The session's setup script, its process and later its cleanup run in its sandbox, as its user.
+    const confine = this.confineFor(workDirs);
     h.confine = confine;
     if (start.setupScript) await runSetup({ workspaces: this.o.workspaces, ws, script: start.setupScript, env, timeoutMs: this.o.setupTimeoutMs, logger: this.o.logger, sessionId, confine });
     const cwd = await this.o.workspaces.resolveCwd(ws, start.launch.cwd);
