@@ -1,14 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { ulid } from 'ulid';
-import type { RunnerStart } from '@baton/events';
-import { Broker } from '@baton/event-store';
-import { createTestNamespace, eventually, processAlive, sleep, startService, type TestNamespace } from '@baton/testing';
-import { FakeSessionsService, startMessage } from '../__tests__/fake-sessions-service';
-import { TerminalReader } from '../terminal';
-import { makeRepo, removeTemps, tempDir } from '../worktree/__tests__/git-fixtures';
+import { eventually, processAlive, sleep, startService } from '@baton/testing';
+import { RunnerBed } from '../__tests__/runner-bed';
+import { tempDir } from '../worktree/__tests__/git-fixtures';
 import { processesWithEnv } from './processes';
 
-const decode = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 // Counts, and says what it is typed: every line once in the terminal, whoever was listening.
 const COUNTER = 'i=0; while :; do echo "line $i"; i=$((i+1)); read -t 0.05 x && echo "got:$x" && [ "$x" = quit ] && exit 7; done';
 
@@ -19,26 +14,15 @@ const COUNTER = 'i=0; while :; do echo "line $i"; i=$((i+1)); read -t 0.05 x && 
  * last chunk published, nothing reported as ended.
  */
 describe('runner restarts keep sessions running (PTY keeper)', () => {
-  let ns: TestNamespace;
-  let broker: Broker;
-  let sessions: FakeSessionsService;
-  let reader: TerminalReader;
-  let project: string;
+  let bed: RunnerBed;
   let env: Record<string, string>;
   let runner: Awaited<ReturnType<typeof startService>> | null = null;
 
-  const start = async (overrides: Partial<RunnerStart> = {}) => {
-    const msg = startMessage(ulid(), project, { launch: { argv: ['bash', '-c', COUNTER], env: {}, cwd: '.', files: [] }, ...overrides });
-    await broker.js.publish(broker.names.cmdRunner('r1', 'start'), JSON.stringify(msg));
-    return msg.sessionId;
-  };
-  const type = (sessionId: string, data: string) => broker.js.publish(broker.names.cmdRunner('r1', 'input'), JSON.stringify({ sessionId, data }));
-  const chunks = async (sessionId: string) => (await reader.read(sessionId)).map((c) => ({ index: c.chunk, text: decode(c.data) }));
-  const text = async (sessionId: string) => (await chunks(sessionId)).map((c) => c.text).join('');
-  const heartbeat = async () => {
-    const entry = await (await broker.kv(broker.names.kv.runners)).get('r1');
-    return entry?.operation === 'PUT' ? entry.json<{ at: string; sessions: { sessionId: string }[] }>() : null;
-  };
+  const start = () => bed.start('r1', { launch: { argv: ['bash', '-c', COUNTER], env: {}, cwd: '.', files: [] } });
+  const type = (sessionId: string, data: string) => bed.type('r1', sessionId, data);
+  const chunks = (sessionId: string) => bed.chunks(sessionId);
+  const text = (sessionId: string) => bed.output(sessionId);
+  const heartbeat = () => bed.heartbeat('r1');
   /** Every `line N` printed, in order and once each: nothing lost or repeated across the restart. */
   const countedOnce = (output: string) => {
     const numbers = [...output.matchAll(/line (\d+)\r?\n/g)].map((m) => Number(m[1]));
@@ -47,14 +31,8 @@ describe('runner restarts keep sessions running (PTY keeper)', () => {
   };
 
   beforeAll(async () => {
-    ns = await createTestNamespace();
-    broker = await Broker.connect({ servers: ns.natsUrl, namespace: ns.namespace });
-    await broker.ensureTopology();
-    sessions = new FakeSessionsService(broker);
-    await sessions.start();
-    reader = new TerminalReader(broker);
-    project = makeRepo();
-    env = { ...ns.env, BATON_RUNNER_ID: 'r1', BATON_DATA_DIR: tempDir('baton-runner-data-'), BATON_RUNNER_DRAIN_MS: '500', BATON_RUNNER_HEARTBEAT_MS: '500', BATON_KEEPER_IDLE_EXIT_MS: '2000' };
+    bed = await RunnerBed.open();
+    env = { ...bed.ns.env, BATON_RUNNER_ID: 'r1', BATON_DATA_DIR: tempDir('baton-runner-data-'), BATON_RUNNER_DRAIN_MS: '500', BATON_RUNNER_HEARTBEAT_MS: '500', BATON_KEEPER_IDLE_EXIT_MS: '2000' };
   });
   // A failed case leaves no runner behind for the next one.
   afterEach(async () => {
@@ -63,17 +41,14 @@ describe('runner restarts keep sessions running (PTY keeper)', () => {
   });
   afterAll(async () => {
     await runner?.stop();
-    await sessions?.stop();
-    await broker?.close();
-    await ns?.cleanup();
-    removeTemps();
+    await bed?.close();
   });
 
   for (const how of ['kill -9', 'SIGUSR2'] as const) {
     it(`after ${how} and a restart, the next runner takes its session back: same processes, its terminal going on, its input typed, its exit reported once`, async () => {
       runner = await startService('runner', env, { name: `runner-${how}` });
       const sessionId = await start();
-      await sessions.waitFor(sessionId, 'session.record_spawned');
+      await bed.sessions.waitFor(sessionId, 'session.record_spawned');
       await eventually(async () => (await text(sessionId)).includes('line 5'), 10_000, 'counting');
       const processes = processesWithEnv('BATON_SESSION_ID', sessionId);
       expect(processes.length).toBeGreaterThanOrEqual(2);
@@ -97,9 +72,9 @@ describe('runner restarts keep sessions running (PTY keeper)', () => {
       await type(sessionId, 'hello\r');
       await eventually(async () => (await text(sessionId)).includes('got:hello'), 15_000, 'typed after the restart');
       await type(sessionId, 'quit\r');
-      expect(await sessions.waitFor(sessionId, 'session.record_exit')).toMatchObject({ exitCode: 7, signal: null });
+      expect(await bed.sessions.waitFor(sessionId, 'session.record_exit')).toMatchObject({ exitCode: 7, signal: null });
       await sleep(500);
-      expect(sessions.of(sessionId, 'session.record_exit')).toHaveLength(1);
+      expect(bed.sessions.of(sessionId, 'session.record_exit')).toHaveLength(1);
 
       const all = await chunks(sessionId);
       expect(all.map((c) => c.index)).toEqual(all.map((_, i) => i));
@@ -113,7 +88,7 @@ describe('runner restarts keep sessions running (PTY keeper)', () => {
     const orphanEnv = { ...env, BATON_DATA_DIR: tempDir('baton-runner-data-'), BATON_KEEPER_ORPHAN_MS: '3000' };
     runner = await startService('runner', orphanEnv, { name: 'runner-orphan' });
     const sessionId = await start();
-    await sessions.waitFor(sessionId, 'session.record_spawned');
+    await bed.sessions.waitFor(sessionId, 'session.record_spawned');
     await eventually(async () => (await text(sessionId)).includes('line 2'), 10_000, 'counting');
     const processes = processesWithEnv('BATON_SESSION_ID', sessionId);
     await runner.kill9();
@@ -121,8 +96,8 @@ describe('runner restarts keep sessions running (PTY keeper)', () => {
     await eventually(() => !processes.some(processAlive), 20_000, 'stopped by the keeper').catch((e) => {
       throw new Error(`${e}: ${execFileSync('ps', ['-o', 'pid,ppid,pgid,sid,stat,args', '-p', processes.join(',')], { encoding: 'utf8' })}`);
     });
-    expect(sessions.of(sessionId, 'session.record_exit')).toEqual([]);
+    expect(bed.sessions.of(sessionId, 'session.record_exit')).toEqual([]);
     runner = await startService('runner', orphanEnv, { name: 'runner-orphan-again' });
-    expect(await sessions.waitFor(sessionId, 'session.record_exit')).toMatchObject({ sessionId, signal: 'SIGTERM' });
+    expect(await bed.sessions.waitFor(sessionId, 'session.record_exit')).toMatchObject({ sessionId, signal: 'SIGTERM' });
   }, 60_000);
 });
