@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Page, RunnerView, SessionView } from '@baton/contracts';
 import { eventually, Netns, netnsAvailable, sleep } from '@baton/testing';
+import { benchLine } from '../reliability/harness/bench-line';
 import { auditNamespace, checkLogOnce, checkSessionStory, ofSession, readLog } from './harness/log';
 import { projectRepo, Stack } from './harness/stack';
 
@@ -12,8 +13,6 @@ const t0 = Date.now();
 const step = (what: string) => process.env.E2E_VERBOSE && process.stderr.write(`[partition +${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}\n`);
 
 const available = netnsAvailable();
-/** A figure in the benchmarks' format (bench/partition.js collects them). */
-const bench = (figure: Record<string, unknown>) => process.stdout.write(`BENCH ${JSON.stringify(figure)}\n`);
 
 /*
  * Issue #13 item 6: a runner cut off by a real network boundary. It runs in a network namespace
@@ -89,7 +88,7 @@ const bench = (figure: Record<string, unknown>) => process.stdout.write(`BENCH $
     }, 60_000, 'every session reclaimed');
     const recoveryMs = Date.now() - healedAt;
     step(`reclaimed ${recoveryMs} ms after the heal`);
-    bench({ name: 'fleet.partition.runner.recovery', value: recoveryMs, unit: 'ms', target: 'value<=10000', ok: recoveryMs <= 10_000 });
+    benchLine({ name: 'fleet.partition.runner.recovery', value: recoveryMs, unit: 'ms', target: 'value<=10000', ok: recoveryMs <= 10_000 });
     expect(recoveryMs).toBeLessThanOrEqual(10_000);
     hog.kill('SIGKILL');
     hog = null;
@@ -103,8 +102,8 @@ const bench = (figure: Record<string, unknown>) => process.stdout.write(`BENCH $
     step('all completed');
     const lost = done.filter((s) => s.lastRunnerId !== 'far' || s.runs > 1 || s.restarts > 0).length;
     const twice = (await Promise.all(done.map((s) => api.timeline(s.id)))).filter((tl) => tl.filter((t) => t.kind === 'task_completed').length > 1).length;
-    bench({ name: 'fleet.partition.runner.sessions_lost', value: lost, unit: 'sessions', target: 'value==0', ok: lost === 0 });
-    bench({ name: 'fleet.partition.runner.sessions_duplicated', value: twice, unit: 'sessions', target: 'value==0', ok: twice === 0 });
+    benchLine({ name: 'fleet.partition.runner.sessions_lost', value: lost, unit: 'sessions', target: 'value==0', ok: lost === 0 });
+    benchLine({ name: 'fleet.partition.runner.sessions_duplicated', value: twice, unit: 'sessions', target: 'value==0', ok: twice === 0 });
     // None lost, none run twice, none moved.
     expect(done.map((s) => ({ restarts: s.restarts, runs: s.runs, runner: s.lastRunnerId }))).toEqual(sessions.map(() => ({ restarts: 0, runs: 1, runner: 'far' })));
     for (const s of done) {
