@@ -60,7 +60,10 @@ const available = netnsAvailable();
     await eventually(async () => {
       const page = await api.get<Page<SessionView>>('/api/sessions', { projectId, limit: 100 });
       return page.items.filter((s) => s.status === 'working' && s.runnerId === 'far').length === SESSIONS;
-    }, 90_000, `all ${SESSIONS} sessions working on the far runner`);
+    }, 90_000, `all ${SESSIONS} sessions working on the far runner`).catch(async (e) => {
+      const page = await api.get<Page<SessionView>>('/api/sessions', { projectId, limit: 100 });
+      throw new Error(`${e}; sessions [status, runner, reason]: ${JSON.stringify(page.items.map((s) => [s.status, s.runnerId, s.statusReason]))}; runners: ${JSON.stringify(await api.get("/api/runners"))}`);
+    });
     step('all working on far');
 
     // Under load: a CPU hog on one core for the rest of the test.
