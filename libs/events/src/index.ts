@@ -19,6 +19,8 @@ export * from './project/task-graph.events';
 export * from './project/task-graph.commands';
 export * from './project/autopilot.events';
 export * from './project/autopilot.commands';
+export * from './project/merge-train.events';
+export * from './project/merge-train.commands';
 export * from './prompt-template/prompt-template.values';
 export * from './prompt-template/prompt-template.events';
 export * from './prompt-template/prompt-template.commands';

@@ -2,7 +2,7 @@ import { ConfigureAutopilot, DecomposeTask, PauseAutopilot, RecordPlannerEnd, Re
 import { cmd, create, history, stateAfter, statusChanges, statusOf } from '../task-graph/__tests__/graph-fixtures';
 import { projectAggregateDecider } from '../task-graph/project-aggregate.decider';
 import { derivedAttemptId } from './autopilot.decide';
-import { p, on, dispatch, ended, review, merge, merged, conflicted, step, story, types, activeAttempt } from './__tests__/autopilot-fixtures';
+import { p, on, dispatch, ended, review, merge, merged, step, story, types, activeAttempt, stepsOf, built, buildConflict, landed, train } from './__tests__/autopilot-fixtures';
 
 describe('autopilot decisions (on the project aggregate)', () => {
   // a → b, a → c, (b, c) → d: a diamond.
@@ -61,17 +61,31 @@ describe('autopilot decisions (on the project aggregate)', () => {
     expect(step(events, ended('a', a, 'completed')).decided).toEqual([]);
   });
 
-  it('merges a reviewed attempt, and the merge marks the task done so its dependants become ready', () => {
+  it('merges a reviewed attempt through the train, and landing marks the task done so its dependants become ready', () => {
     let { events } = story(diamond(), on(), dispatch());
     const a = activeAttempt(events, 'a');
     events = story(events, review('a', a)).events;
-    const requested = step(events, merge('a'));
-    expect(requested.decided.map((e) => [e.type, e.data])).toEqual([['project.autopilot_merge_requested', { taskId: 'a', attemptId: a, branch: expect.stringMatching(/^baton\/task-a-/), into: 'main' }]]);
-    expect(step(requested.events, merge('a')).decided).toEqual([]);
-    const done = step(requested.events, merged('a', a));
+    const joined = step(events, merge('a'));
+    expect(types(joined.decided)).toEqual(['project.merge_train_joined', 'project.merge_train_batch_started', 'project.merge_train_step_requested']);
+    expect(joined.decided[0].data).toEqual({ taskId: 'a', attemptId: a, branch: expect.stringMatching(/^baton\/task-a-/), target: 'main', reason: 'merge requested' });
+    const [build] = stepsOf(joined.decided);
+    expect(build).toMatchObject({ step: 'build', car: { attemptId: a }, onto: null });
+    expect(step(joined.events, merge('a')).decided).toEqual([]);
+    const b = step(joined.events, built(build.batchId, a, 'c0ffee1'));
+    expect(stepsOf(b.decided)).toEqual([expect.objectContaining({ step: 'land', commit: 'c0ffee1', base: 'ba5e000' })]);
+    const done = step(b.events, landed(build.batchId, 'c0ffee1'));
+    expect(types(done.decided).slice(0, 3)).toEqual(['project.merge_train_batch_ended', 'project.autopilot_merged', 'project.task_attempt_finished']);
+    expect(statusChanges(done.decided)).toEqual({ a: 'done', b: 'ready', c: 'ready' });
+    expect(step(done.events, landed(build.batchId, 'c0ffee1')).decided).toEqual([]);
+  });
+
+  it('still answers a merge requested before the train (an old log): recorded merged, the task is done', () => {
+    let { events } = story(diamond(), on(), dispatch());
+    const a = activeAttempt(events, 'a');
+    events = story(events, review('a', a)).events;
+    const done = step(events, merged('a', a));
     expect(types(done.decided).slice(0, 2)).toEqual(['project.autopilot_merged', 'project.task_attempt_finished']);
     expect(statusChanges(done.decided)).toEqual({ a: 'done', b: 'ready', c: 'ready' });
-    expect(step(done.events, merged('a', a)).decided).toEqual([]);
   });
 
   it('refuses to merge an attempt whose session has not completed', () => {
@@ -79,16 +93,18 @@ describe('autopilot decisions (on the project aggregate)', () => {
     expect(() => step(events, merge('a'))).toThrow(/not in review/);
   });
 
-  it('turns a merge conflict into needs-input, holds the subtree, and merges again when a session in the attempt completes', () => {
+  it('asks a person when the agent has no fix rounds left: needs-input, the subtree held until the attempt lands', () => {
     const base = history(create('goal'), create('x', { parent: 'goal' }), create('y', { parent: 'goal' }), create('z', { parent: 'goal', dependsOn: ['x'] }));
-    let { events } = story(base, on(), dispatch());
+    let { events } = story(base, on(), train({ maxFixRounds: 0 }), dispatch());
     const x = activeAttempt(events, 'x');
     const y = activeAttempt(events, 'y');
-    events = story(events, review('x', x), merge('x')).events;
-    const conflict = step(events, conflicted('x', x));
-    expect(conflict.decided.map((e) => e.type)).toEqual(['project.autopilot_needs_input', 'project.autopilot_hold_changed']);
-    expect(conflict.decided[0].data).toMatchObject({ taskId: 'x', attemptId: x, heldTaskId: 'goal', files: ['SHARED.md'] });
-    expect(conflict.decided[1].data).toMatchObject({ taskId: 'goal', hold: 'merge_conflict' });
+    const joined = story(events, review('x', x), merge('x'));
+    const [build] = stepsOf(joined.last);
+    const conflict = step(joined.events, buildConflict(build.batchId, x));
+    expect(types(conflict.decided)).toEqual(['project.merge_train_car_returned', 'project.autopilot_needs_input', 'project.autopilot_hold_changed', 'project.merge_train_batch_ended']);
+    expect(conflict.decided[0].data).toMatchObject({ attemptId: x, why: 'conflict', files: ['SHARED.md'], round: 1, toPerson: true });
+    expect(conflict.decided[1].data).toMatchObject({ taskId: 'x', attemptId: x, heldTaskId: 'goal', files: ['SHARED.md'] });
+    expect(conflict.decided[2].data).toMatchObject({ taskId: 'goal', hold: 'merge_conflict' });
     events = conflict.events;
 
     // Held: y's retry is not dispatched while the conflict stands.
@@ -96,12 +112,13 @@ describe('autopilot decisions (on the project aggregate)', () => {
     expect(statusOf(events, 'y')).toBe('ready');
     expect(step(events, dispatch()).decided).toEqual([]);
 
-    // A follow-up session in x's attempt resolves it and completes: merge again.
+    // A follow-up session in x's attempt (a person's) resolves it and completes: it joins the train again.
     const again = step(events, ended('x', x, 'completed', 's_fix'));
-    expect(again.decided.map((e) => e.type)).toEqual(['project.autopilot_merge_requested']);
-    const ok = step(again.events, merged('x', x));
-    expect(ok.decided.map((e) => e.type)).toEqual(expect.arrayContaining(['project.autopilot_merged', 'project.autopilot_hold_changed']));
-    expect(statusChanges(ok.decided)).toMatchObject({ x: 'done', z: 'ready' });
+    expect(types(again.decided)).toEqual(['project.merge_train_joined', 'project.merge_train_batch_started', 'project.merge_train_step_requested']);
+    const [rebuild] = stepsOf(again.decided);
+    const ok = story(again.events, built(rebuild.batchId, x, 'f00d123'), landed(rebuild.batchId, 'f00d123'));
+    expect(types(ok.last)).toEqual(expect.arrayContaining(['project.autopilot_merged', 'project.autopilot_hold_changed']));
+    expect(statusChanges(ok.last)).toMatchObject({ x: 'done', z: 'ready' });
     expect(types(step(ok.events, dispatch()).decided).filter((t) => t === 'project.autopilot_task_dispatched')).toHaveLength(2);
   });
 

@@ -3,7 +3,6 @@ import {
   AutopilotAttemptFailed,
   AutopilotConfigured,
   AutopilotHoldChanged,
-  AutopilotMergeRequested,
   AutopilotMerged,
   AutopilotNeedsInput,
   AutopilotPaused,
@@ -30,6 +29,7 @@ import {
   type RecordTaskPlan,
   type ResumeAutopilot,
   type ReviewTaskPlan,
+  type TrainCar,
 } from '@baton/events';
 import type { ProjectState } from '../project/project.decider';
 import { attemptBranchName } from '../task-graph/branch-name';
@@ -37,6 +37,8 @@ import { Decision } from '../task-graph/decision';
 import { ancestorsOf, childrenIndex } from '../task-graph/graph';
 import { decideTaskGraph } from '../task-graph/task-graph.decider';
 import type { GraphFact, GraphState } from '../task-graph/task-graph.state';
+import { decideMergeTrain, joinTrain, type MergeTrainCommand, type TrainHost } from '../merge-train/train.decide';
+import type { TrainsState } from '../merge-train/train.state';
 import { cloneAutopilot, evolveAutopilot, type AutopilotFact, type AutopilotState } from './autopilot.state';
 
 export type AutopilotCommand =
@@ -50,7 +52,8 @@ export type AutopilotCommand =
   | CommandOf<typeof DecomposeTask>
   | CommandOf<typeof RecordTaskPlan>
   | CommandOf<typeof RecordPlannerEnd>
-  | CommandOf<typeof ReviewTaskPlan>;
+  | CommandOf<typeof ReviewTaskPlan>
+  | MergeTrainCommand;
 
 const AUTOPILOT_COMMAND_TYPES: ReadonlySet<string> = new Set(autopilotCommands.map((c) => c.type));
 export function isAutopilotCommand(c: { type: string }): c is AutopilotCommand {
@@ -75,7 +78,7 @@ const COMPLETED_SESSION = new Set(['completed', 'succeeded']);
  * through `Decision` (so readiness, blocking and roll-up follow in the same decision),
  * autopilot events are folded into a working copy as they are decided.
  */
-class AutopilotDecision {
+class AutopilotDecision implements TrainHost {
   readonly ap: AutopilotState;
   readonly d: Decision;
   private readonly apEvents: NewEvent[] = [];
@@ -84,9 +87,48 @@ class AutopilotDecision {
     graph: GraphState,
     autopilot: AutopilotState,
     readonly projectId: string,
+    private readonly commandId: string,
   ) {
     this.d = new Decision(graph, projectId);
     this.ap = cloneAutopilot(autopilot);
+  }
+
+  get trains(): TrainsState {
+    return this.ap.train;
+  }
+
+  sayTrain(...events: AutopilotFact[]): void {
+    this.say(...events);
+  }
+
+  attemptActive(attemptId: string): boolean {
+    return this.d.work.attempts.get(attemptId)?.active === true;
+  }
+
+  newId(prefix: string, ...parts: string[]): string {
+    return derivedId(prefix, this.commandId, ...parts);
+  }
+
+  /** The attempt is on `into` at `commit`: merged, its task done, and a conflict hold it was the last under released. */
+  landed(car: TrainCar, into: string, commit: string): void {
+    const { taskId, attemptId } = car;
+    const attempt = this.d.work.attempts.get(attemptId);
+    if (!attempt?.active) return;
+    const conflictHold = this.ap.conflicts.get(attemptId);
+    this.say(AutopilotMerged({ taskId, attemptId, into, commit }));
+    if (conflictHold && this.ap.holds.get(conflictHold) === 'merge_conflict' && ![...this.ap.conflicts.values()].includes(conflictHold)) {
+      this.say(AutopilotHoldChanged({ taskId: conflictHold, hold: null, reason: `attempt ${attemptId} merged into ${into}` }));
+    }
+    this.graph(TaskAttemptFinished({ taskId, attemptId, outcome: 'merged', reason: `merged into ${into} as ${commit.slice(0, 12)}` }));
+    this.d.setStatus(taskId, 'done', { cause: 'attempt_merged', attemptId });
+  }
+
+  /** A person fixes it: needs-input, and the task's subtree (its parent's, for a subtask) held until it lands. */
+  askPerson(car: TrainCar, into: string, files: string[], message: string): void {
+    const { taskId, attemptId } = car;
+    const heldTaskId = this.d.work.tasks.get(taskId)?.parentId ?? taskId;
+    this.say(AutopilotNeedsInput({ taskId, attemptId, heldTaskId, into, files, message }));
+    if (this.ap.holds.get(heldTaskId) !== 'merge_conflict') this.say(AutopilotHoldChanged({ taskId: heldTaskId, hold: 'merge_conflict', reason: message }));
   }
 
   say(...events: AutopilotFact[]): this {
@@ -159,7 +201,7 @@ type Active = Exclude<ProjectState, { status: 'absent' }>;
 export function decideAutopilot(command: AutopilotCommand, project: ProjectState, graph: GraphState, autopilot: AutopilotState): NewEvent[] {
   const { projectId } = command.data;
   if (project.status === 'absent' || project.status === 'deleted') throw new DomainError('not_found', `project ${projectId} does not exist`, { projectId });
-  const x = new AutopilotDecision(graph, autopilot, projectId);
+  const x = new AutopilotDecision(graph, autopilot, projectId, command.id);
   const { d, ap } = x;
   switch (command.type) {
     case 'autopilot.configure': {
@@ -202,9 +244,13 @@ export function decideAutopilot(command: AutopilotCommand, project: ProjectState
       // Only the autopilot's own attempts, and only while they are active: a person steers the rest.
       if (!attempt || attempt.taskId !== taskId || !attempt.active || !ap.dispatched.has(attemptId)) return [];
       if (COMPLETED_SESSION.has(status)) {
-        // A session that completed in an attempt whose merge conflicted: it resolved it, merge again.
-        if (!ap.conflicts.has(attemptId) || ap.merging.has(attemptId)) return [];
-        return x.say(AutopilotMergeRequested({ taskId, attemptId, branch: attempt.branch, into: attempt.baseBranch })).finish();
+        // A session that completed in an attempt sent back from the train (a conflict, a failed
+        // check): it fixed it, so the attempt joins again. A merge in flight from before the train
+        // (an old log) is left to answer.
+        const target = ap.train.returned.get(attemptId) ?? (ap.conflicts.has(attemptId) ? attempt.baseBranch : null);
+        if (!target || ap.merging.has(attemptId)) return [];
+        joinTrain(x, { taskId, attemptId, branch: attempt.branch }, target, `session ${sessionId} completed after a fix`);
+        return x.finish();
       }
       if (!FAILED_SESSION.has(status)) return [];
       const failures = (ap.failures.get(taskId) ?? 0) + 1;
@@ -234,23 +280,16 @@ export function decideAutopilot(command: AutopilotCommand, project: ProjectState
       }
       if (!attempt.inReview) throw new DomainError('invalid_state', `attempt ${attemptId} is not in review: its session has not completed`, { attemptId });
       if (ap.merging.has(attemptId)) return [];
-      return x.say(AutopilotMergeRequested({ taskId, attemptId, branch: attempt.branch, into: attempt.baseBranch })).finish();
+      // Every merge goes through the target's train (docs/decisions/0030): rebased onto its tip, checked, landed in order.
+      joinTrain(x, { taskId, attemptId, branch: attempt.branch }, attempt.baseBranch, command.data.auto ? 'its session completed' : 'merge requested');
+      return x.finish();
     }
     case 'autopilot.record_merge': {
       const { taskId, attemptId, into } = command.data;
       const attempt = d.attempt(taskId, attemptId);
       if (!attempt.active) return [];
-      const node = d.task(taskId);
-      const heldTaskId = node.parentId ?? taskId;
       if (command.data.outcome === 'merged') {
-        const conflictHold = ap.conflicts.get(attemptId);
-        x.say(AutopilotMerged({ taskId, attemptId, into, commit: command.data.commit }));
-        // The hold ends with the last conflict under it.
-        if (conflictHold && ap.holds.get(conflictHold) === 'merge_conflict' && ![...ap.conflicts.values()].includes(conflictHold)) {
-          x.say(AutopilotHoldChanged({ taskId: conflictHold, hold: null, reason: `attempt ${attemptId} merged into ${into}` }));
-        }
-        x.graph(TaskAttemptFinished({ taskId, attemptId, outcome: 'merged', reason: `merged into ${into} as ${command.data.commit.slice(0, 12)}` }));
-        d.setStatus(taskId, 'done', { cause: 'attempt_merged', attemptId });
+        x.landed({ taskId, attemptId, branch: attempt.branch }, into, command.data.commit);
         return x.finish();
       }
       const files = command.data.outcome === 'conflict' ? command.data.files : [];
@@ -258,10 +297,7 @@ export function decideAutopilot(command: AutopilotCommand, project: ProjectState
         command.data.outcome === 'conflict'
           ? `merging ${attempt.branch} into ${into} conflicts in ${files.length} file${files.length === 1 ? '' : 's'}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ' …' : ''}`
           : `merging ${attempt.branch} into ${into} failed: ${command.data.message}`;
-      x.say(AutopilotNeedsInput({ taskId, attemptId, heldTaskId, into, files, message: message.slice(0, 2_000) }));
-      if (ap.holds.get(heldTaskId) !== 'merge_conflict') {
-        x.say(AutopilotHoldChanged({ taskId: heldTaskId, hold: 'merge_conflict', reason: message.slice(0, 2_000) }));
-      }
+      x.askPerson({ taskId, attemptId, branch: attempt.branch }, into, files, message.slice(0, 2_000));
       return x.finish();
     }
     case 'task.decompose': {
@@ -349,6 +385,12 @@ export function decideAutopilot(command: AutopilotCommand, project: ProjectState
       }
       return x.finish();
     }
+    case 'merge_train.configure':
+    case 'merge_train.record_build':
+    case 'merge_train.record_check':
+    case 'merge_train.record_land':
+      decideMergeTrain(x, command);
+      return x.finish();
     default: {
       const unknown: never = command;
       throw new DomainError('validation', `unknown command ${(unknown as { type: string }).type}`);

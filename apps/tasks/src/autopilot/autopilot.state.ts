@@ -1,4 +1,5 @@
 import { DEFAULT_AUTOPILOT_SETTINGS, type AutopilotEvent, type AutopilotSettings, type HoldReason } from '@baton/events';
+import { cloneTrains, evolveTrains, initialTrains, type TrainsState } from '../merge-train/train.state';
 
 export interface PlanningNode {
   sessionId: string;
@@ -27,6 +28,8 @@ export interface AutopilotState {
   merging: Set<string>;
   /** Attempts whose merge conflicted → the task whose subtree waits for them. */
   conflicts: Map<string, string>;
+  /** The merge trains, one per target branch (docs/decisions/0030). */
+  train: TrainsState;
 }
 
 export function initialAutopilot(): AutopilotState {
@@ -41,6 +44,7 @@ export function initialAutopilot(): AutopilotState {
     planDepth: new Map(),
     merging: new Set(),
     conflicts: new Map(),
+    train: initialTrains(),
   };
 }
 
@@ -56,6 +60,7 @@ export function cloneAutopilot(s: AutopilotState): AutopilotState {
     planDepth: new Map(s.planDepth),
     merging: new Set(s.merging),
     conflicts: new Map(s.conflicts),
+    train: cloneTrains(s.train),
   };
 }
 
@@ -105,6 +110,18 @@ export function evolveAutopilot(state: AutopilotState, event: AutopilotFact): Au
       state.planDepth.set(event.data.taskId, event.data.depth);
       return state;
     case 'project.task_plan_reviewed':
+      return state;
+    case 'project.merge_train_configured':
+    case 'project.merge_train_joined':
+    case 'project.merge_train_batch_started':
+    case 'project.merge_train_step_requested':
+    case 'project.merge_train_car_built':
+    case 'project.merge_train_check_started':
+    case 'project.merge_train_check_finished':
+    case 'project.merge_train_car_returned':
+    case 'project.merge_train_car_left':
+    case 'project.merge_train_batch_ended':
+      evolveTrains(state.train, event);
       return state;
     default: {
       const unknown: never = event;

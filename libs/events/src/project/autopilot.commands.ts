@@ -5,6 +5,7 @@ import { BranchSchema } from '../values';
 import { ReasonSchema } from '../task/task.values';
 import { FinalSessionStatusSchema } from '../session/session.values';
 import { AutopilotSettingsSchema, PlanDecisionSchema } from './autopilot.events';
+import { mergeTrainCommands } from './merge-train.commands';
 
 /*
  * Autopilot commands. People configure, pause, resume and stop it; the tasks service's
@@ -128,4 +129,5 @@ export const autopilotCommands = [
   RecordTaskPlan,
   RecordPlannerEnd,
   ReviewTaskPlan,
+  ...mergeTrainCommands,
 ] as const;

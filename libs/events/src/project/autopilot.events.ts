@@ -3,6 +3,7 @@ import { defineEvent, type EventOf } from '../define';
 import { IdSchema } from '../envelope';
 import { BranchSchema } from '../values';
 import { ReasonSchema } from '../task/task.values';
+import { mergeTrainEvents, type MergeTrainEvent } from './merge-train.events';
 
 /*
  * Autopilot (DESIGN §6) lives on the project's subject beside the task graph: whether a
@@ -174,6 +175,8 @@ export const autopilotEvents = [
   TaskPlanningStarted,
   TaskPlanned,
   TaskPlanReviewed,
+  // The merge train is decided with the autopilot (docs/decisions/0030).
+  ...mergeTrainEvents,
 ] as const;
 
 export type AutopilotEvent =
@@ -189,7 +192,8 @@ export type AutopilotEvent =
   | EventOf<typeof AutopilotHoldChanged>
   | EventOf<typeof TaskPlanningStarted>
   | EventOf<typeof TaskPlanned>
-  | EventOf<typeof TaskPlanReviewed>;
+  | EventOf<typeof TaskPlanReviewed>
+  | MergeTrainEvent;
 
 export const AUTOPILOT_EVENT_TYPES: ReadonlySet<string> = new Set(autopilotEvents.map((e) => e.type));
 export function isAutopilotEvent(e: { type: string }): e is AutopilotEvent {

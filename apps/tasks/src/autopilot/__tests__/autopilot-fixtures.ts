@@ -1,10 +1,14 @@
 // Commands and story helpers shared by the autopilot specs.
 import {
   ConfigureAutopilot,
+  ConfigureMergeTrain,
   DispatchReadyTasks,
   MergeAttemptByAutopilot,
   RecordAttemptSessionEnd,
   RecordAutopilotMerge,
+  RecordTrainBuild,
+  RecordTrainCheck,
+  RecordTrainLand,
   RequestAttemptReview,
   type NewEvent,
 } from '@baton/events';
@@ -39,3 +43,16 @@ export function story(given: ProjectAggregateEvent[], ...commands: ProjectAggreg
 export const types = (events: NewEvent[]) => events.map((e) => e.type);
 export const activeAttempt = (events: ProjectAggregateEvent[], taskId: string) => stateAfter(events).graph.tasks.get(taskId)!.activeAttemptId!;
 
+
+/* ---- the merge train (docs/decisions/0030) ---- */
+
+/** The train's step requests in `events`, in order. */
+export const stepsOf = (events: NewEvent[]) =>
+  events.filter((e) => e.type === 'project.merge_train_step_requested').map((e) => e.data as { step: 'build' | 'land'; batchId: string; car: { attemptId: string }; onto?: string | null; commit?: string; base?: string });
+export const built = (batchId: string, attemptId: string, commit: string, base = 'ba5e000') => cmd(RecordTrainBuild, { ...p, target: 'main', batchId, attemptId, outcome: 'built', commit, base });
+export const buildConflict = (batchId: string, attemptId: string, files = ['SHARED.md']) =>
+  cmd(RecordTrainBuild, { ...p, target: 'main', batchId, attemptId, outcome: 'conflict', files, message: 'CONFLICT (content)' });
+export const checked = (batchId: string, sessionId: string, passed: boolean, summary = passed ? 'exit 0' : 'exit 1') => cmd(RecordTrainCheck, { ...p, target: 'main', batchId, sessionId, passed, summary });
+export const landed = (batchId: string, commit: string) => cmd(RecordTrainLand, { ...p, target: 'main', batchId, outcome: 'landed', commit });
+export const moved = (batchId: string) => cmd(RecordTrainLand, { ...p, target: 'main', batchId, outcome: 'moved', message: 'non-fast-forward' });
+export const train = (o: Record<string, unknown>) => cmd(ConfigureMergeTrain, { ...p, ...o });
