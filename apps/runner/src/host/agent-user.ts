@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { chmod, stat } from 'node:fs/promises';
+import { chmod, lstat, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import type { WrittenPath } from './shared-dirs';
 
 const run = promisify(execFile);
 
@@ -43,6 +44,27 @@ export async function handOver(user: AgentUser, owned: readonly string[], throug
   }
   const dirs = [...new Set(owned.filter(Boolean))];
   if (dirs.length) await run('chown', ['-R', '--no-dereference', `${user.uid}:${user.gid}`, ...dirs], { timeout: 120_000 });
+}
+
+/**
+ * Gives the agent user these entries (deep: with everything below). What is gone meanwhile is
+ * skipped; a failure is tried once more, since git may rename or remove a file of the tree while
+ * `chown -R` walks it (a fetch or a commit going on beside).
+ */
+export async function chownPaths(user: AgentUser, paths: readonly WrittenPath[]): Promise<void> {
+  const owner = `${user.uid}:${user.gid}`;
+  for (let attempt = 1; ; attempt++) {
+    const present = (await Promise.all(paths.map(async (p) => ((await lstat(p.path).catch(() => null)) ? p : null)))).filter((p) => p !== null);
+    const deep = present.filter((p) => p.deep).map((p) => p.path);
+    const shallow = present.filter((p) => !p.deep).map((p) => p.path);
+    try {
+      if (deep.length) await run('chown', ['-R', '--no-dereference', owner, '--', ...deep], { timeout: 120_000 });
+      if (shallow.length) await run('chown', ['--no-dereference', owner, '--', ...shallow], { timeout: 120_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+    }
+  }
 }
 
 /** Every directory from `path` up to (and including) `root`: what must be traversable to reach `path`. */
