@@ -119,6 +119,7 @@ export function evolveAutopilot(state: AutopilotState, event: AutopilotFact): Au
     case 'project.merge_train_check_started':
     case 'project.merge_train_check_finished':
     case 'project.merge_train_car_returned':
+    case 'project.merge_train_car_deferred':
     case 'project.merge_train_car_left':
     case 'project.merge_train_batch_ended':
       evolveTrains(state.train, event);

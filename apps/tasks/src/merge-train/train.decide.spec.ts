@@ -137,16 +137,24 @@ describe('merge train decisions', () => {
     expect(stateAfter(culprit.events).autopilot.train.returned.get(attempts[2])).toBe('main');
   });
 
-  it('a conflict sends the car back and the batch goes on without it, on the last good result', () => {
+  it('a conflict with the cars ahead in the batch defers the car to the next batch; the batch goes on without it', () => {
     const { ids, attempts, events: start } = completed(4, { maxBatch: 3 });
     const j = mergeAll(start, ids);
     const [b1] = batchEvents(j.decided);
     const r = story(j.events, built(b1.batchId, attempts[0], '1111111'), landed(b1.batchId, '1111111'));
     const [b2] = batchEvents(r.last);
     const s = story(r.events, built(b2.batchId, attempts[1], '2222222'), buildConflict(b2.batchId, attempts[2]));
-    expect(types(s.last)).toEqual(['project.merge_train_car_returned', 'project.merge_train_step_requested']);
-    expect(s.last[0].data).toMatchObject({ attemptId: attempts[2], why: 'conflict', files: ['SHARED.md'], round: 1, toPerson: false });
+    expect(types(s.last)).toEqual(['project.merge_train_car_deferred', 'project.merge_train_step_requested']);
+    expect(s.last[0].data).toMatchObject({ attemptId: attempts[2], files: ['SHARED.md'], reason: expect.stringContaining('ahead of it') });
     expect(stepsOf(s.last)[0]).toMatchObject({ step: 'build', car: { attemptId: attempts[3] }, onto: '2222222' });
+    // t2 and t4 land; t3 is first of the next batch, built on the target as it is then.
+    const next = story(s.events, built(b2.batchId, attempts[3], '4444444'), landed(b2.batchId, '4444444'));
+    expect(statusChanges(next.last)).toEqual({ t2: 'done', t4: 'done' });
+    expect(batchEvents(next.last)[0].cars.map((c) => c.attemptId)).toEqual([attempts[2]]);
+    // There, on the target itself, the conflict is its own: back to its agent.
+    const [b3] = batchEvents(next.last);
+    const back = step(next.events, buildConflict(b3.batchId, attempts[2]));
+    expect(back.decided[0].data).toMatchObject({ attemptId: attempts[2], why: 'conflict', files: ['SHARED.md'], round: 1, toPerson: false });
   });
 
   it('gives the agent maxFixRounds, then asks a person; joining again after a fix keeps the count', () => {

@@ -3,6 +3,7 @@ import {
   MergeTrainBatchEnded,
   MergeTrainBatchStarted,
   MergeTrainCarBuilt,
+  MergeTrainCarDeferred,
   MergeTrainCarLeft,
   MergeTrainCarReturned,
   MergeTrainCheckFinished,
@@ -137,8 +138,12 @@ export function decideMergeTrain(h: TrainHost, command: MergeTrainCommand): void
       if (d.outcome === 'built') h.sayTrain(MergeTrainCarBuilt({ target, batchId, attemptId, commit: d.commit, base: d.base }));
       else if (d.outcome === 'conflict') {
         const files = d.files;
-        const message = `${car.branch} conflicts with ${target} in ${plural(files.length, 'file')}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ' …' : ''}`;
-        sendBack(h, target, batchId, car, 'conflict', { files, message });
+        const inFiles = `${plural(files.length, 'file')}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ' …' : ''}`;
+        const ahead = b.cars.filter((c) => b.built.has(c.attemptId));
+        if (ahead.length) {
+          const reason = `${car.branch} conflicts with ${plural(ahead.length, 'car')} ahead of it in batch ${b.number} (not with ${target}) in ${inFiles}: it waits for the next batch`;
+          h.sayTrain(MergeTrainCarDeferred({ target, batchId, attemptId, files, reason: clip(reason) }));
+        } else sendBack(h, target, batchId, car, 'conflict', { files, message: `${car.branch} conflicts with ${target} in ${inFiles}` });
       } else sendBack(h, target, batchId, car, 'failed', { message: `putting ${car.branch} on ${target} failed: ${d.message}` });
       nextStep(h, target);
       return;

@@ -127,6 +127,11 @@ export function evolveTrains(s: TrainsState, event: Fact): TrainsState {
       s.returned.set(e.data.attemptId, e.data.target);
       return s;
     }
+    case 'project.merge_train_car_deferred': {
+      const b = s.trains.get(e.data.target)?.batch;
+      if (b?.batchId === e.data.batchId) b.cars = b.cars.filter((c) => c.attemptId !== e.data.attemptId);
+      return s;
+    }
     case 'project.merge_train_car_left': {
       const t = s.trains.get(e.data.target);
       if (t) leave(t, e.data.attemptId);

@@ -149,6 +149,17 @@ export const MergeTrainCarReturned = defineEvent({
   }),
 });
 
+/**
+ * A car conflicted with the cars built before it in its batch, not with the target: that is
+ * nobody's fault yet (those cars may never land), so it waits for the next batch, which is built
+ * on the target as it will be then — and a conflict there goes back to its agent.
+ */
+export const MergeTrainCarDeferred = defineEvent({
+  type: 'project.merge_train_car_deferred',
+  aggregate: 'project',
+  schema: z.object({ target: BranchSchema, batchId: IdSchema, attemptId: IdSchema, files: z.array(z.string().max(4_000)).max(1_000), reason: ReasonSchema }),
+});
+
 /** Cars whose attempt ended otherwise (abandoned, merged by hand) leave without a fix. */
 export const MergeTrainCarLeft = defineEvent({
   type: 'project.merge_train_car_left',
@@ -184,6 +195,7 @@ export const mergeTrainEvents = [
   MergeTrainCheckStarted,
   MergeTrainCheckFinished,
   MergeTrainCarReturned,
+  MergeTrainCarDeferred,
   MergeTrainCarLeft,
   MergeTrainBatchEnded,
 ] as const;
@@ -197,5 +209,6 @@ export type MergeTrainEvent =
   | EventOf<typeof MergeTrainCheckStarted>
   | EventOf<typeof MergeTrainCheckFinished>
   | EventOf<typeof MergeTrainCarReturned>
+  | EventOf<typeof MergeTrainCarDeferred>
   | EventOf<typeof MergeTrainCarLeft>
   | EventOf<typeof MergeTrainBatchEnded>;
