@@ -1,4 +1,4 @@
-import { DomainError, isSubmittedInput, type Repository, type RunnerDirected, type RunnerStart, type SessionEvent } from '@baton/events';
+import { DomainError, isSubmittedInput, trainRef, type Repository, type RunnerDirected, type RunnerStart, type SessionEvent } from '@baton/events';
 import type { SessionState } from '../session/session.state';
 import { buildManifest, type ManifestTask } from './manifest';
 import { resolveLaunch } from './resolve-launch';
@@ -25,6 +25,13 @@ export interface StartContext {
 
 const STOP_GRACE_MS = 10_000;
 
+
+/** Where the session works: its attempt's worktree, a checkout of the merge train's batch (its check), or the project's checkout. */
+function workspaceOf(facts: NonNullable<SessionState['facts']>, ctx: StartContext): RunnerStart['workspace'] {
+  if (facts.attemptId && ctx.attempt) return { kind: 'attempt', attemptId: facts.attemptId, taskId: ctx.attempt.taskId, branch: ctx.attempt.branch, baseBranch: ctx.attempt.baseBranch };
+  if (facts.origin.kind === 'merge_check') return { kind: 'commit', ref: trainRef(facts.origin.batchId), commit: facts.origin.commit };
+  return { kind: 'project' };
+}
 
 /** The `start` message for the runner a session was just placed on. */
 export function buildRunnerStart(state: SessionState, ctx: StartContext): { runnerId: string; data: RunnerStart } {
@@ -66,10 +73,7 @@ export function buildRunnerStart(state: SessionState, ctx: StartContext): { runn
       run: state.runs,
       epoch: state.epoch,
       kind: spec.kind,
-      workspace:
-        facts.attemptId && ctx.attempt
-          ? { kind: 'attempt', attemptId: facts.attemptId, taskId: ctx.attempt.taskId, branch: ctx.attempt.branch, baseBranch: ctx.attempt.baseBranch }
-          : { kind: 'project' },
+      workspace: workspaceOf(facts, ctx),
       repository: ctx.repository,
       launch,
       copyFiles: spec.copyFiles,

@@ -1,4 +1,19 @@
-import type { CommandDataOf, CommandEnvelope, DomainEvent, RecordAutopilotMerge, RecordPlannerEnd, RunnerMerge, SpawnSession, TemplateSnapshot } from '@baton/events';
+import {
+  SessionTemplateSpecSchema,
+  type CommandDataOf,
+  type CommandEnvelope,
+  type DomainEvent,
+  type FollowUpInAttempt,
+  type RecordAutopilotMerge,
+  type RecordPlannerEnd,
+  type RecordTrainBuild,
+  type RecordTrainLand,
+  type RunnerMerge,
+  type RunnerTrain,
+  type SpawnSession,
+  type TemplateSnapshot,
+} from '@baton/events';
+import { builtinSnapshot } from '../session-template/builtin-templates';
 import { commandsFor } from './session.reactors';
 
 /** What the planner reaction looks up: the template snapshot a planner runs. */
@@ -59,5 +74,105 @@ export function mergeDirective(event: DomainEvent, runnerOfAttempt: string | nul
     runnerId: runnerOfAttempt,
     msgId: `merge-${event.id}`,
     data: { projectId, taskId, attemptId, branch, into, strategy: 'squash', message: `baton autopilot: ${branch} (task ${taskId})` },
+  };
+}
+
+/* ---- the merge train (docs/decisions/0030) ---- */
+
+export type TrainDirective = { kind: 'message'; runnerId: string; msgId: string; data: RunnerTrain } | { kind: 'command'; command: CommandEnvelope };
+
+/**
+ * A train step → the runner that last ran the car's attempt (its branch is there): `build` or
+ * `land`. With no such runner the step fails at once (a person is asked).
+ */
+export function trainStepDirective(event: DomainEvent, runnerOfAttempt: string | null): TrainDirective | null {
+  if (event.type !== 'project.merge_train_step_requested') return null;
+  const projectId = event.aggregate.id;
+  const d = event.data;
+  const car = { projectId, target: d.target, batchId: d.batchId, taskId: d.car.taskId, attemptId: d.car.attemptId, branch: d.car.branch };
+  if (!runnerOfAttempt) {
+    const message = `no runner ever ran attempt ${d.car.attemptId}: its branch ${d.car.branch} is nowhere to take from`;
+    const command =
+      d.step === 'build'
+        ? { type: 'merge_train.record_build', data: { projectId, target: d.target, batchId: d.batchId, attemptId: d.car.attemptId, outcome: 'failed', message } satisfies CommandDataOf<typeof RecordTrainBuild> }
+        : { type: 'merge_train.record_land', data: { projectId, target: d.target, batchId: d.batchId, outcome: 'failed', message } satisfies CommandDataOf<typeof RecordTrainLand> };
+    return { kind: 'command', command: commandsFor(event, [command])[0] };
+  }
+  const data: RunnerTrain =
+    d.step === 'build'
+      ? { step: 'build', ...car, onto: d.onto, integration: d.integration, message: `${d.car.branch} (task ${d.car.taskId})\n\nLanded by the Baton merge train, batch ${d.batchId}.` }
+      : { step: 'land', ...car, commit: d.commit, base: d.base };
+  return { kind: 'message', runnerId: runnerOfAttempt, msgId: `train-${event.id}`, data };
+}
+
+/** The check of a batch: a command session in a checkout of the batch's result, like any session (sandboxed, watched, replayable). */
+export function trainCheckReactor(event: DomainEvent): CommandEnvelope[] {
+  if (event.type !== 'project.merge_train_check_started') return [];
+  const projectId = event.aggregate.id;
+  const { target, batchId, sessionId, commit, command, timeoutSeconds } = event.data;
+  const data: CommandDataOf<typeof SpawnSession> = {
+    sessionId,
+    projectId,
+    templateId: 'merge-train-check',
+    template: checkTemplate(command, timeoutSeconds),
+    permissionMode: null,
+    taskIds: [],
+    strategy: 'simple',
+    role: 'worker',
+    parentSessionId: null,
+    name: `check ${target} batch ${batchId.slice(0, 10)}`,
+    runnerLabels: {},
+    budget: null,
+    prompt: null,
+    origin: { kind: 'merge_check', target, batchId, commit },
+  };
+  return commandsFor(event, [{ type: 'session.spawn', data }]);
+}
+
+/** A car sent back to its agent: a follow-up in its attempt (a new session like the last resumes the conversation). */
+export function trainFollowUpReactor(event: DomainEvent): CommandEnvelope[] {
+  if (event.type !== 'project.merge_train_car_returned' || event.data.toPerson) return [];
+  const { taskId, attemptId } = event.data;
+  const data: CommandDataOf<typeof FollowUpInAttempt> = { attemptId, taskId, text: trainFollowUp(event.data), kind: 'follow_up', newSession: null, likeLast: { sessionId: event.id } };
+  return commandsFor(event, [{ type: 'session.follow_up', data }]);
+}
+
+/**
+ * What the agent is told. It names the exact git steps because its worktree shares the runner's
+ * copy of the repository, where the train has just brought `target` up to date.
+ */
+export function trainFollowUp(d: { branch: string; target: string; why: 'conflict' | 'check_failed' | 'failed'; files: string[]; checkSessionId: string | null; message: string; round: number }): string {
+  const lines =
+    d.why === 'conflict'
+      ? [
+          `Baton's merge train could not put your branch ${d.branch} on ${d.target}: it conflicts with what landed there since you started, in ${d.files.length === 1 ? 'this file' : 'these files'}:`,
+          ...d.files.slice(0, 50).map((f) => `  - ${f}`),
+          '',
+          `Bring ${d.target} into your branch and resolve the conflicts: run \`git merge ${d.target}\`, fix each conflicted file keeping the intent of both sides, \`git add\` them and \`git commit\`.`,
+        ]
+      : [
+          `Baton's merge train put your branch ${d.branch} on ${d.target} and the project's check failed${d.checkSessionId ? ` (session ${d.checkSessionId})` : ''}:`,
+          '',
+          d.message,
+          '',
+          `Fix it on your branch (the check runs on ${d.target} with your changes on top) and commit.`,
+        ];
+  return [...lines, '', `When you are done, finish as usual: your branch joins the train again (fix round ${d.round}).`].join('\n').slice(0, 100_000);
+}
+
+/** The check's template: `sh -c <command>` under `timeout`, never restarted; its exit code is the verdict. */
+export function checkTemplate(command: string, timeoutSeconds: number): TemplateSnapshot {
+  const spec = builtinSnapshot('shell')!.spec;
+  return {
+    version: 1,
+    builtIn: true,
+    spec: SessionTemplateSpecSchema.parse({
+      ...spec,
+      name: 'Merge train check',
+      description: 'The project\'s check, run by the merge train on a batch\'s result.',
+      argv: ['timeout', '--kill-after=30', String(timeoutSeconds), 'sh', '-c', command],
+      restart: { ...spec.restart, mode: 'never', maxRestarts: 0 },
+      layout: 'tab',
+    }),
   };
 }

@@ -8,7 +8,7 @@ import { UsageRowEntity } from '../read-models/session-usage/usage-row.entity';
 import type { Spend } from '../usage/budget';
 import { budgetReactor, type BudgetContext } from './budget.reactor';
 import { attemptReactor, lifecycleReactor, seatReactor, stackReactor } from './session.reactors';
-import { mergeDirective, plannerReactor } from './autopilot.reactors';
+import { mergeDirective, plannerReactor, trainCheckReactor, trainFollowUpReactor, trainStepDirective } from './autopilot.reactors';
 import { SessionRowEntity } from '../read-models/sessions/session-row.entity';
 import { publishToRunner } from '../runtime/runner-publish';
 
@@ -42,6 +42,18 @@ export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Rea
       endedKv = null;
       throw e;
     }));
+  /** The runner that last ran a session of the attempt: its worktree and branch are there. */
+  const runnerOfAttempt = async (event: RecordedEvent<DomainEvent>, attemptId: string): Promise<string | null> => {
+    await read.waitFor(event.position.seq);
+    const latest = await read.db
+      .getRepository(SessionRowEntity)
+      .createQueryBuilder('s')
+      .where('s.attempt_id = :attemptId', { attemptId })
+      .andWhere('COALESCE(s.runner_id, s.last_runner_id) IS NOT NULL')
+      .orderBy('s.created_at', 'DESC')
+      .getOne();
+    return latest ? (latest.runnerId ?? latest.lastRunnerId) : null;
+  };
   const reactors: Reactor[] = [
     {
       name: 'attempts',
@@ -68,21 +80,27 @@ export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Rea
       name: 'autopilot-merge',
       react: async (event: RecordedEvent<DomainEvent>) => {
         if (event.type !== 'project.autopilot_merge_requested') return [];
-        await read.waitFor(event.position.seq);
-        const latest = await read.db
-          .getRepository(SessionRowEntity)
-          .createQueryBuilder('s')
-          .where('s.attempt_id = :attemptId', { attemptId: event.data.attemptId })
-          .andWhere('COALESCE(s.runner_id, s.last_runner_id) IS NOT NULL')
-          .orderBy('s.created_at', 'DESC')
-          .getOne();
-        const directive = mergeDirective(event, latest ? (latest.runnerId ?? latest.lastRunnerId) : null);
+        const directive = mergeDirective(event, await runnerOfAttempt(event, event.data.attemptId));
         if (!directive) return [];
         if (directive.kind === 'command') return [directive.command];
         await publishToRunner(read.broker, { type: 'merge', runnerId: directive.runnerId, data: directive.data }, directive.msgId);
         return [];
       },
     },
+    {
+      // The merge train's steps go to the runner holding the car's branch, the same way.
+      name: 'merge-train',
+      react: async (event: RecordedEvent<DomainEvent>) => {
+        if (event.type !== 'project.merge_train_step_requested') return [];
+        const directive = trainStepDirective(event, await runnerOfAttempt(event, event.data.car.attemptId));
+        if (!directive) return [];
+        if (directive.kind === 'command') return [directive.command];
+        await publishToRunner(read.broker, { type: 'train', runnerId: directive.runnerId, data: directive.data }, directive.msgId);
+        return [];
+      },
+    },
+    { name: 'merge-train-check', react: (event) => trainCheckReactor(event) },
+    { name: 'merge-train-follow-up', react: (event) => trainFollowUpReactor(event) },
     {
       // A session's token ends with it: the gateway refuses tokens of sessions in this bucket.
       // The bucket is the background's to make (with the installation's replicas): opened here.

@@ -45,6 +45,8 @@ export const RunnerStartSchema = z.strictObject({
   workspace: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('attempt'), attemptId: IdSchema, taskId: IdSchema, branch: BranchSchema, baseBranch: BranchSchema }),
     z.strictObject({ kind: z.literal('project') }),
+    /** A detached checkout of `commit`, fetched from the project's repository's `ref` if the runner lacks it (a merge-train check). */
+    z.strictObject({ kind: z.literal('commit'), ref: z.string().regex(/^refs\/baton-train\/[A-Za-z0-9_-]{1,64}$/), commit: z.string().regex(/^[0-9a-f]{40,64}$/) }),
   ]),
   repository: RepositorySchema,
   launch: LaunchSpecSchema,
@@ -118,13 +120,31 @@ export const RunnerMergeSchema = z.strictObject({
 });
 export type RunnerMerge = z.infer<typeof RunnerMergeSchema>;
 
-export const RUNNER_DIRECTED = { start: RunnerStartSchema, stop: RunnerStopSchema, input: RunnerInputSchema, merge: RunnerMergeSchema } as const;
+/**
+ * A merge-train step (docs/decisions/0030) for the runner that holds the car's branch: `build`
+ * puts it on `onto` (null: the target's newest tip) and publishes the result as `trainRef(batchId)`
+ * in the project's repository; `land` moves the target there, only as a fast-forward. Answered
+ * with `merge_train.record_build` / `record_land`.
+ */
+const trainCar = { projectId: IdSchema, target: BranchSchema, batchId: IdSchema, taskId: IdSchema, attemptId: IdSchema, branch: BranchSchema };
+const FullCommit = z.string().regex(/^[0-9a-f]{7,64}$/);
+export const RunnerTrainSchema = z.discriminatedUnion('step', [
+  z.strictObject({ step: z.literal('build'), ...trainCar, onto: FullCommit.nullable(), integration: z.enum(['squash', 'rebase', 'merge']), message: z.string().min(1).max(10_000) }),
+  z.strictObject({ step: z.literal('land'), ...trainCar, commit: FullCommit, base: FullCommit }),
+]);
+export type RunnerTrain = z.infer<typeof RunnerTrainSchema>;
+
+/** Where a batch's result waits in the project's repository while it is checked (outside `refs/heads`: no branch to see). */
+export const trainRef = (batchId: string): string => `refs/baton-train/${batchId}`;
+
+export const RUNNER_DIRECTED = { start: RunnerStartSchema, stop: RunnerStopSchema, input: RunnerInputSchema, merge: RunnerMergeSchema, train: RunnerTrainSchema } as const;
 export type RunnerDirectedType = keyof typeof RUNNER_DIRECTED;
 export type RunnerDirected =
   | { type: 'start'; runnerId: string; data: RunnerStart }
   | { type: 'stop'; runnerId: string; data: RunnerStop }
   | { type: 'input'; runnerId: string; data: RunnerInput }
-  | { type: 'merge'; runnerId: string; data: RunnerMerge };
+  | { type: 'merge'; runnerId: string; data: RunnerMerge }
+  | { type: 'train'; runnerId: string; data: RunnerTrain };
 
 /** KV `<ns>_runners`, key = runnerId, put every few seconds; the bucket's TTL makes a silent runner disappear. */
 export const RunnerHeartbeatSchema = z.object({

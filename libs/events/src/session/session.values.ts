@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BranchSchema } from '../values';
 import { IdSchema } from '../envelope';
 
 export const SESSION_STATUSES = [
@@ -126,6 +127,8 @@ export const SessionOriginSchema = z.discriminatedUnion('kind', [
   /** `baton task decompose`: a planner session for the task, `depth` levels still to decompose. */
   z.object({ kind: z.literal('planner'), taskId: IdSchema, depth: z.number().int().min(1).max(5) }),
   z.object({ kind: z.literal('startup'), projectId: IdSchema, step: z.number().int().min(0).max(49) }),
+  /** The merge train's check of a batch (docs/decisions/0030): runs in a checkout of `commit`, the batch's result. */
+  z.object({ kind: z.literal('merge_check'), target: BranchSchema, batchId: IdSchema, commit: z.string().regex(/^[0-9a-f]{7,64}$/) }),
 ]);
 export type SessionOrigin = z.infer<typeof SessionOriginSchema>;
 
