@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { trainRef } from '@baton/events';
+import { DEFAULT_GIT_TIMEOUTS, git, gitValue, identityEnv, isAncestor, resolveCommit } from './git';
+import { MergeConflictError, type GitIdentity } from './merge';
+import { syncBranch } from './mirror';
+import { BaseUpdateError, publishBranch } from './publish';
+
+/*
+ * The merge train's git steps (docs/decisions/0030), in the runner's mirror of the project's
+ * repository. A batch's result is built car by car in a throwaway checkout, each car on the one
+ * before; it waits in the project's repository as `refs/baton-train/<batchId>` (any runner can
+ * fetch it: the next car's, the check's), and the target moves there only as a fast-forward.
+ */
+
+export type TrainIntegration = 'squash' | 'rebase' | 'merge';
+
+export interface BuildCarOptions {
+  mirrorDir: string;
+  scratchDir: string;
+  target: string;
+  /** The car's branch, in this mirror (this runner ran its attempt). */
+  branch: string;
+  batchId: string;
+  /** The batch's result so far; null: the target's newest tip. */
+  onto: string | null;
+  integration: TrainIntegration;
+  message: string;
+  committer: GitIdentity;
+  timeoutMs?: number;
+}
+
+export interface BuiltCar {
+  /** The batch's result with this car on top. */
+  commit: string;
+  /** The target's tip the batch stands on (as fetched now). */
+  base: string;
+  /** False when the target already held every change of the car. */
+  changed: boolean;
+}
+
+/** Brings `refs/heads/<target>` of the mirror to the project's newest; returns that tip. */
+export async function fetchTarget(mirrorDir: string, target: string, timeoutMs = DEFAULT_GIT_TIMEOUTS.fetchMs): Promise<string> {
+  await git(['fetch', '--quiet', 'origin', `+refs/heads/${target}:refs/remotes/origin/${target}`], { cwd: mirrorDir, timeoutMs });
+  await syncBranch(mirrorDir, target);
+  const tip = await resolveCommit(mirrorDir, `refs/remotes/origin/${target}`);
+  if (!tip) throw new Error(`${target} does not exist in the project's repository`);
+  return tip;
+}
+
+/** Makes `commit` present in the mirror, fetching the batch's ref from the project's repository if another runner built it. */
+export async function ensureCommit(mirrorDir: string, commit: string, batchId: string, timeoutMs = DEFAULT_GIT_TIMEOUTS.fetchMs): Promise<void> {
+  if (await hasCommit(mirrorDir, commit)) return;
+  const ref = trainRef(batchId);
+  await git(['fetch', '--quiet', 'origin', `+${ref}:${ref}`], { cwd: mirrorDir, timeoutMs });
+  if (!(await hasCommit(mirrorDir, commit))) throw new Error(`commit ${commit.slice(0, 12)} of batch ${batchId} is not in the project's repository`);
+}
+
+async function hasCommit(mirrorDir: string, commit: string): Promise<boolean> {
+  const r = await git(['cat-file', '-e', `${commit}^{commit}`], { cwd: mirrorDir, okCodes: [1, 128] });
+  return r.exitCode === 0;
+}
+
+/** Puts the car on top of the batch's result; a conflict names its files and changes nothing. */
+export async function buildCar(o: BuildCarOptions): Promise<BuiltCar> {
+  const timeoutMs = o.timeoutMs ?? DEFAULT_GIT_TIMEOUTS.fetchMs;
+  const base = await fetchTarget(o.mirrorDir, o.target, timeoutMs);
+  if (o.onto) await ensureCommit(o.mirrorDir, o.onto, o.batchId, timeoutMs);
+  const onto = o.onto ?? base;
+  const tip = await resolveCommit(o.mirrorDir, `refs/heads/${o.branch}`);
+  if (!tip) throw new Error(`branch ${o.branch} is not on this runner`);
+
+  await mkdir(o.scratchDir, { recursive: true });
+  const checkout = join(o.scratchDir, `train-${randomBytes(6).toString('hex')}`);
+  await git(['worktree', 'add', '--detach', '--quiet', checkout, onto], { cwd: o.mirrorDir });
+  const env = identityEnv(o.committer);
+  try {
+    const commit = await integrate(checkout, onto, tip, o, env);
+    const ref = trainRef(o.batchId);
+    await git(['update-ref', ref, commit], { cwd: o.mirrorDir });
+    // Where the next car's runner and the check's find it.
+    await git(['push', '--quiet', '--no-verify', '--force', 'origin', `${commit}:${ref}`], { cwd: o.mirrorDir, timeoutMs });
+    return { commit, base, changed: commit !== onto };
+  } finally {
+    await git(['worktree', 'remove', '--force', checkout], { cwd: o.mirrorDir }).catch(() => undefined);
+    await rm(checkout, { recursive: true, force: true });
+    await git(['worktree', 'prune'], { cwd: o.mirrorDir }).catch(() => undefined);
+  }
+}
+
+async function integrate(checkout: string, onto: string, tip: string, o: BuildCarOptions, env: NodeJS.ProcessEnv): Promise<string> {
+  const conflicted = async () => (await git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd: checkout })).stdout.split('\0').filter(Boolean);
+  if (o.integration === 'rebase') {
+    // The car's own commits replayed on the result, one by one (a detached copy: its branch stays as the agent left it).
+    await git(['checkout', '--quiet', '--detach', tip], { cwd: checkout });
+    const r = await git(['rebase', '--no-verify', '--quiet', onto], { cwd: checkout, env, okCodes: [1] });
+    if (r.exitCode !== 0) {
+      const files = await conflicted();
+      await git(['rebase', '--abort'], { cwd: checkout }).catch(() => undefined);
+      if (files.length) throw new MergeConflictError(o.branch, o.target, files);
+      throw new Error(`git rebase failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    }
+    return gitValue(['rev-parse', 'HEAD'], { cwd: checkout });
+  }
+  const args = o.integration === 'squash' ? ['merge', '--squash', '--no-commit', '--no-verify', tip] : ['merge', '--no-ff', '--no-verify', '-m', o.message, tip];
+  const merged = await git(args, { cwd: checkout, env, okCodes: [1] });
+  if (merged.exitCode === 1) {
+    const files = await conflicted();
+    if (files.length) throw new MergeConflictError(o.branch, o.target, files);
+    throw new Error(`git merge failed: ${merged.stderr.trim() || merged.stdout.trim()}`);
+  }
+  if (o.integration === 'squash') {
+    const staged = await git(['diff', '--cached', '--quiet'], { cwd: checkout, okCodes: [1] });
+    if (staged.exitCode === 0) return onto;
+    await git(['commit', '--no-verify', '--quiet', '-m', o.message], { cwd: checkout, env });
+  }
+  return gitValue(['rev-parse', 'HEAD'], { cwd: checkout });
+}
+
+export interface LandOptions {
+  mirrorDir: string;
+  /** The project's repository (the mirror's origin). */
+  repository: string;
+  target: string;
+  batchId: string;
+  commit: string;
+  /** The target's tip the batch was built on. */
+  base: string;
+  timeoutMs?: number;
+}
+
+/** The target moved since the batch was built: it must be built again on the new tip. */
+export class TargetMovedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetMovedError';
+  }
+}
+
+/**
+ * Moves the target to the batch's result, only as a fast-forward (publishBranch): if anything else
+ * landed meanwhile the push is refused and nothing changes. Then the batch's ref goes.
+ */
+export async function landBatch(o: LandOptions): Promise<void> {
+  const timeoutMs = o.timeoutMs ?? DEFAULT_GIT_TIMEOUTS.fetchMs;
+  await ensureCommit(o.mirrorDir, o.commit, o.batchId, timeoutMs);
+  const tip = await fetchTarget(o.mirrorDir, o.target, timeoutMs);
+  if (tip !== o.base && !(await isAncestor(o.mirrorDir, tip, o.commit))) throw new TargetMovedError(`${o.target} moved on meanwhile (to ${tip.slice(0, 12)})`);
+  // The mirror's target first (a local checkout of the project fast-forwards from it), back if the repository refuses.
+  const local = await resolveCommit(o.mirrorDir, `refs/heads/${o.target}`);
+  await git(['update-ref', `refs/heads/${o.target}`, o.commit, ...(local ? [local] : [])], { cwd: o.mirrorDir });
+  try {
+    await publishBranch({ mirrorDir: o.mirrorDir, repository: o.repository, branch: o.target, commit: o.commit, timeoutMs });
+  } catch (e) {
+    await git(['update-ref', `refs/heads/${o.target}`, local ?? tip, o.commit], { cwd: o.mirrorDir }).catch(() => undefined);
+    if (e instanceof BaseUpdateError && /moved on meanwhile/.test(e.message)) throw new TargetMovedError(e.message);
+    throw e;
+  }
+  await git(['push', '--quiet', '--no-verify', 'origin', `:${trainRef(o.batchId)}`], { cwd: o.mirrorDir, timeoutMs }).catch(() => undefined);
+  await git(['update-ref', '-d', trainRef(o.batchId)], { cwd: o.mirrorDir }).catch(() => undefined);
+}
+
+/** A detached checkout of `commit` in `dir` (a check's workspace), fetched by its batch's ref when this runner lacks it. */
+export async function checkoutCommit(o: { mirrorDir: string; dir: string; commit: string; batchId: string; timeoutMs?: number }): Promise<void> {
+  await ensureCommit(o.mirrorDir, o.commit, o.batchId, o.timeoutMs);
+  await git(['worktree', 'prune'], { cwd: o.mirrorDir });
+  await git(['worktree', 'add', '--detach', '--quiet', o.dir, o.commit], { cwd: o.mirrorDir });
+}
