@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunnerHeartbeat, RunnerInput, RunnerStart, RunnerStop } from '@baton/events';
 import type { Broker, Logger } from '@baton/event-store';
@@ -12,7 +12,8 @@ import type { HostedSessionsRepository } from './hosted-sessions.repository';
 import { adapterFor } from '@baton/agents';
 import { prepareAgentLaunch } from './agent-home';
 import { gitDirs, sandboxedArgv } from './sandbox';
-import { dirsBetween, handOver, type AgentUser } from './agent-user';
+import { chownPaths, dirsBetween, handOver, type AgentUser } from './agent-user';
+import { SharedDirs } from './shared-dirs';
 import { typedKeys, type TypedKey } from './typed-input';
 import { sessionEnv } from './launch-env';
 import { tokenFileName, writeTokenFile, type TokenKeeper } from './token-keeper';
@@ -100,11 +101,17 @@ export class SessionHost {
   private readonly fencedAttempts = new Set<string>();
   private readonly bootId = readBootId();
   private readonly reports: SessionReports;
+  /** A root runner's shared workspaces (project checkouts, mirrors), handed to its agents' user once per change. */
+  private readonly shared: SharedDirs | null;
   private draining = false;
 
   constructor(private readonly o: SessionHostOptions) {
     this.latestStarts = o.latestStarts ?? new Map();
     this.reports = new SessionReports(o.reporter, o.runnerId, o.repo);
+    const user = o.sandbox?.user;
+    this.shared = user ? new SharedDirs((paths) => chownPaths(user, paths), (root, err) => o.logger.warn({ err, root }, 'could not hand a shared directory to the agents again')) : null;
+    const shared = this.shared;
+    if (shared) o.workspaces.onWrite((root, paths) => shared.written(root, paths));
   }
 
   get size(): number {
@@ -279,8 +286,12 @@ export class SessionHost {
     h.env = env;
     const sandbox = this.o.sandbox;
     const user = sandbox?.user ?? undefined;
-    if (sandbox && user) {
-      await handOver(user, workDirs, [...sandbox.readable, ...[...workDirs, ...sandbox.readable].flatMap((d) => dirsBetween(sandbox.dataDir, d))]);
+    const sharedDirs = this.shared;
+    if (sandbox && user && sharedDirs) {
+      // What other sessions work in too is handed over once per change; the session's own dirs at each start.
+      const { own, shared } = await splitShared(workDirs, ws.shared ?? []);
+      const through = [...sandbox.readable, ...[...workDirs, ...sandbox.readable].flatMap((d) => dirsBetween(sandbox.dataDir, d))];
+      await Promise.all([handOver(user, own, through), ...shared.map((d) => sharedDirs.handOver(d))]);
       step('handOver');
     }
     // The session's setup script, its process and later its cleanup run in its sandbox, as its user.
@@ -493,6 +504,24 @@ async function commandSessionHome(sessionDir: string): Promise<string> {
   const home = join(sessionDir, 'home');
   await mkdir(home, { recursive: true, mode: 0o700 });
   return home;
+}
+
+/**
+ * The dirs of `workDirs` that lie in a shared workspace (compared resolved: git names its dirs by
+ * their real path), handed over by `SharedDirs` as that workspace; the rest are the session's own.
+ */
+async function splitShared(workDirs: readonly string[], sharedDirs: readonly string[]): Promise<{ own: string[]; shared: string[] }> {
+  const real = (d: string) => realpath(d).catch(() => d);
+  const roots = await Promise.all(sharedDirs.map(async (dir) => ({ dir, real: await real(dir) })));
+  const own: string[] = [];
+  const shared = new Set<string>();
+  for (const d of workDirs) {
+    const r = await real(d);
+    const root = roots.find((s) => r === s.real || r.startsWith(`${s.real}/`));
+    if (root) shared.add(root.dir);
+    else own.push(d);
+  }
+  return { own, shared: [...shared] };
 }
 
 const portOwner = (h: HostedSession) => `${h.sessionId}:${h.startSeq}`;

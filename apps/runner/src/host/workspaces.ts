@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { LaunchFile, RunnerStart } from '@baton/events';
-import { copyFiles, DEFAULT_GIT_TIMEOUTS, type CopyFilesResult, type GitTimeouts, type Worktrees } from '../worktree';
+import { copyFiles, DEFAULT_GIT_TIMEOUTS, type CopyFilesResult, type GitTimeouts, type RootWriteListener, type Worktrees } from '../worktree';
 import { git } from '../worktree/git';
 import { normalizeRepository } from '../worktree/mirror';
+import { writtenWithParents } from './shared-dirs';
 
 export interface PreparedWorkspace {
   kind: 'attempt' | 'project';
@@ -16,6 +17,8 @@ export interface PreparedWorkspace {
   created: boolean;
   /** An attempt's worktree: the commit it was created from. */
   baseCommit?: string;
+  /** What other sessions of the project work in too (its checkout; the repository's mirror), handed over once per change (shared-dirs.ts). */
+  shared?: string[];
 }
 
 /** A start that cannot work however often it is tried (bad cwd, unsafe path, setup failed…). */
@@ -36,6 +39,7 @@ export class Workspaces {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** When each project's checkout was last brought up to its branch. */
   private readonly synced = new Map<string, number>();
+  private readonly writeListeners: RootWriteListener[] = [];
 
   constructor(
     private readonly dataDir: string,
@@ -48,7 +52,7 @@ export class Workspaces {
     const ws = start.workspace;
     if (ws.kind === 'attempt') {
       const wt = await this.worktrees.ensure({ attemptId: ws.attemptId, repository: start.repository.location, branch: ws.branch, base: ws.baseBranch, signal });
-      return { kind: 'attempt', key: `attempt-${ws.attemptId}`, root: wt.dir, created: !wt.reused, baseCommit: wt.baseCommit };
+      return { kind: 'attempt', key: `attempt-${ws.attemptId}`, root: wt.dir, created: !wt.reused, baseCommit: wt.baseCommit, shared: [wt.mirrorDir] };
     }
     return this.serialize(`project-${start.projectId}`, () => this.projectCheckout(start.projectId, start.repository.location, start.repository.defaultBranch, signal));
   }
@@ -58,7 +62,25 @@ export class Workspaces {
     if (start.copyFiles.length === 0) return null;
     const source = await normalizeRepository(start.repository.location).catch(() => null);
     if (!source || !isAbsolute(source) || resolve(source) === resolve(ws.root)) return null;
-    return copyFiles(source, ws.root, start.copyFiles);
+    let result: CopyFilesResult | null = null;
+    try {
+      result = await copyFiles(source, ws.root, start.copyFiles);
+      return result;
+    } finally {
+      // Into a project's checkout, which other sessions share: what was copied and the directories made for it (after a failure: anything).
+      if (!result) this.wrote(ws.root);
+      else if (result.copied.length) this.wrote(ws.root, result.copied.flatMap((p) => writtenWithParents(ws.root, join(ws.root, p))));
+    }
+  }
+
+  /** Calls `listener` after each write of the runner's in a shared workspace, a mirror's included (see `RootWriteListener`). */
+  onWrite(listener: RootWriteListener): void {
+    this.writeListeners.push(listener);
+    this.worktrees.onWrite(listener);
+  }
+
+  private wrote(root: string, paths?: readonly { path: string; deep: boolean }[]): void {
+    for (const listener of this.writeListeners) listener(root, paths);
   }
 
   sessionDir(sessionId: string): string {
@@ -121,10 +143,11 @@ export class Workspaces {
         // Offline, diverged or dirty in the way: run on what is there.
         await git(['fetch', '--quiet', 'origin', branch], { cwd: root, signal, timeoutMs: this.gitTimeouts.fetchMs })
           .then(() => git(['merge', '--ff-only', '--quiet', 'FETCH_HEAD'], { cwd: root }))
-          .catch(() => undefined);
+          .catch(() => undefined)
+          .finally(() => this.wrote(root));
         this.synced.set(projectId, Date.now());
       }
-      return { kind: 'project', key, root, created: false };
+      return { kind: 'project', key, root, created: false, shared: [root] };
     }
     const origin = await normalizeRepository(location);
     await mkdir(dirname(root), { recursive: true });
@@ -136,9 +159,11 @@ export class Workspaces {
     } catch (e) {
       await rm(partial, { recursive: true, force: true });
       throw e;
+    } finally {
+      this.wrote(root);
     }
     this.synced.set(projectId, Date.now());
-    return { kind: 'project', key, root, created: true };
+    return { kind: 'project', key, root, created: true, shared: [root] };
   }
 
   private serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@ import { diffFiles, diffUntracked, type FileDiff } from './diff';
 import { diskUsage } from './disk-usage';
 import { assertBranchName, DEFAULT_GIT_TIMEOUTS, git, gitValue, resolveCommit, type GitTimeouts } from './git';
 import { isMergedInto, mergeIntoBase, type GitIdentity, type MergeResult, type MergeStrategy } from './merge';
-import { ensureMirror, locateMirror, resolveBase } from './mirror';
+import { ensureMirror, locateMirror, resolveBase, type Mirror } from './mirror';
 import { publishBranch } from './publish';
 
 /** What the runner remembers of an attempt's worktree (a JSON file beside it). */
@@ -56,6 +56,13 @@ export interface WorktreesOptions {
 
 const ATTEMPT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * Told where the runner wrote as root in a repository it shares with its sessions (a root
+ * runner's agents' user must own it again: host/shared-dirs.ts): `paths` absolute inside
+ * `root`, each a tree (`deep`) or one entry; none: anywhere in `root`. Called once the write ended.
+ */
+export type RootWriteListener = (root: string, paths?: readonly { path: string; deep: boolean }[]) => void;
+
 /** Worktrees of attempts: one branch and one directory each, in a mirror of the project's repository. */
 export class Worktrees {
   private readonly reposDir: string;
@@ -67,6 +74,7 @@ export class Worktrees {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Per mirror, when its last fetch started (performance.now()); see `fetchSince`. */
   private readonly fetchedAt = new Map<string, number>();
+  private readonly writeListeners: RootWriteListener[] = [];
 
   constructor(opts: WorktreesOptions) {
     this.reposDir = join(opts.dataDir, 'repos');
@@ -97,25 +105,43 @@ export class Worktrees {
         await this.save(record);
         return { ...record, reused: true };
       }
-      await this.fetchSince(mirror.dir, askedAt, () => ensureMirror(this.reposDir, input.repository, { signal: input.signal, timeouts: this.gitTimeouts }).then(() => undefined));
+      await this.fetchSince(mirror.dir, askedAt, () => this.writing(mirror.dir, null, () => ensureMirror(this.reposDir, input.repository, { signal: input.signal, timeouts: this.gitTimeouts }).then(() => undefined)));
       await mkdir(this.worktreesDir, { recursive: true });
       const branchTip = await resolveCommit(mirror.dir, `refs/heads/${input.branch}`);
-      let record: WorktreeRecord;
-      if (branchTip) {
-        // The branch outlived its directory (deleted by hand, or a crash): check it out again,
-        // once git has forgotten the worktree whose directory is gone.
-        await git(['worktree', 'prune'], { cwd: mirror.dir });
-        await git(['worktree', 'add', '--quiet', dir, input.branch], { cwd: mirror.dir });
-        const base = existing ?? (await this.recordFor(input, mirror.dir, dir, at, branchTip));
-        record = { ...base, dir, lastUsedAt: at };
-      } else {
-        const base = await resolveBase(mirror.dir, input.base);
-        await git(['worktree', 'add', '--quiet', '-b', input.branch, dir, base.commit], { cwd: mirror.dir });
-        record = { attemptId: input.attemptId, repository: mirror.origin, mirrorDir: mirror.dir, dir, branch: input.branch, baseBranch: base.branch, baseCommit: base.commit, createdAt: at, lastUsedAt: at };
-      }
+      // A worktree add writes the worktree's git dir in the mirror (all of them, when it failed before
+      // naming it), its branch (and the base's, synced) in refs/heads.
+      let linked: string | null = null;
+      const added = () => [
+        { path: join(mirror.dir, 'worktrees'), deep: !linked },
+        ...(linked ? [{ path: linked, deep: true }] : []),
+        { path: join(mirror.dir, 'refs', 'heads'), deep: true },
+        { path: join(mirror.dir, 'logs'), deep: true },
+      ];
+      const record = await this.writing(mirror.dir, added, async () => {
+        const made = await this.addWorktree(input, existing, mirror, dir, at, branchTip);
+        const gitDir = await linkedGitDir(dir);
+        // Named as the mirror is (a data dir behind a symlink would not be): else all of worktrees/.
+        if (gitDir?.startsWith(`${mirror.dir}/worktrees/`)) linked = gitDir;
+        return made;
+      });
       await this.save(record);
       return { ...record, reused: false };
     });
+  }
+
+  /** Checks the attempt's branch out in `dir`: again when it outlived its directory, else made from its base. */
+  private async addWorktree(input: EnsureWorktreeInput, existing: WorktreeRecord | null, mirror: Mirror, dir: string, at: string, branchTip: string | null): Promise<WorktreeRecord> {
+    if (branchTip) {
+      // The branch outlived its directory (deleted by hand, or a crash): check it out again,
+      // once git has forgotten the worktree whose directory is gone.
+      await git(['worktree', 'prune'], { cwd: mirror.dir });
+      await git(['worktree', 'add', '--quiet', dir, input.branch], { cwd: mirror.dir });
+      const base = existing ?? (await this.recordFor(input, mirror.dir, dir, at, branchTip));
+      return { ...base, dir, lastUsedAt: at };
+    }
+    const base = await resolveBase(mirror.dir, input.base);
+    await git(['worktree', 'add', '--quiet', '-b', input.branch, dir, base.commit], { cwd: mirror.dir });
+    return { attemptId: input.attemptId, repository: mirror.origin, mirrorDir: mirror.dir, dir, branch: input.branch, baseBranch: base.branch, baseCommit: base.commit, createdAt: at, lastUsedAt: at };
   }
 
   async get(attemptId: string): Promise<WorktreeRecord | null> {
@@ -158,7 +184,7 @@ export class Worktrees {
     const baseBranch = r.baseBranch;
     const { publish = true, ...merge } = opts;
     const askedAt = performance.now();
-    return this.serialize(r.mirrorDir, async () => {
+    return this.serialize(r.mirrorDir, () => this.writing(r.mirrorDir, null, async () => {
       if (publish) await this.fetchSince(r.mirrorDir, askedAt, () => git(['fetch', '--prune', '--quiet', 'origin'], { cwd: r.mirrorDir, timeoutMs: this.gitTimeouts.fetchMs }).then(() => undefined));
       const result = await mergeIntoBase({ mirrorDir: r.mirrorDir, scratchDir: this.scratchDir, branch: r.branch, baseBranch, committer: this.identity, ...merge });
       if (publish && result.changed) {
@@ -171,7 +197,7 @@ export class Worktrees {
       }
       await this.save({ ...r, merged: { commit: result.commit, strategy: opts.strategy, at: this.now().toISOString() } });
       return result;
-    });
+    }));
   }
 
   /** Publishes the mirror's base branch to the project's repository (see `merge`). */
@@ -179,16 +205,19 @@ export class Worktrees {
     const r = await this.require(attemptId);
     if (!r.baseBranch) throw new Error(`attempt ${attemptId} has no base branch`);
     const baseBranch = r.baseBranch;
-    await this.serialize(r.mirrorDir, async () => {
+    await this.serialize(r.mirrorDir, () => this.writing(r.mirrorDir, [{ path: join(r.mirrorDir, 'refs'), deep: true }, { path: join(r.mirrorDir, 'packed-refs'), deep: false }], async () => {
       const commit = await resolveCommit(r.mirrorDir, `refs/heads/${baseBranch}`);
       if (!commit) throw new Error(`base branch ${baseBranch} does not exist`);
       await publishBranch({ mirrorDir: r.mirrorDir, repository: r.repository, branch: baseBranch, commit, timeoutMs: this.gitTimeouts.fetchMs });
-    });
+    }));
   }
 
   async isMerged(attemptId: string): Promise<boolean> {
     const r = await this.require(attemptId);
-    return r.baseBranch ? isMergedInto(r.mirrorDir, r.branch, r.baseBranch) : false;
+    const baseBranch = r.baseBranch;
+    if (!baseBranch) return false;
+    // `merge-tree --write-tree` writes objects.
+    return this.writing(r.mirrorDir, [{ path: join(r.mirrorDir, 'objects'), deep: true }], () => isMergedInto(r.mirrorDir, r.branch, baseBranch));
   }
 
   /** Uncommitted or untracked (not ignored) files in the worktree: work that no branch holds. */
@@ -215,12 +244,12 @@ export class Worktrees {
   /** Removes the worktree, its branch and its record. Callers check `isMerged` first. */
   async remove(attemptId: string): Promise<void> {
     const r = await this.require(attemptId);
-    await this.serialize(r.mirrorDir, async () => {
+    await this.serialize(r.mirrorDir, () => this.writing(r.mirrorDir, null, async () => {
       if (existsSync(r.dir)) await git(['worktree', 'remove', '--force', r.dir], { cwd: r.mirrorDir }).catch(() => rm(r.dir, { recursive: true, force: true }));
       await git(['worktree', 'prune'], { cwd: r.mirrorDir });
       await git(['branch', '-D', r.branch], { cwd: r.mirrorDir, okCodes: [1] });
       await rm(this.recordPath(attemptId), { force: true });
-    });
+    }));
   }
 
   /**
@@ -289,6 +318,21 @@ export class Worktrees {
     this.fetchedAt.set(mirrorDir, started);
   }
 
+  /** Calls `listener` after each write of the runner's in a mirror (see `RootWriteListener`). */
+  onWrite(listener: RootWriteListener): void {
+    this.writeListeners.push(listener);
+  }
+
+  /** Runs a write in `root` (`paths` of it; null: anywhere) and says so when it ended, failed or not. */
+  private async writing<T>(root: string, paths: { path: string; deep: boolean }[] | (() => { path: string; deep: boolean }[]) | null, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      const written = typeof paths === 'function' ? paths() : (paths ?? undefined);
+      for (const listener of this.writeListeners) listener(root, written);
+    }
+  }
+
   /** One git operation at a time per mirror: worktree add/remove and ref updates take repository-wide locks. */
   private serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
@@ -297,6 +341,13 @@ export class Worktrees {
     void next.finally(() => this.locks.get(key) === next && this.locks.delete(key)).catch(() => undefined);
     return next;
   }
+}
+
+/** A linked worktree's git dir in its repository, from its `.git` file (`gitdir: <path>`). */
+async function linkedGitDir(worktree: string): Promise<string | null> {
+  const text = await readFile(join(worktree, '.git'), 'utf8').catch(() => '');
+  const path = /^gitdir: (.+)$/m.exec(text)?.[1]?.trim();
+  return path && isAbsolute(path) ? path : null;
 }
 
 function checkAttemptId(attemptId: string): void {
