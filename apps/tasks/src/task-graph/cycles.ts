@@ -1,4 +1,5 @@
-import { ancestorsOf, childrenIndex, type Graph, type GraphNode } from './graph';
+import { ancestorsOf, childrenIndex, type Children, type Graph, type GraphNode } from './graph';
+import { changedAround, type IndexedGraph } from './neighbourhood';
 
 /**
  * "X waits for Y" edges: what a task's status is derived from.
@@ -15,17 +16,22 @@ export interface WaitEdge {
   via?: string;
 }
 
-export function waitEdges(graph: Graph, children = childrenIndex(graph)): Map<string, WaitEdge[]> {
+export function waitEdges(graph: Graph, children: Children = childrenIndex(graph)): Map<string, WaitEdge[]> {
   const out = new Map<string, WaitEdge[]>();
-  for (const node of graph.values()) {
-    const edges: WaitEdge[] = node.dependsOn.map((d) => ({ from: node.id, to: d.taskId, kind: 'depends_on' as const }));
-    for (const a of ancestorsOf(graph, node.id)) {
-      for (const d of graph.get(a)?.dependsOn ?? []) edges.push({ from: node.id, to: d.taskId, kind: 'inherited', via: a });
-    }
-    for (const c of children.get(node.id) ?? []) edges.push({ from: node.id, to: c, kind: 'subtask' });
-    out.set(node.id, edges);
-  }
+  for (const node of graph.values()) out.set(node.id, edgesOf(graph, children, node.id));
   return out;
+}
+
+/** One task's wait edges, in the order `waitEdges` lists them. */
+export function edgesOf(graph: Graph, children: Children, id: string): WaitEdge[] {
+  const node = graph.get(id);
+  if (!node) return [];
+  const edges: WaitEdge[] = node.dependsOn.map((d) => ({ from: node.id, to: d.taskId, kind: 'depends_on' as const }));
+  for (const a of ancestorsOf(graph, node.id)) {
+    for (const d of graph.get(a)?.dependsOn ?? []) edges.push({ from: node.id, to: d.taskId, kind: 'inherited', via: a });
+  }
+  for (const c of children.get(node.id) ?? []) edges.push({ from: node.id, to: c, kind: 'subtask' });
+  return edges;
 }
 
 export interface Cycle {
@@ -44,8 +50,10 @@ const key = (e: WaitEdge) => `${e.from}\u0000${e.to}`;
  * commands (a task created, a status changed), whose cost otherwise grows with the project
  * (#18 point 4). Nodes are compared by identity first: evolveGraph replaces what it changes.
  */
-export function mayCloseCycle(before: Graph, after: Graph): boolean {
-  for (const [id, node] of after) {
+export function mayCloseCycle(before: Graph, after: Graph, ids: Iterable<string> = after.keys()): boolean {
+  for (const id of ids) {
+    const node = after.get(id);
+    if (!node) continue;
     const was = before.get(id);
     if (was === node) continue;
     if (!was) {
@@ -68,13 +76,34 @@ function sameDependencies(a: GraphNode['dependsOn'], b: GraphNode['dependsOn']):
  */
 export function findNewCycle(before: Graph, after: Graph): Cycle | null {
   if (!mayCloseCycle(before, after)) return null;
-  const old = new Set([...waitEdges(before).values()].flat().map(key));
-  const edges = waitEdges(after);
-  const number = (id: string) => after.get(id)?.number ?? 0;
-  const fresh = [...edges.values()]
-    .flat()
-    .filter((e) => !old.has(key(e)))
-    .sort((a, b) => number(a.from) - number(b.from) || number(a.to) - number(b.to));
+  return searchNewCycle({ tasks: before, children: childrenIndex(before) }, { tasks: after, children: childrenIndex(after) }, after.keys());
+}
+
+/**
+ * `findNewCycle` for a decision's working copy: only the tasks the decision wrote (`touched`)
+ * and their neighbourhood can have new edges (see `changedAround`), and the search reads edges
+ * as it reaches them, so its cost is what it walks, not the project.
+ */
+export function findNewCycleAround(before: IndexedGraph, after: IndexedGraph, touched: readonly string[]): Cycle | null {
+  if (!mayCloseCycle(before.tasks, after.tasks, touched)) return null;
+  return searchNewCycle(before, after, changedAround(before, after, touched));
+}
+
+/** New edges are those of `sources` in `after` that `before` lacks; `sources` must hold every task that has one. */
+function searchNewCycle(before: Pick<IndexedGraph, 'tasks' | 'children'>, after: Pick<IndexedGraph, 'tasks' | 'children'>, sources: Iterable<string>): Cycle | null {
+  const fresh: WaitEdge[] = [];
+  for (const id of sources) {
+    const old = new Set(edgesOf(before.tasks, before.children, id).map(key));
+    for (const e of edgesOf(after.tasks, after.children, id)) if (!old.has(key(e))) fresh.push(e);
+  }
+  const number = (id: string) => after.tasks.get(id)?.number ?? 0;
+  fresh.sort((a, b) => number(a.from) - number(b.from) || number(a.to) - number(b.to));
+  const known = new Map<string, WaitEdge[]>();
+  const edges = (id: string) => {
+    let out = known.get(id);
+    if (!out) known.set(id, (out = edgesOf(after.tasks, after.children, id)));
+    return out;
+  };
   for (const edge of fresh) {
     const back = shortestPath(edges, edge.to, edge.from);
     if (back) return { path: [edge.from, edge.to, ...back.map((e) => e.to)], edges: [edge, ...back] };
@@ -82,14 +111,14 @@ export function findNewCycle(before: Graph, after: Graph): Cycle | null {
   return null;
 }
 
-function shortestPath(edges: Map<string, WaitEdge[]>, from: string, to: string): WaitEdge[] | null {
+function shortestPath(edges: (id: string) => WaitEdge[], from: string, to: string): WaitEdge[] | null {
   if (from === to) return [];
   const cameBy = new Map<string, WaitEdge>();
   const queue = [from];
   const seen = new Set([from]);
   while (queue.length) {
     const n = queue.shift()!;
-    for (const e of edges.get(n) ?? []) {
+    for (const e of edges(n)) {
       if (seen.has(e.to)) continue;
       seen.add(e.to);
       cameBy.set(e.to, e);

@@ -6,9 +6,11 @@ import {
   type StatusCause,
   type TaskStatus,
 } from '@baton/events';
-import { describeCycle, findNewCycle } from './cycles';
-import { childrenIndex, deriveStatuses, descendantsOf } from './graph';
-import { cloneGraph, evolveGraph, type AttemptNode, type GraphFact, type GraphState, type TaskNode } from './task-graph.state';
+import { CowMap } from './copy-on-write';
+import { describeCycle, findNewCycle, findNewCycleAround } from './cycles';
+import { childrenIndex, deriveStatuses, descendantsOf, type Children, type Derived } from './graph';
+import { deriveAround } from './neighbourhood';
+import { cloneGraph, evolveGraph, overlayGraph, type AttemptNode, type GraphFact, type GraphState, type TaskNode } from './task-graph.state';
 
 interface Intent {
   cause: StatusCause;
@@ -17,20 +19,59 @@ interface Intent {
 }
 
 /**
+ * States known to be settled — every recorded status (and blocked task's reasons) is the one
+ * the rules derive — at a revision: `verified` by a full derivation, or `claimed` by a
+ * decision whose events, once folded, leave it so. Kept beside the state, not in it: a
+ * state is folded in place, so it keeps its entry while the processor caches it.
+ */
+const settledAt = new WeakMap<GraphState, { verified?: number; claimed?: number }>();
+
+let reference = false;
+/**
+ * Runs `fn` with every decision made as before #18 point 4: a full copy of the graph and
+ * every status derived again. The randomised spec's oracle for the incremental decision.
+ */
+export function withFullDerivation<T>(fn: () => T): T {
+  reference = true;
+  try {
+    return fn();
+  } finally {
+    reference = false;
+  }
+}
+
+/** Whether a recorded task differs from its derived status in a way `finish` would record. */
+function differs(node: TaskNode, d: Derived): boolean {
+  if (d.status !== node.status) return true;
+  return d.status === 'blocked' && JSON.stringify(node.blockedBy ?? []) !== JSON.stringify(d.blockedBy ?? []);
+}
+
+/**
  * One command's decision over a working copy of the graph: events are applied as they
- * are decided, so later checks see earlier ones; `finish()` re-derives every status
- * and appends the consequences (ready, blocked, roll-up) to the same decision.
+ * are decided, so later checks see earlier ones; `finish()` derives the statuses the
+ * change can move and appends the consequences (ready, blocked, roll-up) to the same
+ * decision. The copy is an overlay (nothing copied) and the derivation covers the
+ * changed tasks and what waits on them, so a command's cost does not grow with the
+ * project (#18 point 4); a state not known to be settled is derived in full once.
  */
 export class Decision {
   readonly work: GraphState;
   private readonly events: NewEvent[] = [];
   private readonly intents = new Map<string, Intent>();
+  /** The working copy's tasks; null for the reference decision. */
+  private readonly overlay: CowMap<string, TaskNode> | null;
 
   constructor(
     private readonly original: GraphState,
     readonly projectId: string,
   ) {
-    this.work = cloneGraph(original);
+    this.work = reference ? cloneGraph(original) : overlayGraph(original);
+    this.overlay = this.work.tasks instanceof CowMap ? this.work.tasks : null;
+  }
+
+  /** Children of every task in the working copy: the kept index, or (reference) one built afresh. */
+  private children(): Children {
+    return this.overlay ? this.work.children : childrenIndex(this.work.tasks);
   }
 
   emit(...events: GraphFact[]): this {
@@ -56,17 +97,18 @@ export class Decision {
   }
 
   isParent(id: string): boolean {
+    if (this.overlay) return (this.work.children.get(id) ?? []).length > 0;
     return [...this.work.tasks.values()].some((n) => n.parentId === id);
   }
 
   /** The tasks without subtasks in `id`'s subtree (itself when it has none). */
   leaves(id: string): string[] {
-    const children = childrenIndex(this.work.tasks);
+    const children = this.children();
     return [id, ...descendantsOf(this.work.tasks, id, children)].filter((n) => !(children.get(n) ?? []).length);
   }
 
   subtree(id: string): string[] {
-    return [id, ...descendantsOf(this.work.tasks, id)];
+    return [id, ...descendantsOf(this.work.tasks, id, this.children())];
   }
 
   label(id: string): string {
@@ -85,7 +127,9 @@ export class Decision {
 
   /** Refuses the change when it makes a task wait, directly or through the tree, on itself. */
   refuseCycles(): this {
-    const cycle = findNewCycle(this.original.tasks, this.work.tasks);
+    const cycle = this.overlay
+      ? findNewCycleAround(this.original, this.work, this.overlay.touched())
+      : findNewCycle(this.original.tasks, this.work.tasks);
     if (cycle) {
       const described = describeCycle(cycle, (id) => this.label(id));
       throw new DomainError('conflict', `this change would create a dependency cycle: ${described}`, {
@@ -96,9 +140,34 @@ export class Decision {
     return this;
   }
 
+  /** Whether the state this decision started from is settled (see `settledAt`); checked in full once per revision. */
+  private settled(): boolean {
+    const known = settledAt.get(this.original);
+    const revision = this.original.revision;
+    if (known && (known.verified === revision || known.claimed === revision)) return true;
+    let derived: Map<string, Derived>;
+    try {
+      derived = deriveStatuses(this.original.tasks, this.original.children);
+    } catch {
+      return false; // a cycle recorded by older rules: the full derivation says what to do
+    }
+    for (const [id, d] of derived) if (differs(this.original.tasks.get(id)!, d)) return false;
+    settledAt.set(this.original, { ...known, verified: revision });
+    return true;
+  }
+
+  private derive(): { children: Children; derived: Map<string, Derived> } {
+    if (!this.overlay) {
+      const children = childrenIndex(this.work.tasks);
+      return { children, derived: deriveStatuses(this.work.tasks, children) };
+    }
+    const children = this.work.children;
+    if (!this.settled()) return { children, derived: deriveStatuses(this.work.tasks, children) };
+    return { children, derived: deriveAround(this.original, this.work, this.overlay.touched()) };
+  }
+
   finish(): NewEvent[] {
-    const children = childrenIndex(this.work.tasks);
-    const derived = deriveStatuses(this.work.tasks, children);
+    const { children, derived } = this.derive();
     const order = [...new Set([...this.intents.keys(), ...derived.keys()])];
     for (const id of order) {
       const d = derived.get(id);
@@ -127,6 +196,8 @@ export class Decision {
       const extra = intent && !isParent ? { ...(intent.attemptId ? { attemptId: intent.attemptId } : {}), ...(intent.reason ? { reason: intent.reason } : {}) } : {};
       this.emit(TaskStatusChanged({ taskId: id, from, to: d.status, cause, ...extra }));
     }
+    // Folded, these events leave the state settled: every status the change could move is recorded.
+    if (this.overlay) settledAt.set(this.original, { ...settledAt.get(this.original), claimed: this.work.revision });
     return this.events;
   }
 }

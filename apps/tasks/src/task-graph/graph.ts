@@ -12,6 +12,8 @@ export interface GraphNode {
   status: TaskStatus;
 }
 export type Graph = ReadonlyMap<string, GraphNode>;
+/** Parent → children in task-number order: `childrenIndex(graph)`, or the index a GraphState keeps. */
+export type Children = ReadonlyMap<string, readonly string[]>;
 
 /** Set by work on the task itself (attempts, people); kept until work or a person changes them. */
 export const STICKY_STATUSES: ReadonlySet<TaskStatus> = new Set(['in_progress', 'in_review', 'done', 'failed', 'cancelled']);
@@ -49,7 +51,8 @@ export function conditionBroken(condition: DependencyCondition, status: TaskStat
   }
 }
 
-const byNumber = (g: Graph) => (a: string, b: string) => (g.get(a)?.number ?? 0) - (g.get(b)?.number ?? 0);
+/** Compares task ids by task number (an unknown id as 0). */
+export const byNumber = (g: Graph) => (a: string, b: string) => (g.get(a)?.number ?? 0) - (g.get(b)?.number ?? 0);
 
 /** Children of every task, in task-number order. */
 export function childrenIndex(graph: Graph): Map<string, string[]> {
@@ -76,7 +79,7 @@ export function ancestorsOf(graph: Graph, id: string): string[] {
 }
 
 /** Depth-first, pre-order, siblings by number; the task itself excluded. */
-export function descendantsOf(graph: Graph, id: string, children = childrenIndex(graph)): string[] {
+export function descendantsOf(graph: Graph, id: string, children: Children = childrenIndex(graph)): string[] {
   const out: string[] = [];
   const walk = (n: string) => {
     for (const c of children.get(n) ?? []) {
@@ -128,7 +131,24 @@ export function rollUp(children: readonly Derived[]): Derived {
  * blocked when one can no longer meet it; parents roll up. The graph must be free of
  * cycles (see cycles.ts); the result's insertion order puts what a task waits on first.
  */
-export function deriveStatuses(graph: Graph, children = childrenIndex(graph)): Map<string, Derived> {
+export function deriveStatuses(graph: Graph, children: Children = childrenIndex(graph)): Map<string, Derived> {
+  return deriveWithin(graph, children, [...graph.keys()].sort(byNumber(graph)));
+}
+
+/**
+ * `deriveStatuses` restricted to `scope` (tasks visited from `starts`, taken in task-number
+ * order): a task outside it is read as `outside(id)`, its recorded status, and left out of
+ * the result. When nothing outside `scope` waits (directly or not) for a task in it, the
+ * result's order is `deriveStatuses`'s restricted to `scope`: a task outside never leads the
+ * walk to one inside, so leaving it out moves none of them.
+ */
+export function deriveWithin(
+  graph: Graph,
+  children: Children,
+  starts: readonly string[],
+  scope?: ReadonlySet<string>,
+  outside: (id: string) => Derived = () => ({ status: 'todo' }),
+): Map<string, Derived> {
   const out = new Map<string, Derived>();
   const visiting = new Set<string>();
   const visit = (id: string): Derived => {
@@ -136,6 +156,7 @@ export function deriveStatuses(graph: Graph, children = childrenIndex(graph)): M
     if (done) return done;
     const node = graph.get(id);
     if (!node) return { status: 'todo' };
+    if (scope && !scope.has(id)) return outside(id);
     if (visiting.has(id)) throw new Error(`task graph has a cycle through ${id}`);
     visiting.add(id);
     let result: Derived;
@@ -159,12 +180,12 @@ export function deriveStatuses(graph: Graph, children = childrenIndex(graph)): M
     out.set(id, result);
     return result;
   };
-  for (const id of [...graph.keys()].sort(byNumber(graph))) visit(id);
+  for (const id of starts) visit(id);
   return out;
 }
 
 /** Leaves a task's status stands for: itself, or for a parent every unfinished leaf below it. */
-function workLeaves(graph: Graph, id: string, children: Map<string, string[]>): string[] {
+function workLeaves(graph: Graph, id: string, children: Children): string[] {
   if (!(children.get(id) ?? []).length) return [id];
   return descendantsOf(graph, id, children).filter((d) => !(children.get(d) ?? []).length && !FINISHED_STATUSES.has(graph.get(d)?.status ?? 'done'));
 }
