@@ -366,8 +366,84 @@ async function largeAggregate(ctx, base, token) {
   ctx.log(`large_aggregate: task.create on a project of ${tasks} tasks p50 ${p50Large} ms, on an empty one ${p50Empty} ms ("raw" is the empty project)`);
 }
 
+/**
+ * #18 point 4 in-process: `projectAggregateDecider.decide` of a task.create (no I/O) on a project of
+ * 0, 2,000 and 10,000 tasks, filled by the decider itself: flat tasks as the figure above ("raw": the
+ * empty project), and a tree — epics of 100 tasks, each waiting on the one before it, the probe
+ * created in an epic ("raw": a project of that one epic). Samples alternate between the projects.
+ * Needs the built tasks app, not the servers.
+ */
+async function largeAggregateDecide(ctx) {
+  const { projectAggregateDecider: decider } = require(path.join(root, 'apps/tasks/dist/task-graph/project-aggregate.decider.js'));
+  const { withFullDerivation } = require(path.join(root, 'apps/tasks/dist/task-graph/decision.js'));
+  const { CreateProject, CreateTask } = require('@baton/events');
+  let seq = 0;
+  const envelope = (type, data) => ({ id: `cmd_${++seq}`, actor: { kind: 'user', id: 'bench' }, correlationId: `c_${seq}`, issuedAt: '2026-01-01T00:00:00.000Z', type, data });
+  const recorded = (e) => ({ ...e, id: `evt_${++seq}`, version: 1, aggregate: { type: 'project', id: 'p1' }, occurredAt: '2026-01-01T00:00:00.000Z', actor: { kind: 'user', id: 'bench' }, correlationId: 'c', causationId: 'c' });
+  const createTask = (taskId, parentId = null, dependsOn = []) =>
+    envelope('task.create', CreateTask.schema.parse({ projectId: 'p1', taskId, parentId, title: `Task ${taskId}`, dependsOn }));
+  const project = (tasks, shape) => {
+    const log = decider.decide(envelope('project.create', CreateProject.schema.parse({ projectId: 'p1', name: 'Bench', repository: { location: '/srv/bench', defaultBranch: 'main' } })), decider.initialState()).map(recorded);
+    let state = log.reduce(decider.evolve, decider.initialState());
+    for (let i = 0; i < tasks; i++) {
+      const epic = `e${Math.floor(i / 100)}`;
+      const c =
+        shape === 'flat' ? createTask(`t${i}`) : i % 100 === 0 ? createTask(epic) : createTask(`t${i}`, epic, i % 100 > 1 ? [{ taskId: `t${i - 1}`, condition: 'success' }] : []);
+      const events = decider.decide(c, state).map(recorded);
+      log.push(...events);
+      state = events.reduce(decider.evolve, state);
+    }
+    return { state, log };
+  };
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const samples = ctx.size(400, 40);
+  for (const shape of ['flat', 'tree']) {
+    const sizes = shape === 'flat' ? [0, ctx.size(2_000, 100), ctx.size(10_000, 100)] : [100, ctx.size(2_000, 200), ctx.size(10_000, 200)];
+    const probe = (i) => (shape === 'tree' ? createTask(`probe${i}`, 'e0') : createTask(`probe${i}`));
+    const projects = sizes.map((n) => {
+      const t0 = performance.now();
+      const p = project(n, shape);
+      // A state the decider has not seen (a replay after a restart): its first decision checks every status once.
+      const replayed = p.log.reduce(decider.evolve, decider.initialState());
+      const t1 = performance.now();
+      decider.decide(probe(-1), replayed);
+      ctx.log(`large_aggregate.decide ${shape} ${n} tasks: filled and replayed in ${(t1 - t0).toFixed(0)} ms, first decision after the replay ${(performance.now() - t1).toFixed(1)} ms`);
+      return p.state;
+    });
+    for (let i = 0; i < 50; i++) for (const state of projects) decider.decide(probe(i), state); // warm-up
+    const lat = projects.map(() => []);
+    for (let i = 0; i < samples; i++) {
+      projects.forEach((state, k) => {
+        const c = probe(i);
+        const s = performance.now();
+        decider.decide(c, state);
+        lat[k].push(performance.now() - s);
+      });
+    }
+    const p50 = lat.map((l) => round(percentile(l, 50), 4));
+    const last = projects.length - 1;
+    const full = withFullDerivation(() => {
+      const l = [];
+      for (let i = 0; i < 5; i++) {
+        const s = performance.now();
+        decider.decide(probe(i), projects[last]);
+        l.push(performance.now() - s);
+      }
+      return round(percentile(l, 50), 2);
+    });
+    const ratio = round(p50[last] / p50[0], 2);
+    const name = shape === 'flat' ? 'cluster.large_aggregate.decide.p50' : 'cluster.large_aggregate.decide.tree.p50';
+    ctx.report({ name, value: p50[last], unit: 'ms', raw: p50[0], ratio, target: 'ratio<=1.5', ok: ratio <= 1.5 });
+    ctx.log(
+      `large_aggregate.decide ${shape}: task.create p50 ${sizes.map((n, k) => `${n} tasks ${p50[k]} ms`).join(', ')}; ` +
+        `the full derivation (as before #18 point 4) at ${sizes[last]}: p50 of 5 ${full} ms; load ${load()}`,
+    );
+  }
+}
+
 async function run(ctx) {
   ctx.defer(() => agent.destroy());
+  if (ctx.wants('cluster.large_aggregate.decide')) await largeAggregateDecide(ctx);
   const results = {};
   for (const mode of [
     { name: 'r1', nodes: 1, replicas: 1 },
