@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AutopilotSettingsSchema, HoldReasonSchema, IdSchema, PlanDecisionSchema, ReasonSchema, TaskStatusSchema } from '@baton/events';
+import { AutopilotSettingsSchema, HoldReasonSchema, IdSchema, MergeTrainSettingsSchema, PlanDecisionSchema, ReasonSchema, TaskStatusSchema } from '@baton/events';
 
 /** PUT /api/projects/:projectId/autopilot — change any settings (`enabled: true` switches it on). */
 export const ConfigureAutopilotRequest = AutopilotSettingsSchema.partial().refine(
@@ -75,3 +75,72 @@ export const AutopilotStatus = z.strictObject({
   seq: z.number().int(),
 });
 export type AutopilotStatus = z.output<typeof AutopilotStatus>;
+
+/** PATCH /api/projects/:projectId/merge-train — change any of the train's settings. */
+export const ConfigureMergeTrainRequest = MergeTrainSettingsSchema.partial().refine(
+  (d) => Object.values(d).some((v) => v !== undefined),
+  'name at least one setting: integration, checkCommand, checkTimeoutSeconds, maxBatch, maxFixRounds, fixer',
+);
+export type ConfigureMergeTrainRequest = z.input<typeof ConfigureMergeTrainRequest>;
+
+/** One car of a train: where it stands and why it waits. */
+export const TrainCarView = z.strictObject({
+  taskId: z.string(),
+  taskNumber: z.number().int().nullable(),
+  title: z.string(),
+  attemptId: z.string(),
+  branch: z.string(),
+  /** 1 for the car at the front. */
+  position: z.number().int().positive(),
+  state: z.enum(['waiting', 'building', 'built', 'checking', 'landing']),
+  /** Why it waits, or what it is doing, in a sentence. */
+  why: z.string(),
+  joinedAt: z.string().nullable(),
+  /** Fix rounds it had so far. */
+  rounds: z.number().int(),
+});
+
+/** A car sent back to be fixed (by its agent or a person), until it joins again. */
+export const ReturnedCarView = z.strictObject({
+  taskId: z.string(),
+  attemptId: z.string(),
+  branch: z.string(),
+  why: z.enum(['conflict', 'check_failed', 'failed']),
+  files: z.array(z.string()),
+  checkSessionId: z.string().nullable(),
+  message: z.string(),
+  round: z.number().int(),
+  toPerson: z.boolean(),
+  at: z.string(),
+});
+
+export const MergeTrainView = z.strictObject({
+  target: z.string(),
+  batch: z
+    .strictObject({
+      batchId: z.string(),
+      number: z.number().int(),
+      phase: z.enum(['building', 'checking', 'landing']),
+      bisecting: z.boolean(),
+      base: z.string().nullable(),
+      checkSessionId: z.string().nullable(),
+      startedAt: z.string().nullable(),
+    })
+    .nullable(),
+  cars: z.array(TrainCarView),
+  returned: z.array(ReturnedCarView),
+  /** After a failed batch: the halves still to try (attempt ids). */
+  groups: z.array(z.array(z.string())),
+  /** The last batches that ended, newest last. */
+  recent: z.array(z.strictObject({ batchId: z.string(), number: z.number().int().nullable(), outcome: z.string(), commit: z.string().nullable(), reason: z.string(), at: z.string() })),
+});
+export type MergeTrainView = z.output<typeof MergeTrainView>;
+
+/** GET /api/projects/:projectId/merge-train — the train's settings and every train (one per target branch). */
+export const MergeTrainStatus = z.strictObject({
+  projectId: z.string(),
+  settings: MergeTrainSettingsSchema,
+  trains: z.array(MergeTrainView),
+  seq: z.number().int(),
+});
+export type MergeTrainStatus = z.output<typeof MergeTrainStatus>;

@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import {
   ConfigureAutopilot,
+  ConfigureMergeTrain,
   DecomposeTask,
   MergeAttemptByAutopilot,
   PauseAutopilot,
@@ -10,7 +11,7 @@ import {
   type Actor,
 } from '@baton/events';
 import { QueryClient } from '@baton/event-store';
-import type { AutopilotStatus, CommandAccepted } from '@baton/contracts';
+import type { AutopilotStatus, CommandAccepted, MergeTrainStatus } from '@baton/contracts';
 import { AgentScope } from '../agents/agent-scope';
 import { AgentRoute, CurrentActor, CurrentCaller } from '../auth/auth.decorators';
 import type { Caller } from '../auth/principal';
@@ -33,6 +34,23 @@ export class AutopilotController {
   @Route(R.getAutopilot)
   status(@RouteParams(R.getAutopilot) p: ParamsOf<typeof R.getAutopilot>, @RouteQuery(R.getAutopilot) q: QueryOf<typeof R.getAutopilot>): Promise<AutopilotStatus> {
     return this.queries.ask('tasks', 'get_autopilot', { projectId: p.projectId }, { minSeq: q.minSeq });
+  }
+
+  @Route(R.getMergeTrain)
+  mergeTrain(@RouteParams(R.getMergeTrain) p: ParamsOf<typeof R.getMergeTrain>, @RouteQuery(R.getMergeTrain) q: QueryOf<typeof R.getMergeTrain>): Promise<MergeTrainStatus> {
+    return this.queries.ask('tasks', 'get_merge_train', { projectId: p.projectId }, { minSeq: q.minSeq });
+  }
+
+  @Route(R.configureMergeTrain)
+  async configureMergeTrain(
+    @RouteParams(R.configureMergeTrain) p: ParamsOf<typeof R.configureMergeTrain>,
+    @RouteQuery(R.configureMergeTrain) q: QueryOf<typeof R.configureMergeTrain>,
+    @RouteBody(R.configureMergeTrain) body: BodyOf<typeof R.configureMergeTrain>,
+    @CurrentActor() actor: Actor,
+    @IdemKey() key?: string,
+  ): Promise<CommandAccepted> {
+    await this.queries.ask('tasks', 'get_project', { id: p.projectId }, { minSeq: q.minSeq });
+    return this.commands.send(ConfigureMergeTrain, { projectId: p.projectId, ...body }, { actor, key }, p.projectId);
   }
 
   @Route(R.configureAutopilot)

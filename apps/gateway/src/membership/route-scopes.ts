@@ -93,6 +93,8 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   configureAutopilot: project('projectId'),
   pauseAutopilot: project('projectId'),
   resumeAutopilot: project('projectId'),
+  getMergeTrain: project('projectId'),
+  configureMergeTrain: project('projectId'),
   decomposeTask: task,
   recordTaskPlan: task,
   reviewTaskPlan: task,

@@ -5,6 +5,7 @@ import type { ReadSide } from '@baton/service-kit';
 import type { AutopilotStatus, AutopilotTaskView } from '@baton/contracts';
 import { ancestorsOf, childrenIndex, conditionMet, deriveStatuses } from '../task-graph/graph';
 import { projectAggregateDecider, type ProjectAggregateEvent, type ProjectAggregateState } from '../task-graph/project-aggregate.decider';
+import { copyTrainTimes, foldTrainTimes, initialTrainTimes, mergeTrainView, summarizeTrain, type TrainTimes } from '../merge-train/train.view';
 
 const MAX_DECISIONS = 100;
 /** Projects whose fold is kept between requests (the console asks every few seconds). */
@@ -42,7 +43,7 @@ function summarize(e: RecordedEvent): { taskId: string | null; summary: string }
     case 'project.task_plan_reviewed':
       return { taskId, summary: `plan ${d.accepted ? 'accepted' : 'rejected'}${d.reason ? `: ${d.reason}` : ''}` };
     default:
-      return null;
+      return summarizeTrain(e);
   }
 }
 
@@ -51,10 +52,12 @@ export interface AutopilotFold {
   state: ProjectAggregateState;
   needsInput: Map<string, AutopilotStatus['needsInput'][number]>;
   decisions: AutopilotStatus['decisions'];
+  /** What the merge train's view adds to the state: times, returned cars, recent batches. */
+  train: TrainTimes;
   seq: number;
 }
 
-export const initialAutopilotFold = (): AutopilotFold => ({ state: projectAggregateDecider.initialState(), needsInput: new Map(), decisions: [], seq: 0 });
+export const initialAutopilotFold = (): AutopilotFold => ({ state: projectAggregateDecider.initialState(), needsInput: new Map(), decisions: [], train: initialTrainTimes(), seq: 0 });
 
 /**
  * Folds more of the project's events into `fold`. The aggregate's evolve may change maps of
@@ -64,7 +67,9 @@ export function foldAutopilot(fold: AutopilotFold, events: readonly RecordedEven
   let state = fold.state;
   const needsInput = new Map(fold.needsInput);
   let decisions = fold.decisions;
+  const train = copyTrainTimes(fold.train);
   for (const e of events) {
+    foldTrainTimes(train, e);
     state = projectAggregateDecider.evolve(state, e as ProjectAggregateEvent);
     if (e.type === 'project.autopilot_needs_input') {
       const d = e.data as AutopilotStatus['needsInput'][number];
@@ -76,7 +81,7 @@ export function foldAutopilot(fold: AutopilotFold, events: readonly RecordedEven
       if (line) decisions = [...decisions, { seq: e.position.seq, at: e.occurredAt, type: e.type, ...line }].slice(-MAX_DECISIONS);
     }
   }
-  return { state, needsInput, decisions, seq: events.at(-1)?.position.seq ?? fold.seq };
+  return { state, needsInput, decisions, train, seq: events.at(-1)?.position.seq ?? fold.seq };
 }
 
 /** The autopilot's view of a project, from its events alone (pure). */
@@ -126,24 +131,30 @@ export function autopilotView(projectId: string, fold: AutopilotFold): Autopilot
 export function autopilotQueries(read: ReadSide) {
   // Each request reads only the events after the cached fold, instead of the project's whole
   // log. Requests for one project are chained: each continues the fold the one before left.
-  const folds = new Map<string, Promise<{ fold: AutopilotFold; lastSeq: number; view: AutopilotStatus }>>();
+  const folds = new Map<string, Promise<{ fold: AutopilotFold; lastSeq: number }>>();
+  const foldOf = async (projectId: string, minSeq: number): Promise<AutopilotFold> => {
+    await read.waitFor(minSeq);
+    const before = folds.get(projectId);
+    const next = (async () => {
+      // After a failed request, start again from the project's first event.
+      const cached = await before?.catch(() => undefined);
+      const after = cached?.lastSeq ?? 0;
+      // A decision still being appended waits for the next request: no half decisions in the view.
+      const events = completeDecisions((await read.store.load({ type: 'project', id: projectId }, after)).events);
+      const fold = foldAutopilot(cached?.fold ?? initialAutopilotFold(), events);
+      return { fold, lastSeq: events.at(-1)?.position.seq ?? after };
+    })();
+    folds.delete(projectId);
+    folds.set(projectId, next);
+    if (folds.size > CACHED_PROJECTS) folds.delete(folds.keys().next().value as string);
+    return (await next).fold;
+  };
   return {
-    get_autopilot: defineQuery(z.object({ projectId: IdSchema }), async ({ projectId }, { minSeq }) => {
-      await read.waitFor(minSeq);
-      const before = folds.get(projectId);
-      const next = (async () => {
-        // After a failed request, start again from the project's first event.
-        const cached = await before?.catch(() => undefined);
-        const after = cached?.lastSeq ?? 0;
-        // A decision still being appended waits for the next request: no half decisions in the view.
-        const events = completeDecisions((await read.store.load({ type: 'project', id: projectId }, after)).events);
-        const fold = foldAutopilot(cached?.fold ?? initialAutopilotFold(), events);
-        return { fold, lastSeq: events.at(-1)?.position.seq ?? after, view: autopilotView(projectId, fold) };
-      })();
-      folds.delete(projectId);
-      folds.set(projectId, next);
-      if (folds.size > CACHED_PROJECTS) folds.delete(folds.keys().next().value as string);
-      return (await next).view;
+    get_autopilot: defineQuery(z.object({ projectId: IdSchema }), async ({ projectId }, { minSeq }) => autopilotView(projectId, await foldOf(projectId, minSeq))),
+    get_merge_train: defineQuery(z.object({ projectId: IdSchema }), async ({ projectId }, { minSeq }) => {
+      const fold = await foldOf(projectId, minSeq);
+      if (fold.state.project.status === 'absent' || fold.state.project.status === 'deleted') throw new DomainError('not_found', `project ${projectId} does not exist`, { projectId });
+      return mergeTrainView(projectId, fold.state, fold.train, fold.seq);
     }),
   };
 }

@@ -37,6 +37,7 @@ export function validBodies(ids: { userId: string; dependsOnTaskId: string; task
     queueFail: { reason: 'because' },
     spawnWorker: { templateId: 'shell' },
     configureAutopilot: { enabled: true },
+    configureMergeTrain: { maxBatch: 2 },
     pauseAutopilot: { reason: 'x' },
     decomposeTask: {},
     recordTaskPlan: { decision: 'execute', reason: 'x' },
