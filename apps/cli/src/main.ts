@@ -10,6 +10,7 @@ import { registerDataCommands } from './commands/data';
 import { registerDemoAgentCommand } from './commands/demo-agent';
 import { registerHookCommands } from './commands/hook';
 import { registerMcpCommand } from './commands/mcp';
+import { registerMergeTrainCommands } from './commands/merge-train';
 import { registerNotifyCommands } from './commands/notify';
 import { registerProjectCommands } from './commands/project';
 import { registerPromptCommands } from './commands/prompt';
@@ -32,6 +33,7 @@ export function buildProgram(ctx: Ctx = processCtx()): Command {
   registerProjectCommands(program, ctx);
   registerTaskCommands(program, ctx);
   registerAutopilotCommands(program, ctx);
+  registerMergeTrainCommands(program, ctx);
   registerAttemptCommands(program, ctx);
   registerPromptCommands(program, ctx);
   registerSessionCommands(program, ctx);
