@@ -2,6 +2,8 @@ import {
   names,
   RecordAttemptWorkspace,
   RecordAutopilotMerge,
+  RecordTrainBuild,
+  RecordTrainLand,
   RecordOutputMatch,
   RecordSessionExit,
   RecordSessionSpawned,
@@ -57,7 +59,7 @@ export function runnerInboxPrefix(runnerId: string): string {
 /** The KV bucket of the sessions service's own settings, where the generated agent-token secret is kept. */
 export const sessionsSettingsBucket = (namespace: string) => `${namespace}_sessions`;
 
-/** The commands a runner sends (apps/runner: reporter, session host, worktrees, autopilot merge): nothing else. */
+/** The commands a runner sends (apps/runner: reporter, session host, worktrees, autopilot merge, merge-train steps): nothing else. */
 export const RUNNER_COMMANDS: readonly CommandDefinition[] = [
   RegisterRunner,
   RecordSessionSpawned,
@@ -66,6 +68,8 @@ export const RUNNER_COMMANDS: readonly CommandDefinition[] = [
   RecordSessionExit,
   RecordAttemptWorkspace,
   RecordAutopilotMerge,
+  RecordTrainBuild,
+  RecordTrainLand,
 ];
 
 export function natsPermissions(namespace: string, role: NatsRole, runnerId?: string): NatsPermissions {
