@@ -10,6 +10,7 @@ import { LineReader, TerminalLog } from './terminal';
 import { workTask } from './work-task';
 import type { AgentRun, Outcome, WorkItem } from './work-item';
 import { planTask } from './plan-task';
+import { resolveTrainConflict, trainMergeTarget } from './train-fix';
 
 export interface DemoAgentOptions {
   env: Env;
@@ -86,6 +87,17 @@ export async function runDemoAgent(o: DemoAgentOptions): Promise<DemoAgentResult
     await reporter.register();
     log.ok('registered');
     const before = await sessions.get(sessionId).catch(() => null);
+    // Sent back by the merge train with a conflict: bring the target in first, as its follow-up asks.
+    const target = run.commit ? trainMergeTarget(o.env.BATON_PROMPT ?? '') : null;
+    if (target) {
+      const fixed = await resolveTrainConflict(run, target).catch(async (e: Error) => {
+        log.fail(`could not merge ${target}: ${e.message}`);
+        await reporter.report({ kind: 'error', message: `could not merge ${target}: ${e.message}`, taskId: manifest.tasks[0]?.id ?? null });
+        return null;
+      });
+      if (!fixed) return await finish(run, [{ kind: 'failed', reason: `could not merge ${target}` }]);
+      if (fixed.files.length) await reporter.report({ kind: 'milestone', message: `merged ${target}, resolved ${fixed.files.join(', ')}`, taskId: manifest.tasks[0]?.id ?? null });
+    }
     // A planner outside an attempt is `baton task decompose`'s: it plans. In an attempt it works like any agent.
     const planning = manifest.session.role === 'planner' && !manifest.attempt;
     const outcomes = planning ? await planAll(run) : manifest.session.strategy === 'queue' ? await workQueue(run, before) : await workSimple(run, before);
