@@ -38,6 +38,14 @@ describe(buildRunnerStart.name, () => {
     expect(buildRunnerStart(stateOf(placed), ctx({ attempt: null })).data).toMatchObject({ initialInput: ['first this'], workspace: { kind: 'project' } });
   });
 
+  it("starts the merge train's check in a detached checkout of the batch's result, fetched by the batch's ref", () => {
+    const commit = 'c'.repeat(40);
+    const placed = history(spawn({ origin: { kind: 'merge_check', target: 'main', batchId: 'mt1', commit } }, { kind: 'command' }), place('r2'));
+    const { data } = buildRunnerStart(stateOf(placed), ctx({ attempt: null }));
+    expect(() => RunnerStartSchema.parse(data)).not.toThrow();
+    expect(data.workspace).toEqual({ kind: 'commit', ref: 'refs/baton-train/mt1', commit });
+  });
+
   it('refuses a session that is not waiting to start', () => {
     expect(() => buildRunnerStart(stateOf(history(spawn())), ctx())).toThrow(/not waiting to start/);
   });
