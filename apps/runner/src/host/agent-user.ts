@@ -43,7 +43,51 @@ export async function handOver(user: AgentUser, owned: readonly string[], throug
     if (s?.isDirectory() && (s.mode & 0o001) === 0) await chmod(dir, (s.mode & 0o7777) | 0o111);
   }
   const dirs = [...new Set(owned.filter(Boolean))];
-  if (dirs.length) await run('chown', ['-R', '--no-dereference', `${user.uid}:${user.gid}`, ...dirs], { timeout: 120_000 });
+  if (dirs.length) await batchFor(user).run(dirs);
+}
+
+const chownR = (owner: string, dirs: readonly string[]) => run('chown', ['-R', '--no-dereference', owner, '--', ...dirs], { timeout: 120_000 });
+
+/**
+ * The `chown -R` of starts arriving while one runs, run together as the next one: a burst of 100
+ * starts forks a few processes on a machine it already saturates, not 100. A failed batch is run
+ * again start by start, so one start's failure is not the others'.
+ */
+class ChownBatch {
+  private queue: { dirs: readonly string[]; done: (err?: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly owner: string) {}
+
+  run(dirs: readonly string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ dirs, done: (err) => (err === undefined ? resolve() : reject(err as Error)) });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        await chownR(this.owner, [...new Set(batch.flatMap((b) => b.dirs))]);
+        for (const b of batch) b.done();
+      } catch {
+        await Promise.all(batch.map((b) => chownR(this.owner, b.dirs).then(() => b.done(), (err: unknown) => b.done(err ?? new Error('chown failed')))));
+      }
+    }
+    this.running = false;
+  }
+}
+
+const MAX_BATCH = 64;
+const batches = new Map<string, ChownBatch>();
+function batchFor(user: AgentUser): ChownBatch {
+  const owner = `${user.uid}:${user.gid}`;
+  let batch = batches.get(owner);
+  if (!batch) batches.set(owner, (batch = new ChownBatch(owner)));
+  return batch;
 }
 
 /**

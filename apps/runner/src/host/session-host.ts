@@ -11,7 +11,8 @@ import { HostedSession } from './hosted-session';
 import type { HostedSessionsRepository } from './hosted-sessions.repository';
 import { adapterFor } from '@baton/agents';
 import { prepareAgentLaunch } from './agent-home';
-import { gitDirs, sandboxedArgv } from './sandbox';
+import { sandboxedArgv } from './sandbox';
+import { knownGitDirs } from './git-dirs';
 import { chownPaths, dirsBetween, handOver, type AgentUser } from './agent-user';
 import { SharedDirs } from './shared-dirs';
 import { typedKeys, type TypedKey } from './typed-input';
@@ -281,7 +282,8 @@ export class SessionHost {
       // since the runner's is read-only (or, on a root runner, closed) inside.
       const commandHome = this.o.sandbox ? await commandSessionHome(sessionDir) : null;
       if (commandHome && !start.launch.env.HOME) env = { ...env, HOME: commandHome };
-      workDirs = [ws.root, ...(this.o.sandbox ? await gitDirs(ws.root) : []), ...(commandHome ? [commandHome] : []), sessionDir];
+      workDirs = [ws.root, ...(this.o.sandbox ? await knownGitDirs(ws.root, ws.shared ?? []) : []), ...(commandHome ? [commandHome] : []), sessionDir];
+      step('workDirs');
     }
     h.env = env;
     const sandbox = this.o.sandbox;

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunnerStart } from '@baton/events';
 import { commit, makeRepo, removeTemps, tempDir } from '../worktree/__tests__/git-fixtures';
 import { Worktrees } from '../worktree';
-import { agentUserFor, chownPaths } from './agent-user';
+import { agentUserFor, chownPaths, handOver } from './agent-user';
 import { SharedDirs, type WrittenPath } from './shared-dirs';
 import { Workspaces } from './workspaces';
 
@@ -78,5 +78,18 @@ const asRoot = process.getuid?.() === 0;
     expect(chowned.flat()).toEqual(expect.arrayContaining([{ path: join(checkout, 'config', '.env'), deep: true }, { path: join(checkout, 'config'), deep: false }]));
     expect(chowned.flat().map((p) => p.path)).not.toContain(checkout);
     expect(notAgents(checkout, user.uid)).toEqual([]);
+  });
+
+  it("hands each start's own dirs over, 40 starts at once, and fails only the start whose dir cannot be handed over", async () => {
+    const dirs = Array.from({ length: 40 }, (_, i) => {
+      const dir = join(dataDir, 'sessions', `s${i}`);
+      mkdirSync(join(dir, 'home'), { recursive: true });
+      writeFileSync(join(dir, 'prompt.md'), 'hi');
+      return dir;
+    });
+    const results = await Promise.allSettled([...dirs.map((d) => handOver(user, [d], [])), handOver(user, [join(dataDir, 'sessions', 'gone')], [])]);
+    expect(results.slice(0, 40).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[40].status).toBe('rejected');
+    for (const d of dirs) expect(notAgents(d, user.uid)).toEqual([]);
   });
 });
