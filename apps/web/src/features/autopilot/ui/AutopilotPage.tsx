@@ -14,6 +14,7 @@ import { useProjectWindow } from '../../project/model/project-context';
 import { sessionsApi } from '../../sessions/model/sessions-api';
 import { autopilotApi } from '../model/autopilot-api';
 import { dagRows } from '../model/dag-rows';
+import { MergeTrainPanel } from './MergeTrainPanel';
 
 const STATE_LABEL: Record<AutopilotStatus['state'], string> = { off: 'Off', running: 'Running', paused: 'Paused' };
 
@@ -195,6 +196,8 @@ export function AutopilotPage() {
           </table>
         </div>
       </section>
+
+      <MergeTrainPanel projectId={project.id} version={version} canAct={canAct} busy={busy} act={act} />
 
       <section className="section">
         <h2 className="section-label">Latest decisions</h2>
