@@ -16,6 +16,7 @@ import { HostedSessions1700000000400 } from './migrations/1700000000400-hosted-s
 import { PortAllocator, stopRunningGit, Worktrees } from './worktree';
 import { PtyKeeperClient } from './pty';
 import { mergeForAutopilot } from './host/attempt-merge';
+import { runTrainStep } from './host/train-step';
 import { natsTokenRenewal, TokenKeeper } from './host/token-keeper';
 
 /**
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
       stop: (data) => host.handleStop(data),
       input: (data) => host.handleInput(data),
       merge: (data, seq) => mergeForAutopilot({ worktrees, reporter, logger, fenced: (attemptId) => host.isFencedAttempt(attemptId) }, data, seq),
+      train: (data, seq) => runTrainStep({ worktrees, reporter, logger, fenced: (attemptId) => host.isFencedAttempt(attemptId) }, data, seq),
     },
   });
 

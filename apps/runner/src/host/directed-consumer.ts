@@ -1,12 +1,13 @@
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { RUNNER_DIRECTED, type RunnerInput, type RunnerMerge, type RunnerStart, type RunnerStop } from '@baton/events';
+import { RUNNER_DIRECTED, type RunnerInput, type RunnerMerge, type RunnerStart, type RunnerStop, type RunnerTrain } from '@baton/events';
 import type { Broker, Logger } from '@baton/event-store';
 
 export type DirectedMessage =
   | { type: 'start'; data: RunnerStart }
   | { type: 'stop'; data: RunnerStop }
   | { type: 'input'; data: RunnerInput }
-  | { type: 'merge'; data: RunnerMerge };
+  | { type: 'merge'; data: RunnerMerge }
+  | { type: 'train'; data: RunnerTrain };
 
 export class DirectedDecodeError extends Error {
   constructor(message: string) {
@@ -45,6 +46,8 @@ export interface DirectedHandlers {
   input(data: RunnerInput): void;
   /** The autopilot's merge of an attempt this runner holds; answers with its own command. */
   merge(data: RunnerMerge, seq: number): Promise<unknown>;
+  /** A merge-train step for a car whose branch this runner holds; answers with its own command. */
+  train(data: RunnerTrain, seq: number): Promise<unknown>;
 }
 
 export interface DirectedConsumerOptions {
@@ -128,6 +131,7 @@ export class DirectedConsumer {
       if (msg.type === 'start') await this.o.handlers.start(msg.data, m.seq);
       else if (msg.type === 'stop') await this.o.handlers.stop(msg.data);
       else if (msg.type === 'merge') await this.o.handlers.merge(msg.data, m.seq);
+      else if (msg.type === 'train') await this.o.handlers.train(msg.data, m.seq);
       else this.o.handlers.input(msg.data);
       m.ack();
     } catch (e) {

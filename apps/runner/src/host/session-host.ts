@@ -419,6 +419,7 @@ export class SessionHost {
     }
     if (h.workspaceDir && h.env && !h.fenced) this.remember(sessionId, { workspaceDir: h.workspaceDir, script: h.start.cleanupScript, env: h.env, confine: h.confine });
     if (h.stopRequest?.cleanup && h.start.cleanupScript && h.workspaceDir && h.env) await this.cleanup(sessionId, h.workspaceDir, h.start.cleanupScript, h.env, h.confine);
+    if (!this.sessions.has(sessionId)) await this.o.workspaces.release(h.start).catch((err) => this.o.logger.warn({ err, sessionId }, 'could not remove the check checkout'));
     h.screen?.dispose();
     h.finish();
   }

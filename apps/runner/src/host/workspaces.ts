@@ -9,7 +9,7 @@ import { normalizeRepository } from '../worktree/mirror';
 import { writtenWithParents } from './shared-dirs';
 
 export interface PreparedWorkspace {
-  kind: 'attempt' | 'project';
+  kind: 'attempt' | 'project' | 'commit';
   /** `attempt-<id>` or `project-<id>`: names its setup marker. */
   key: string;
   root: string;
@@ -50,11 +50,22 @@ export class Workspaces {
   /** `signal`: the start was stopped; a clone or fetch still running for it is killed. */
   async prepare(start: RunnerStart, signal?: AbortSignal): Promise<PreparedWorkspace> {
     const ws = start.workspace;
+    if (ws.kind === 'commit') {
+      // A merge-train check: the batch's result, detached, in a checkout of its own per session.
+      const co = await this.worktrees.checkout({ key: `check-${start.sessionId}`, repository: start.repository.location, commit: ws.commit, batchId: ws.ref.slice(ws.ref.lastIndexOf('/') + 1), signal });
+      return { kind: 'commit', key: `check-${start.sessionId}`, root: co.dir, created: co.created };
+    }
     if (ws.kind === 'attempt') {
       const wt = await this.worktrees.ensure({ attemptId: ws.attemptId, repository: start.repository.location, branch: ws.branch, base: ws.baseBranch, signal });
       return { kind: 'attempt', key: `attempt-${ws.attemptId}`, root: wt.dir, created: !wt.reused, baseCommit: wt.baseCommit, shared: [wt.mirrorDir] };
     }
     return this.serialize(`project-${start.projectId}`, () => this.projectCheckout(start.projectId, start.repository.location, start.repository.defaultBranch, signal));
+  }
+
+  /** A merge-train check's checkout goes with its session (it holds no branch: nothing is lost). */
+  async release(start: RunnerStart): Promise<void> {
+    if (start.workspace.kind !== 'commit') return;
+    await this.worktrees.removeCheckout(`check-${start.sessionId}`, start.repository.location);
   }
 
   /** Copies the template's `copyFiles` from the project's local checkout; a remote repository has none to copy from. */

@@ -89,7 +89,7 @@ export async function buildCar(o: BuildCarOptions): Promise<BuiltCar> {
   }
 }
 
-async function integrate(checkout: string, onto: string, tip: string, o: BuildCarOptions, env: NodeJS.ProcessEnv): Promise<string> {
+async function integrate(checkout: string, onto: string, tip: string, o: BuildCarOptions, env: Record<string, string>): Promise<string> {
   const conflicted = async () => (await git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd: checkout })).stdout.split('\0').filter(Boolean);
   if (o.integration === 'rebase') {
     // The car's own commits replayed on the result, one by one (a detached copy: its branch stays as the agent left it).

@@ -9,6 +9,7 @@ import { assertBranchName, DEFAULT_GIT_TIMEOUTS, git, gitValue, resolveCommit, t
 import { isMergedInto, mergeIntoBase, type GitIdentity, type MergeResult, type MergeStrategy } from './merge';
 import { ensureMirror, locateMirror, resolveBase, type Mirror } from './mirror';
 import { publishBranch } from './publish';
+import { buildCar, checkoutCommit, landBatch, type BuiltCar, type TrainIntegration } from './train';
 
 /** What the runner remembers of an attempt's worktree (a JSON file beside it). */
 export interface WorktreeRecord {
@@ -198,6 +199,54 @@ export class Worktrees {
       await this.save({ ...r, merged: { commit: result.commit, strategy: opts.strategy, at: this.now().toISOString() } });
       return result;
     }));
+  }
+
+  /** A merge-train build of the attempt's branch on the batch's result (worktree/train.ts), under the mirror's lock. */
+  async trainBuild(attemptId: string, m: { target: string; batchId: string; branch: string; onto: string | null; integration: TrainIntegration; message: string }): Promise<BuiltCar> {
+    const r = await this.require(attemptId);
+    if (r.branch !== m.branch) throw new Error(`attempt ${attemptId} here is on branch ${r.branch}, not ${m.branch}`);
+    return this.serialize(r.mirrorDir, () =>
+      this.writing(r.mirrorDir, null, () =>
+        buildCar({ mirrorDir: r.mirrorDir, scratchDir: this.scratchDir, target: m.target, branch: r.branch, batchId: m.batchId, onto: m.onto, integration: m.integration, message: m.message, committer: this.identity, timeoutMs: this.gitTimeouts.fetchMs }),
+      ),
+    );
+  }
+
+  /** Lands a merge-train batch's result on its target, only as a fast-forward (worktree/train.ts). */
+  async trainLand(attemptId: string, m: { target: string; batchId: string; commit: string; base: string }): Promise<void> {
+    const r = await this.require(attemptId);
+    await this.serialize(r.mirrorDir, () =>
+      this.writing(r.mirrorDir, null, () => landBatch({ mirrorDir: r.mirrorDir, repository: r.repository, target: m.target, batchId: m.batchId, commit: m.commit, base: m.base, timeoutMs: this.gitTimeouts.fetchMs })),
+    );
+  }
+
+  /** A detached checkout of a merge-train batch's result in `worktrees/<key>` (a check's workspace); made once. */
+  async checkout(input: { key: string; repository: string; commit: string; batchId: string; signal?: AbortSignal }): Promise<{ dir: string; created: boolean }> {
+    checkAttemptId(input.key);
+    const dir = join(this.worktreesDir, input.key);
+    const mirror = await locateMirror(this.reposDir, input.repository);
+    return this.serialize(mirror.dir, () =>
+      this.writing(mirror.dir, null, async () => {
+        if (existsSync(join(dir, '.git'))) return { dir, created: false };
+        await ensureMirror(this.reposDir, input.repository, { signal: input.signal, timeouts: this.gitTimeouts });
+        await mkdir(this.worktreesDir, { recursive: true });
+        await checkoutCommit({ mirrorDir: mirror.dir, dir, commit: input.commit, batchId: input.batchId, timeoutMs: this.gitTimeouts.fetchMs });
+        return { dir, created: true };
+      }),
+    );
+  }
+
+  /** Removes a checkout made by `checkout` (its check ended): it holds no branch, so nothing of anyone's is lost. */
+  async removeCheckout(key: string, repository: string): Promise<void> {
+    checkAttemptId(key);
+    const dir = join(this.worktreesDir, key);
+    const mirror = await locateMirror(this.reposDir, repository);
+    await this.serialize(mirror.dir, () =>
+      this.writing(mirror.dir, null, async () => {
+        await git(['worktree', 'remove', '--force', dir], { cwd: mirror.dir }).catch(() => rm(dir, { recursive: true, force: true }));
+        await git(['worktree', 'prune'], { cwd: mirror.dir }).catch(() => undefined);
+      }),
+    );
   }
 
   /** Publishes the mirror's base branch to the project's repository (see `merge`). */
