@@ -17,7 +17,7 @@ export const EXPORT_MAX_CHARS = 700_000;
  * age/bytes), written by the runners it was placed on: what another runner wrote under its
  * id is not the session's (issue #12).
  */
-async function readTerminal(broker: Broker, sessionId: string, runners: readonly string[]): Promise<TerminalFrame[]> {
+export async function readTerminal(broker: Broker, sessionId: string, runners: readonly string[]): Promise<TerminalFrame[]> {
   const stream = broker.names.streams.terminal;
   const subject = broker.names.termOfSession(sessionId);
   const last = await broker.jsm.streams.getMessage(stream, { last_by_subj: subject }).catch(() => null);

@@ -7,12 +7,14 @@ import {
   type RecordAutopilotMerge,
   type RecordPlannerEnd,
   type RecordTrainBuild,
+  type RecordTrainCheck,
   type RecordTrainLand,
   type RunnerMerge,
   type RunnerTrain,
   type SpawnSession,
   type TemplateSnapshot,
 } from '@baton/events';
+import { safeText } from '@baton/contracts';
 import { builtinSnapshot } from '../session-template/builtin-templates';
 import { commandsFor } from './session.reactors';
 
@@ -158,6 +160,38 @@ export function trainFollowUp(d: { branch: string; target: string; why: 'conflic
           `Fix it on your branch (the check runs on ${d.target} with your changes on top) and commit.`,
         ];
   return [...lines, '', `When you are done, finish as usual: your branch joins the train again (fix round ${d.round}).`].join('\n').slice(0, 100_000);
+}
+
+/**
+ * A check session ended: its exit code is the verdict (a stop or a timeout fails it), and the
+ * last lines of its output go with it — to the agent that has to fix it, and to a person.
+ */
+export function trainCheckVerdict(event: DomainEvent, outputTail: string): CommandEnvelope[] {
+  if (event.type !== 'session.ended' || event.data.origin.kind !== 'merge_check') return [];
+  const d = event.data;
+  const origin = event.data.origin;
+  const passed = d.exitCode === 0 && d.status !== 'stopped' && d.status !== 'failed';
+  const how = d.exitCode !== null ? `exit code ${d.exitCode}` : `${d.status}${d.reason ? `: ${d.reason}` : ''}`;
+  const tail = outputTail.trim();
+  const summary = passed || !tail ? how : `${how}; the end of its output:\n${tail}`;
+  const data: CommandDataOf<typeof RecordTrainCheck> = {
+    projectId: d.projectId,
+    target: origin.target,
+    batchId: origin.batchId,
+    sessionId: event.aggregate.id,
+    passed,
+    summary: summary.slice(0, 1_900),
+  };
+  return commandsFor(event, [{ type: 'merge_train.record_check', data }]);
+}
+
+/** The last `maxLines` lines of a terminal's text (escape sequences and controls gone), at most `maxChars`. */
+export function outputTail(text: string, maxLines = 30, maxChars = 1_400): string {
+  const lines = safeText(text, { multiline: true }).split('\n').map((l) => l.trimEnd());
+  while (lines.length && !lines[lines.length - 1]) lines.pop();
+  let tail = lines.slice(-maxLines).join('\n');
+  if (tail.length > maxChars) tail = `…${tail.slice(-maxChars)}`;
+  return tail;
 }
 
 /** The check's template: `sh -c <command>` under `timeout`, never restarted; its exit code is the verdict. */

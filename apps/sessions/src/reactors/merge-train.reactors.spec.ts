@@ -1,6 +1,6 @@
-import { MergeTrainCarReturned, MergeTrainCheckStarted, MergeTrainStepRequested, RUNNER_DIRECTED, SpawnSession, FollowUpInAttempt, type DomainEvent } from '@baton/events';
+import { SessionEnded, MergeTrainCarReturned, MergeTrainCheckStarted, MergeTrainStepRequested, RUNNER_DIRECTED, SpawnSession, FollowUpInAttempt, type DomainEvent } from '@baton/events';
 import { recorded } from '@baton/testing';
-import { trainCheckReactor, trainFollowUpReactor, trainStepDirective } from './autopilot.reactors';
+import { outputTail, trainCheckReactor, trainCheckVerdict, trainFollowUpReactor, trainStepDirective } from './autopilot.reactors';
 
 const project = { type: 'project' as const, id: 'p1' };
 const car = { taskId: 't1', attemptId: 'a1', branch: 'baton/task-t1-a1' };
@@ -41,5 +41,21 @@ describe('merge-train reactions of the sessions service', () => {
     const [check] = trainFollowUpReactor(returned({ why: 'check_failed', files: [], checkSessionId: 'ck1', message: 'the check failed: exit code 1' }));
     expect((check.data as { text: string }).text).toMatch(/check failed \(session ck1\)[\s\S]*exit code 1/);
     expect(trainFollowUpReactor(returned({ toPerson: true }))).toEqual([]);
+  });
+
+  it("records a check's verdict from its exit code, with the end of its output when it failed", () => {
+    const ended = (exitCode: number | null, status: 'exited' | 'stopped' = 'exited') =>
+      recorded({ type: 'session', id: 'ck1' }, SessionEnded({ status, reason: 'exited with code 1', exitCode, runnerId: 'r1', killProcess: false, cascadeTo: [], projectId: 'p1', attemptId: null, taskIds: [], parentSessionId: null, origin: { kind: 'merge_check', target: 'main', batchId: 'mt1', commit: 'c'.repeat(40) } })) as unknown as DomainEvent;
+    const [failed] = trainCheckVerdict(ended(1), '3 tests failed');
+    expect(failed).toMatchObject({ type: 'merge_train.record_check', data: { projectId: 'p1', target: 'main', batchId: 'mt1', sessionId: 'ck1', passed: false, summary: 'exit code 1; the end of its output:\n3 tests failed' } });
+    expect(trainCheckVerdict(ended(0), 'all good')[0].data).toMatchObject({ passed: true, summary: 'exit code 0' });
+    expect(trainCheckVerdict(ended(0, 'stopped'), '')[0].data).toMatchObject({ passed: false });
+    expect(trainCheckVerdict(ended(null, 'stopped'), '')[0].data).toMatchObject({ passed: false, summary: 'stopped: exited with code 1' });
+  });
+
+  it("keeps the last lines of a terminal's output as plain text", () => {
+    expect(outputTail('\u001b[31mFAIL\u001b[0m a.spec.ts\r\n  expected 1\r\n\r\n')).toBe('FAIL a.spec.ts\n  expected 1');
+    expect(outputTail(Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n'), 3)).toBe('line 97\nline 98\nline 99');
+    expect(outputTail('x'.repeat(5_000)).length).toBeLessThanOrEqual(1_401);
   });
 });

@@ -8,7 +8,9 @@ import { UsageRowEntity } from '../read-models/session-usage/usage-row.entity';
 import type { Spend } from '../usage/budget';
 import { budgetReactor, type BudgetContext } from './budget.reactor';
 import { attemptReactor, lifecycleReactor, seatReactor, stackReactor } from './session.reactors';
-import { mergeDirective, plannerReactor, trainCheckReactor, trainFollowUpReactor, trainStepDirective } from './autopilot.reactors';
+import { mergeDirective, outputTail, plannerReactor, trainCheckReactor, trainCheckVerdict, trainFollowUpReactor, trainStepDirective } from './autopilot.reactors';
+import { readTerminal } from '../export/export.queries';
+import { placedRunners } from '../session/placed-runners';
 import { SessionRowEntity } from '../read-models/sessions/session-row.entity';
 import { publishToRunner } from '../runtime/runner-publish';
 
@@ -101,6 +103,17 @@ export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Rea
     },
     { name: 'merge-train-check', react: (event) => trainCheckReactor(event) },
     { name: 'merge-train-follow-up', react: (event) => trainFollowUpReactor(event) },
+    {
+      // A check's verdict carries the end of its output, read from its terminal stream.
+      name: 'merge-train-check-end',
+      react: async (event: RecordedEvent<DomainEvent>) => {
+        if (event.type !== 'session.ended' || event.data.origin.kind !== 'merge_check') return [];
+        const events = (await read.store.load({ type: 'session', id: event.aggregate.id })).events;
+        const frames = await readTerminal(read.broker, event.aggregate.id, placedRunners(events)).catch(() => []);
+        const text = Buffer.concat(frames.map((f) => Buffer.from(f.data))).toString('utf8');
+        return trainCheckVerdict(event, outputTail(text));
+      },
+    },
     {
       // A session's token ends with it: the gateway refuses tokens of sessions in this bucket.
       // The bucket is the background's to make (with the installation's replicas): opened here.

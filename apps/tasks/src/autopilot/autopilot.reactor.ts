@@ -6,7 +6,6 @@ import type {
   MergeAttemptByAutopilot,
   RecordAttemptSessionEnd,
   RecordPlannerEnd,
-  RecordTrainCheck,
 } from '@baton/events';
 import { commandsFor, type ReactorCommand } from '../task-graph/reactors';
 import { derivedId } from './autopilot.decide';
@@ -67,19 +66,6 @@ export function autopilotReactor(event: DomainEvent): ReactorCommand[] {
           reason: d.reason.slice(0, 2_000),
         };
         out.push({ type: 'autopilot.record_session_end', data });
-      }
-      if (d.origin.kind === 'merge_check') {
-        // The train's check: its exit code is the verdict (a stop or a timeout fails it).
-        const passed = d.exitCode === 0 && d.status !== 'stopped' && d.status !== 'failed';
-        const data: CommandDataOf<typeof RecordTrainCheck> = {
-          projectId: d.projectId,
-          target: d.origin.target,
-          batchId: d.origin.batchId,
-          sessionId: event.aggregate.id,
-          passed,
-          summary: `${d.status}${d.exitCode !== null ? ` with exit code ${d.exitCode}` : ''}${d.reason ? `: ${d.reason}` : ''}`.slice(0, 2_000),
-        };
-        out.push({ type: 'merge_train.record_check', data });
       }
       if (d.origin.kind === 'planner') {
         const data: CommandDataOf<typeof RecordPlannerEnd> = { projectId: d.projectId, taskId: d.origin.taskId, sessionId: event.aggregate.id, status: d.status, reason: d.reason.slice(0, 2_000) };
