@@ -192,8 +192,11 @@ describe('autopilot: a goal decomposed into a DAG and run across three runners',
     expect(s.decisions.map((d) => d.summary).join('\n')).toMatch(/gave up: failed 2 attempts/);
   });
 
-  it('raises a merge conflict as needs-input with the conflicting files, and holds that subtree', async () => {
-    const { projectId } = await project('Autopilot conflict');
+  it('raises a merge conflict as needs-input with the conflicting files, and holds that subtree (a train whose fixer is a person)', async () => {
+    const { projectId } = await project('Autopilot conflict', null);
+    const fixer = await stack.api.request('PATCH', `/api/projects/${projectId}/merge-train`, { body: { fixer: 'person' }, query: { minSeq: stack.api.lastSeq } });
+    expect(fixer.status).toBe(200);
+    await switchOn(projectId);
     const group = await stack.api.createTask(projectId, 'Two writers');
     const first = await stack.api.createTask(projectId, 'Writer one [conflict]', { parentId: group });
     const second = await stack.api.createTask(projectId, 'Writer two [conflict]', { parentId: group });
@@ -211,7 +214,7 @@ describe('autopilot: a goal decomposed into a DAG and run across three runners',
     const by = (id: string) => s.tasks.find((t) => t.taskId === id)!;
     expect(by(winner).status).toBe('done');
     expect(by(loser.taskId)).toMatchObject({ status: 'in_review', hold: 'merge_conflict', heldBy: group });
-    expect(s.decisions.map((d) => d.summary).join('\n')).toMatch(/NEEDS INPUT: merging .* conflicts in 1 file: baton-demo\/SHARED.md/);
+    expect(s.decisions.map((d) => d.summary).join('\n')).toMatch(/NEEDS INPUT: baton\/\S+ conflicts with main in 1 file: baton-demo\/SHARED.md/);
   });
 
   it('stop-all pauses the autopilot, stops the sessions of its attempts and abandons them; resume starts them again', async () => {
