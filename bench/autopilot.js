@@ -1,11 +1,17 @@
 'use strict';
 // Autopilot suite (`npm run bench:autopilot`): a generated DAG of 200 tasks, 20 wide (10 layers
 // of 20; each task waits on 1-2 tasks of the layer before, seeded), run by the autopilot with a
-// `[fast]` demo agent on one runner with 20 slots; every completed attempt is merged into the
+// `[fast]` demo agent on one runner with 20 slots; every completed attempt lands through the merge
+// train (docs/decisions/0030) into the
 // project's (bare) repository. Figures:
-//   autopilot.makespan        first dispatch → last task done, beside the critical-path lower
-//                             bound of the SAME run (longest dependency chain of each task's own
-//                             dispatch → done time); target makespan ≤ 1.5 × the bound
+//   autopilot.makespan.vs_agent_work   first dispatch → last task done, beside the critical path
+//                             of the agents' own running time in the SAME run (longest dependency
+//                             chain of session spawned → ended): what the overhead costs; target
+//                             ≤ 1.5 × (issue #14)
+//   autopilot.ready_to_spawned.p50   a task ready → its attempt's PTY running; target ≤ 1 s
+//   autopilot.merge.p50       the attempt joined the train → its task done (landed); target ≤ 1 s
+//   autopilot.critical_path.dispatch_to_done   the old bound (chain of dispatch → done), which
+//                             contains the overhead it should expose: reported, not targeted
 //   autopilot.overhead.per_task   mean time from a task's last dependency done to its dispatch
 //   autopilot.task.p50/p99    one task's dispatch → done (session spawn, agent, merge)
 
@@ -147,7 +153,8 @@ async function run(ctx) {
   const mergeAsked = new Map();
   for (const e of events) {
     if (e.type === 'project.autopilot_task_dispatched') lastDispatch.set(e.data.taskId, at(e));
-    if (e.type === 'project.autopilot_merge_requested') mergeAsked.set(e.data.taskId, at(e));
+    // Joined the train (its last join: a car sent back joins again); before the train, a merge request.
+    if (e.type === 'project.merge_train_joined' || e.type === 'project.autopilot_merge_requested') mergeAsked.set(e.data.taskId, at(e));
   }
   for (const id of ids) {
     if (!doneAt.has(id) || !endedAt.has(id)) continue;
@@ -162,18 +169,32 @@ async function run(ctx) {
   const makespan = Math.max(...ids.map((id) => doneAt.get(id) ?? NaN)) - Math.min(...ids.map((id) => firstDispatch.get(id) ?? NaN));
   const waits = dag.map((node) => (firstDispatch.get(ids[node.index]) ?? NaN) - (node.deps.length ? Math.max(...node.deps.map((d) => doneAt.get(ids[d]) ?? NaN)) : firstDispatch.get(ids[node.index])));
 
+  // Ready → spawned: when the task last became ready, to its completed session's PTY running.
+  const readyAt = new Map();
+  for (const e of events) if (e.type === 'project.task_status_changed' && e.data.to === 'ready') readyAt.set(e.data.taskId, at(e));
+  const readyToSpawned = ids.filter((id) => readyAt.has(id) && sessionSpawnOfTask.has(id)).map((id) => sessionSpawnOfTask.get(id) - readyAt.get(id));
+  const batches = events.filter((e) => e.type === 'project.merge_train_batch_started');
+  const landedBatches = events.filter((e) => e.type === 'project.merge_train_batch_ended' && e.data.outcome === 'landed').length;
+
   const ok = done === ids.length && Number.isFinite(makespan) && Number.isFinite(lowerBound);
   ctx.report({ name: 'autopilot.tasks.done', value: done, unit: 'tasks', target: `value==${ids.length}`, ok: done === ids.length });
   ctx.report({
-    name: 'autopilot.makespan',
+    name: 'autopilot.makespan.vs_agent_work',
     value: round(makespan / 1000, 2),
     unit: 's',
-    raw: round(lowerBound / 1000, 2),
-    ratio: round(makespan / lowerBound, 3),
+    raw: round(workBound / 1000, 2),
+    ratio: round(makespan / workBound, 3),
     target: 'ratio<=1.5',
-    ok: ok && makespan <= 1.5 * lowerBound,
+    ok: ok && makespan <= 1.5 * workBound,
   });
-  ctx.report({ name: 'autopilot.makespan.vs_agent_work', value: round(makespan / 1000, 2), unit: 's', raw: round(workBound / 1000, 2), ratio: round(makespan / workBound, 3) });
+  ctx.report({ name: 'autopilot.critical_path.dispatch_to_done', value: round(makespan / 1000, 2), unit: 's', raw: round(lowerBound / 1000, 2), ratio: round(makespan / lowerBound, 3) });
+  const readyP50 = percentile(readyToSpawned, 50);
+  ctx.report({ name: 'autopilot.ready_to_spawned.p50', value: round(readyP50, 1), unit: 'ms', target: 'value<=1000', ok: readyToSpawned.length === ids.length && readyP50 <= 1_000 });
+  const mergeP50 = percentile(phases.merge, 50);
+  ctx.report({ name: 'autopilot.merge.p50', value: round(mergeP50, 1), unit: 'ms', target: 'value<=1000', ok: phases.merge.length === ids.length && mergeP50 <= 1_000 });
+  ctx.report({ name: 'autopilot.merge.p99', value: round(percentile(phases.merge, 99), 1), unit: 'ms' });
+  ctx.report({ name: 'autopilot.train.batches', value: batches.length, unit: 'batches', raw: landedBatches });
+  ctx.report({ name: 'autopilot.train.cars_per_batch', value: round(batches.reduce((n, e) => n + e.data.cars.length, 0) / Math.max(1, batches.length), 2), unit: 'cars' });
   for (const [phase, samples] of Object.entries(phases)) {
     ctx.report({ name: `autopilot.phase.${phase}.p50`, value: round(percentile(samples, 50), 1), unit: 'ms' });
   }
