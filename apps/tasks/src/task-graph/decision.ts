@@ -9,7 +9,7 @@ import {
 import { CowMap } from './copy-on-write';
 import { describeCycle, findNewCycle, findNewCycleAround } from './cycles';
 import { childrenIndex, deriveStatuses, descendantsOf, type Children, type Derived } from './graph';
-import { deriveAround } from './neighbourhood';
+import { deriveAround, recordsDiffer } from './neighbourhood';
 import { cloneGraph, evolveGraph, overlayGraph, type AttemptNode, type GraphFact, type GraphState, type TaskNode } from './task-graph.state';
 
 interface Intent {
@@ -38,12 +38,6 @@ export function withFullDerivation<T>(fn: () => T): T {
   } finally {
     reference = false;
   }
-}
-
-/** Whether a recorded task differs from its derived status in a way `finish` would record. */
-function differs(node: TaskNode, d: Derived): boolean {
-  if (d.status !== node.status) return true;
-  return d.status === 'blocked' && JSON.stringify(node.blockedBy ?? []) !== JSON.stringify(d.blockedBy ?? []);
 }
 
 /**
@@ -151,7 +145,7 @@ export class Decision {
     } catch {
       return false; // a cycle recorded by older rules: the full derivation says what to do
     }
-    for (const [id, d] of derived) if (differs(this.original.tasks.get(id)!, d)) return false;
+    for (const [id, d] of derived) if (recordsDiffer(this.original.tasks.get(id), d)) return false;
     settledAt.set(this.original, { ...known, verified: revision });
     return true;
   }
@@ -162,8 +156,8 @@ export class Decision {
       return { children, derived: deriveStatuses(this.work.tasks, children) };
     }
     const children = this.work.children;
-    if (!this.settled()) return { children, derived: deriveStatuses(this.work.tasks, children) };
-    return { children, derived: deriveAround(this.original, this.work, this.overlay.touched()) };
+    const around = this.settled() ? deriveAround(this.original, this.work, this.overlay.touched(), new Set(this.intents.keys())) : null;
+    return { children, derived: around ?? deriveStatuses(this.work.tasks, children) };
   }
 
   finish(): NewEvent[] {

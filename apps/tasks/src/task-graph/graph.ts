@@ -154,34 +154,34 @@ export function deriveWithin(
   const visit = (id: string): Derived => {
     const done = out.get(id);
     if (done) return done;
-    const node = graph.get(id);
-    if (!node) return { status: 'todo' };
+    if (!graph.has(id)) return { status: 'todo' };
     if (scope && !scope.has(id)) return outside(id);
     if (visiting.has(id)) throw new Error(`task graph has a cycle through ${id}`);
     visiting.add(id);
-    let result: Derived;
-    const kids = children.get(id) ?? [];
-    if (kids.length) {
-      result = rollUp(kids.map(visit));
-    } else if (STICKY_STATUSES.has(node.status)) {
-      result = { status: node.status };
-    } else {
-      const deps = effectiveDependencies(graph, id);
-      const blockedBy: BlockingDependency[] = [];
-      let allMet = true;
-      for (const d of deps) {
-        const target = graph.has(d.taskId) ? visit(d.taskId).status : 'cancelled';
-        if (conditionBroken(d.condition, target)) blockedBy.push({ taskId: d.taskId, condition: d.condition, status: target, via: d.via });
-        if (!conditionMet(d.condition, target)) allMet = false;
-      }
-      result = blockedBy.length ? { status: 'blocked', blockedBy } : { status: allMet ? 'ready' : 'todo' };
-    }
+    const result = deriveOne(graph, children, id, visit);
     visiting.delete(id);
     out.set(id, result);
     return result;
   };
   for (const id of starts) visit(id);
   return out;
+}
+
+/** One task's status from what it waits on, read through `read` (children first, then dependencies, in order). */
+export function deriveOne(graph: Graph, children: Children, id: string, read: (id: string) => Derived): Derived {
+  const node = graph.get(id);
+  if (!node) return { status: 'todo' };
+  const kids = children.get(id) ?? [];
+  if (kids.length) return rollUp(kids.map(read));
+  if (STICKY_STATUSES.has(node.status)) return { status: node.status };
+  const blockedBy: BlockingDependency[] = [];
+  let allMet = true;
+  for (const d of effectiveDependencies(graph, id)) {
+    const target = graph.has(d.taskId) ? read(d.taskId).status : 'cancelled';
+    if (conditionBroken(d.condition, target)) blockedBy.push({ taskId: d.taskId, condition: d.condition, status: target, via: d.via });
+    if (!conditionMet(d.condition, target)) allMet = false;
+  }
+  return blockedBy.length ? { status: 'blocked', blockedBy } : { status: allMet ? 'ready' : 'todo' };
 }
 
 /** Leaves a task's status stands for: itself, or for a parent every unfinished leaf below it. */

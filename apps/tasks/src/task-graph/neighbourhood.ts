@@ -1,5 +1,5 @@
 import type { BlockingDependency } from '@baton/events';
-import { byNumber, deriveWithin, descendantsOf, type Children, type Derived, type Graph, type GraphNode } from './graph';
+import { byNumber, deriveOne, deriveWithin, descendantsOf, type Children, type Derived, type Graph, type GraphNode } from './graph';
 
 /** A graph with the indexes a GraphState keeps (task-graph.state.ts). */
 export interface IndexedGraph {
@@ -72,24 +72,65 @@ export function waitingOn(graph: IndexedGraph, seeds: Iterable<string>): Set<str
 }
 
 type RecordedNode = GraphNode & { blockedBy: BlockingDependency[] | null };
+type RecordedGraph = Omit<IndexedGraph, 'tasks'> & { tasks: ReadonlyMap<string, RecordedNode> };
 
-/** A task's status as recorded: under a settled state (decision.ts), also the derived one. */
-export function recorded(node: RecordedNode): Derived {
+/** A task's status as recorded (a task not recorded yet is `todo`): under a settled state, also the derived one. */
+export function recorded(node: RecordedNode | undefined): Derived {
+  if (!node) return { status: 'todo' };
   return node.blockedBy ? { status: node.status, blockedBy: node.blockedBy } : { status: node.status };
 }
 
+/** Whether `finish` records anything for a task recorded as `node` and derived as `d`. */
+export function recordsDiffer(node: RecordedNode | undefined, d: Derived): boolean {
+  const from = node?.status ?? 'todo';
+  if (d.status === 'blocked' && from === 'blocked') return JSON.stringify(node?.blockedBy ?? []) !== JSON.stringify(d.blockedBy ?? []);
+  return d.status !== from;
+}
+
 /**
- * `deriveStatuses(after)` for the part a change can move, in the same order: `before` must be
- * settled (every recorded status the derived one), then a task outside `waitingOn(changedAround)`
- * has the inputs it had, so its recorded status is still right, and none of them waits on one
- * inside, so the walk from the inside ones in task-number order meets them as the full walk does.
+ * What `deriveStatuses(after)` says of every task whose status a change from a settled
+ * `before` (every recorded status the derived one) can move, or null when the walk grew
+ * past the project's size (then derive in full). Two steps:
+ * 1. Values: the tasks `changedAround` the change are derived again; a task whose status
+ *    (or a blocked task's reasons) came out otherwise than its waiters last read has them
+ *    derived again too. A task never reached keeps its inputs, so its recorded status is right.
+ * 2. Order, needed only when two or more tasks not named by an intent change: the full walk's
+ *    order restricted to them and to what waits on them (`waitingOn`) — nothing outside waits on
+ *    anything inside, so the walk from the inside tasks in task-number order meets them as the
+ *    full walk does.
  */
-export function deriveAround(
-  before: IndexedGraph,
-  after: Omit<IndexedGraph, 'tasks'> & { tasks: ReadonlyMap<string, RecordedNode> },
-  touched: Iterable<string>,
-): Map<string, Derived> {
-  const scope = waitingOn(after, changedAround(before, after, touched));
-  const starts = [...scope].sort(byNumber(after.tasks));
-  return deriveWithin(after.tasks, after.children, starts, scope, (id) => recorded(after.tasks.get(id)!));
+export function deriveAround(before: RecordedGraph, after: RecordedGraph, touched: Iterable<string>, intents: ReadonlySet<string>): Map<string, Derived> | null {
+  const current = new Map<string, Derived>();
+  const value = (id: string) => current.get(id) ?? recorded(before.tasks.get(id));
+  const queue: string[] = [];
+  const queued = new Set<string>();
+  const enqueue = (id: string | null | undefined) => {
+    if (id === null || id === undefined || queued.has(id) || !after.tasks.has(id)) return;
+    queued.add(id);
+    queue.push(id);
+  };
+  for (const id of changedAround(before, after, touched)) enqueue(id);
+  const limit = 4 * after.tasks.size + 64;
+  for (let head = 0; head < queue.length; head++) {
+    if (head > limit) return null;
+    const id = queue[head];
+    queued.delete(id);
+    const was = value(id);
+    const now = deriveOne(after.tasks, after.children, id, value);
+    current.set(id, now);
+    if (was.status !== now.status) {
+      enqueue(after.tasks.get(id)?.parentId);
+      for (const dependant of after.dependants.get(id) ?? []) {
+        enqueue(dependant);
+        for (const d of descendantsOf(after.tasks, dependant, after.children)) enqueue(d);
+      }
+    } else if (now.status === 'blocked' && JSON.stringify(was.blockedBy ?? []) !== JSON.stringify(now.blockedBy ?? [])) {
+      enqueue(after.tasks.get(id)?.parentId); // a parent's reasons are its children's; a dependant reads the status alone
+    }
+  }
+  const moved = [...current].filter(([id, d]) => !intents.has(id) && recordsDiffer(before.tasks.get(id), d)).map(([id]) => id);
+  if (moved.length < 2) return current;
+  const scope = waitingOn(after, moved);
+  const ordered = deriveWithin(after.tasks, after.children, [...scope].sort(byNumber(after.tasks)), scope, value);
+  return new Map([...ordered, ...current]);
 }
