@@ -90,7 +90,7 @@ describe('merge train decisions', () => {
   it('bisects a batch whose check failed: halves in order, the good half lands, the culprit goes back to its agent', () => {
     const { ids, attempts, events: start } = completed(4, { checkCommand: 'npm test', maxBatch: 4 });
     // t1 first alone (the train was empty); it lands; then t2..t4 as one batch.
-    let j = mergeAll(start, ids);
+    const j = mergeAll(start, ids);
     const [b1] = batchEvents(j.decided);
     let r = story(j.events, built(b1.batchId, attempts[0], '1111111'));
     const ck1 = (r.last[1].data as { sessionId: string }).sessionId;
