@@ -205,6 +205,22 @@ describe('merge train decisions', () => {
     expect(batchEvents(s.last)).toEqual([]);
   });
 
+  it('a car whose attempt ended during its batch never lands with it: the batch is built again without it', () => {
+    const { ids, attempts, events: start } = completed(3, { maxBatch: 2 });
+    const j = mergeAll(start, ids);
+    const [b1] = batchEvents(j.decided);
+    let r = story(j.events, built(b1.batchId, attempts[0], '1111111'), landed(b1.batchId, '1111111'));
+    const [b2] = batchEvents(r.last);
+    expect(b2.cars.map((c) => c.attemptId)).toEqual([attempts[1], attempts[2]]);
+    r = story(r.events, built(b2.batchId, attempts[1], '2222222'));
+    // t3's attempt is abandoned (its session failed, no retries left for this attempt) before its build is answered.
+    r = story(r.events, ended('t3', attempts[2], 'failed'));
+    const s = step(r.events, built(b2.batchId, attempts[2], '3333333'));
+    expect(types(s.decided)).toEqual(['project.merge_train_car_built', 'project.merge_train_batch_ended', 'project.merge_train_car_left', 'project.merge_train_batch_started', 'project.merge_train_step_requested']);
+    expect(s.decided[1].data).toMatchObject({ outcome: 'rebuild', reason: expect.stringContaining(attempts[2]) });
+    expect(batchEvents(s.decided)[0].cars.map((c) => c.attemptId)).toEqual([attempts[1]]);
+  });
+
   it('is the same decision on a redelivery (batch and check ids derive from the command)', () => {
     const { attempts, events: start } = completed(1, { checkCommand: 'make check' });
     const c = merge('t1');

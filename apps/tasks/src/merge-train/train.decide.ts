@@ -81,6 +81,13 @@ function batchOf(t: Train | undefined, batchId: string): TrainBatch | null {
 function nextStep(h: TrainHost, target: string): void {
   const t = h.trains.trains.get(target) as Train;
   const b = t.batch as TrainBatch;
+  // A car whose attempt ended meanwhile (abandoned by a person) must not land with the others: build them again without it.
+  const gone = b.cars.find((c) => !h.attemptActive(c.attemptId));
+  if (gone) {
+    h.sayTrain(MergeTrainBatchEnded({ target, batchId: b.batchId, outcome: 'rebuild', commit: null, groups: [], reason: `attempt ${gone.attemptId} ended meanwhile: the batch is built again without it` }));
+    advance(h, target);
+    return;
+  }
   const next = b.cars.find((c) => !b.built.has(c.attemptId));
   const lastBuilt = [...b.cars].reverse().find((c) => b.built.has(c.attemptId)) ?? null;
   if (next) {
