@@ -79,7 +79,8 @@ export async function prepareAgentLaunch(input: PrepareAgentInput): Promise<Agen
   await mkdir(home, { recursive: true, mode: 0o700 });
   const state = await readAgentState(home);
   const resumeId = state?.agent === agent.id ? state.conversationId : null;
-  const writableGitDirs = await gitDirs(input.worktree);
+  // Only inside the data dir: a `.git` the agent planted in its worktree must not name a directory of the runner's.
+  const writableGitDirs = await gitDirs(input.worktree, [input.dataDir]);
   const prepared = adapter.prepareHome({
     home,
     worktree: input.worktree,

@@ -9,7 +9,7 @@ describe(knownGitDirs.name, () => {
 
   it("finds what git finds, without git, for a clone and for a mirror's linked worktree", async () => {
     const clone = makeRepo();
-    expect(await knownGitDirs(clone, [clone])).toEqual(await gitDirs(clone));
+    expect(await knownGitDirs(clone, [clone])).toEqual(await gitDirs(clone, [clone]));
 
     const data = tempDir('baton-gitdirs-');
     const mirror = join(data, 'repos', 'app.git');
@@ -17,24 +17,28 @@ describe(knownGitDirs.name, () => {
     gitIn(data, 'clone', '--bare', '-q', clone, mirror);
     gitIn(mirror, 'worktree', 'add', '-q', '-b', 'baton/a1', join(data, 'worktrees', 'a1'), 'main');
     const worktree = join(data, 'worktrees', 'a1');
-    expect(await knownGitDirs(worktree, [mirror])).toEqual(await gitDirs(worktree));
+    expect(await knownGitDirs(worktree, [mirror])).toEqual(await gitDirs(worktree, [mirror]));
     expect(await knownGitDirs(worktree, [mirror])).toEqual([join(mirror, 'worktrees', 'a1'), mirror]);
   });
 
-  it('asks git when a dir found lies outside the shared workspaces, or .git is not what the runner made', async () => {
+  it('never names a dir outside the shared workspaces, whatever .git says: a planted .git file or a symlink', async () => {
     const clone = makeRepo();
     const elsewhere = makeRepo();
-    expect(await knownGitDirs(clone, [elsewhere])).toEqual(await gitDirs(clone));
+    expect(await knownGitDirs(clone, [elsewhere])).toEqual([]);
+    expect(await gitDirs(clone, [clone])).toEqual([join(clone, '.git')]);
 
-    // A .git file pointing elsewhere: whatever git says, never the shortcut.
+    // A .git file an agent planted, naming a repository of the runner's: git follows it; we drop it.
     const planted = tempDir('baton-planted-');
     writeFileSync(join(planted, '.git'), `gitdir: ${join(elsewhere, '.git')}\n`);
-    expect(await knownGitDirs(planted, [planted])).toEqual(await gitDirs(planted));
+    expect(await knownGitDirs(planted, [planted])).toEqual([]);
+    expect(await gitDirs(planted, [planted])).toEqual([]);
+    // The same, inside what is shared, is kept.
+    expect(await gitDirs(planted, [planted, elsewhere])).toEqual([join(elsewhere, '.git')]);
 
     const linked = tempDir('baton-linked-');
     rmSync(linked, { recursive: true });
     mkdirSync(linked);
     symlinkSync(join(elsewhere, '.git'), join(linked, '.git'));
-    expect(await knownGitDirs(linked, [linked])).toEqual(await gitDirs(linked));
+    expect(await knownGitDirs(linked, [linked])).toEqual([]);
   });
 });

@@ -6,8 +6,8 @@ import { gitDirs } from './sandbox';
  * `gitDirs` without a git process, for the two layouts the runner makes itself in its shared
  * workspaces: a clone's `.git` directory, and a worktree linked to a mirror (its `.git` file names
  * its dir in `<mirror>/worktrees/`, whose `commondir` is the mirror). Only when every dir found
- * lies in `shared`; anything else (a `.git` an agent replaced, a symlink) is asked of git as
- * before. A burst of 100 starts forks 100 processes less on a machine it already saturates.
+ * lies in `shared`; anything else (a `.git` an agent replaced, a symlink) is asked of git, which
+ * keeps only what lies in `shared` too. A burst of 100 starts forks 100 processes less on a machine it already saturates.
  */
 export async function knownGitDirs(worktree: string, shared: readonly string[]): Promise<string[]> {
   const roots = (await Promise.all(shared.map((d) => realpath(d).catch(() => null)))).filter((r) => r !== null);
@@ -27,5 +27,5 @@ export async function knownGitDirs(worktree: string, shared: readonly string[]):
   } catch {
     // asked of git below
   }
-  return gitDirs(worktree);
+  return gitDirs(worktree, shared);
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveExecutable } from '../pty';
@@ -175,12 +175,21 @@ async function firstUntraversable(paths: readonly string[]): Promise<{ path: str
   return null;
 }
 
-/** The worktree's git dir and the repository's common dir (where commits write objects and refs). */
-export async function gitDirs(worktree: string): Promise<string[]> {
+/**
+ * The worktree's git dir and the repository's common dir (where commits write objects and refs),
+ * only where they lie inside `within` (the runner's data dir). The worktree is the agent's: a
+ * `.git` file it planted could name any directory, and these dirs are made writable for the
+ * session — on a root runner, handed over to the agents' user — so anything outside is dropped.
+ */
+export async function gitDirs(worktree: string, within: readonly string[]): Promise<string[]> {
+  let named: string[];
   try {
     const { stdout } = await git(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree, timeoutMs: 10_000 });
-    return [...new Set(stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
+    named = [...new Set(stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
   } catch {
     return [];
   }
+  const roots = (await Promise.all(within.map((d) => realpath(d).catch(() => null)))).filter((r): r is string => r !== null);
+  const real = await Promise.all(named.map((d) => realpath(d).catch(() => null)));
+  return real.filter((d): d is string => d !== null && roots.some((r) => d === r || d.startsWith(`${r}/`)));
 }
