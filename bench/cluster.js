@@ -369,8 +369,9 @@ async function largeAggregate(ctx, base, token) {
 /**
  * #18 point 4 in-process: `projectAggregateDecider.decide` of a task.create (no I/O) on a project of
  * 0, 2,000 and 10,000 tasks, filled by the decider itself: flat tasks as the figure above ("raw": the
- * empty project), and a tree — epics of 100 tasks, each waiting on the one before it, the probe
- * created in an epic ("raw": a project of that one epic). Samples alternate between the projects.
+ * empty project), and a tree — epics of 100 tasks, each epic and each task waiting on the one
+ * before it, the probe created in the first epic, which every later one waits on ("raw": a project
+ * of that one epic). Samples alternate between the projects.
  * Needs the built tasks app, not the servers.
  */
 async function largeAggregateDecide(ctx) {
@@ -388,7 +389,11 @@ async function largeAggregateDecide(ctx) {
     for (let i = 0; i < tasks; i++) {
       const epic = `e${Math.floor(i / 100)}`;
       const c =
-        shape === 'flat' ? createTask(`t${i}`) : i % 100 === 0 ? createTask(epic) : createTask(`t${i}`, epic, i % 100 > 1 ? [{ taskId: `t${i - 1}`, condition: 'success' }] : []);
+        shape === 'flat'
+          ? createTask(`t${i}`)
+          : i % 100 === 0
+            ? createTask(epic, null, i ? [{ taskId: `e${i / 100 - 1}`, condition: 'success' }] : [])
+            : createTask(`t${i}`, epic, i % 100 > 1 ? [{ taskId: `t${i - 1}`, condition: 'success' }] : []);
       const events = decider.decide(c, state).map(recorded);
       log.push(...events);
       state = events.reduce(decider.evolve, state);

@@ -1,4 +1,4 @@
-import { ancestorsOf, childrenIndex, type Children, type Graph, type GraphNode } from './graph';
+import { ancestorsOf, childrenIndex, descendantsOf, type Children, type Graph, type GraphNode } from './graph';
 import { changedAround, type IndexedGraph } from './neighbourhood';
 
 /**
@@ -90,7 +90,7 @@ export function findNewCycleAround(before: IndexedGraph, after: IndexedGraph, to
 }
 
 /** New edges are those of `sources` in `after` that `before` lacks; `sources` must hold every task that has one. */
-function searchNewCycle(before: Pick<IndexedGraph, 'tasks' | 'children'>, after: Pick<IndexedGraph, 'tasks' | 'children'>, sources: Iterable<string>): Cycle | null {
+function searchNewCycle(before: Pick<IndexedGraph, 'tasks' | 'children'>, after: Pick<IndexedGraph, 'tasks' | 'children'> & Partial<IndexedGraph>, sources: Iterable<string>): Cycle | null {
   const fresh: WaitEdge[] = [];
   for (const id of sources) {
     const old = new Set(edgesOf(before.tasks, before.children, id).map(key));
@@ -104,20 +104,55 @@ function searchNewCycle(before: Pick<IndexedGraph, 'tasks' | 'children'>, after:
     if (!out) known.set(id, (out = edgesOf(after.tasks, after.children, id)));
     return out;
   };
+  const { dependants } = after;
+  // Who has a wait edge to `id`: its parent (subtask), what depends on it and their subtrees (inherited).
+  const waiters = dependants
+    ? (id: string) => {
+        const out: string[] = [];
+        const parent = after.tasks.get(id)?.parentId;
+        if (parent && after.tasks.has(parent)) out.push(parent);
+        for (const d of dependants.get(id) ?? []) out.push(d, ...descendantsOf(after.tasks, d, after.children));
+        return out;
+      }
+    : undefined;
   for (const edge of fresh) {
-    const back = shortestPath(edges, edge.to, edge.from);
+    const back = shortestPath(edges, edge.to, edge.from, waiters);
     if (back) return { path: [edge.from, edge.to, ...back.map((e) => e.to)], edges: [edge, ...back] };
   }
   return null;
 }
 
-function shortestPath(edges: (id: string) => WaitEdge[], from: string, to: string): WaitEdge[] | null {
+/**
+ * Breadth-first from `from` to `to`. With `waiters` (the reverse edges), the tasks that reach
+ * `to` are gathered a step per step of the search: when they are all known first, a search
+ * that cannot succeed stops, and one that can skips every task outside them — no shortest
+ * path runs through such a task, and none of them is first to reach a task inside, so the
+ * path found is the same. The cost is about the smaller of the two sides, not the project.
+ */
+function shortestPath(edges: (id: string) => WaitEdge[], from: string, to: string, waiters?: (id: string) => string[]): WaitEdge[] | null {
   if (from === to) return [];
   const cameBy = new Map<string, WaitEdge>();
   const queue = [from];
   const seen = new Set([from]);
-  while (queue.length) {
-    const n = queue.shift()!;
+  const reaching = new Set([to]);
+  const pending = waiters ? [to] : [];
+  let complete = false;
+  for (let head = 0; head < queue.length; head++) {
+    if (waiters && !complete) {
+      const y = pending.pop();
+      if (y === undefined) {
+        complete = true;
+        if (!reaching.has(from)) return null;
+      } else {
+        for (const w of waiters(y)) {
+          if (reaching.has(w)) continue;
+          reaching.add(w);
+          pending.push(w);
+        }
+      }
+    }
+    const n = queue[head];
+    if (complete && !reaching.has(n)) continue;
     for (const e of edges(n)) {
       if (seen.has(e.to)) continue;
       seen.add(e.to);
