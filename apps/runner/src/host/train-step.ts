@@ -1,6 +1,5 @@
 import { RecordTrainBuild, RecordTrainLand, type CommandDataOf, type RunnerTrain } from '@baton/events';
 import type { Logger } from '@baton/event-store';
-import { MergeConflictError } from '../worktree/merge';
 import { TargetMovedError } from '../worktree/train';
 import type { Worktrees } from '../worktree/worktrees';
 import type { Reporter } from './reporter';
@@ -13,32 +12,37 @@ export interface TrainStepDeps {
   fenced?: (attemptId: string) => boolean;
 }
 
+const FENCED = (attemptId: string) => `attempt ${attemptId} moved to another runner: its copy here was fenced and is not used`;
+
 /**
- * A merge-train step (docs/decisions/0030) on the runner holding the car's branch. The answer is a
- * command whose id derives from the request's stream sequence: a redelivered request answers once.
+ * A merge-train step (docs/decisions/0030) on the runner holding the cars' branches. The answer is
+ * a command whose id derives from the request's stream sequence: a redelivered request answers once.
  */
 export async function runTrainStep(deps: TrainStepDeps, m: RunnerTrain, seq: number): Promise<string> {
-  const ref = { projectId: m.projectId, target: m.target, batchId: m.batchId };
-  const id = `train.${m.batchId}.${m.step}.${m.attemptId}.${seq}`;
-  const refused = deps.fenced?.(m.attemptId) ? `attempt ${m.attemptId} moved to another runner: its copy here was fenced and is not used` : null;
+  const step = { projectId: m.projectId, target: m.target, batchId: m.batchId };
   if (m.step === 'build') {
-    const outcome = await (refused ? Promise.reject(new Error(refused)) : deps.worktrees.trainBuild(m.attemptId, m)).then(
-      (r): CommandDataOf<typeof RecordTrainBuild> => ({ ...ref, attemptId: m.attemptId, outcome: 'built', commit: r.commit, base: r.base }),
-      (e: Error): CommandDataOf<typeof RecordTrainBuild> =>
-        e instanceof MergeConflictError
-          ? { ...ref, attemptId: m.attemptId, outcome: 'conflict', files: e.files.slice(0, 1_000), message: e.message.slice(0, 2_000) }
-          : { ...ref, attemptId: m.attemptId, outcome: 'failed', message: e.message.slice(0, 2_000) || 'the build failed' },
+    const cars = m.cars.map((c) => ({
+      attemptId: c.attemptId,
+      branch: c.branch,
+      message: `${c.branch} (task ${c.taskId})\n\nLanded by the Baton merge train, batch ${m.batchId}.`,
+      ...(deps.fenced?.(c.attemptId) ? { refused: FENCED(c.attemptId) } : {}),
+    }));
+    const answer = await deps.worktrees.trainBuild({ target: m.target, batchId: m.batchId, cars, onto: m.onto, integration: m.integration, land: m.land }).then(
+      (r): CommandDataOf<typeof RecordTrainBuild> => ({ ...step, cars: r.cars, landing: r.landing }),
+      // The step could not run at all (no worktree for its first car, the fetch failed): its first car fails, the rest are asked for again.
+      (e: Error): CommandDataOf<typeof RecordTrainBuild> => ({ ...step, cars: [{ attemptId: m.cars[0].attemptId, outcome: 'failed', message: e.message.slice(0, 2_000) || 'the build failed' }], landing: null }),
     );
-    deps.logger[outcome.outcome === 'built' ? 'info' : 'warn']({ batchId: m.batchId, attemptId: m.attemptId, outcome: outcome.outcome }, 'merge train: build');
-    await deps.reporter.send(`train-${m.attemptId}`, RecordTrainBuild, outcome, { id });
-    return outcome.outcome;
+    const outcomes = answer.cars.map((c) => c.outcome);
+    deps.logger[outcomes.every((o) => o === 'built') ? 'info' : 'warn']({ batchId: m.batchId, cars: outcomes, landing: answer.landing?.outcome ?? null }, 'merge train: build');
+    await deps.reporter.send(`train-${m.batchId}`, RecordTrainBuild, answer, { id: `train.${m.batchId}.build.${m.cars[0].attemptId}.${seq}` });
+    return answer.landing?.outcome ?? outcomes.join(',');
   }
-  const outcome = await (refused ? Promise.reject(new Error(refused)) : deps.worktrees.trainLand(m.attemptId, m)).then(
-    (): CommandDataOf<typeof RecordTrainLand> => ({ ...ref, outcome: 'landed', commit: m.commit }),
+  const outcome = await (deps.fenced?.(m.car.attemptId) ? Promise.reject(new Error(FENCED(m.car.attemptId))) : deps.worktrees.trainLand(m.car.attemptId, m)).then(
+    (): CommandDataOf<typeof RecordTrainLand> => ({ ...step, outcome: 'landed', commit: m.commit }),
     (e: Error): CommandDataOf<typeof RecordTrainLand> =>
-      e instanceof TargetMovedError ? { ...ref, outcome: 'moved', message: e.message.slice(0, 2_000) } : { ...ref, outcome: 'failed', message: e.message.slice(0, 2_000) || 'landing failed' },
+      e instanceof TargetMovedError ? { ...step, outcome: 'moved', message: e.message.slice(0, 2_000) } : { ...step, outcome: 'failed', message: e.message.slice(0, 2_000) || 'landing failed' },
   );
   deps.logger[outcome.outcome === 'landed' ? 'info' : 'warn']({ batchId: m.batchId, target: m.target, outcome: outcome.outcome }, 'merge train: land');
-  await deps.reporter.send(`train-${m.attemptId}`, RecordTrainLand, outcome, { id });
+  await deps.reporter.send(`train-${m.batchId}`, RecordTrainLand, outcome, { id: `train.${m.batchId}.land.${seq}` });
   return outcome.outcome;
 }

@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { trainRef } from '@baton/events';
 import { commit, gitIn, makeRepo, removeTemps, tempDir } from './__tests__/git-fixtures';
 import { MergeConflictError } from './merge';
-import { buildCar, checkoutCommit, landBatch, TargetMovedError, type TrainIntegration } from './train';
+import { buildCars, checkoutCommit, landBatch, TargetMovedError, type TrainIntegration } from './train';
 import { Worktrees } from './worktrees';
 
 /** The merge train's git steps against real repositories: two runners (two data dirs) and the project's repository. */
@@ -24,8 +24,15 @@ describe('merge train git steps', () => {
     return wt;
   }
   const runner = () => new Worktrees({ dataDir: tempDir('baton-train-runner-') });
-  const build = (wt: { mirrorDir: string; branch: string }, batchId: string, onto: string | null, integration: TrainIntegration = 'squash') =>
-    buildCar({ mirrorDir: wt.mirrorDir, scratchDir: tempDir('baton-train-scratch-'), target: 'main', branch: wt.branch, batchId, onto, integration, message: `land ${wt.branch}`, committer });
+  const scratch = () => tempDir('baton-train-scratch-');
+  /** One car in a step of its own; its result, or the conflict thrown as the runner's git step would. */
+  async function build(wt: { attemptId: string; mirrorDir: string; branch: string; repository: string }, batchId: string, onto: string | null, integration: TrainIntegration = 'squash') {
+    const { cars } = await buildCars({ mirrorDir: wt.mirrorDir, scratchDir: scratch(), repository: wt.repository, target: 'main', batchId, cars: [{ attemptId: wt.attemptId, branch: wt.branch, message: `land ${wt.branch}` }], onto, integration, committer, land: false });
+    const [r] = cars;
+    if (r.outcome === 'conflict') throw new MergeConflictError(wt.branch, 'main', r.files);
+    if (r.outcome === 'failed') throw new Error(r.message);
+    return { commit: r.commit, base: r.base };
+  }
 
   it('builds cars of two runners one on the other, publishes the result as the batch ref, and lands it as a fast-forward', async () => {
     const [r1, r2] = [runner(), runner()];
@@ -35,7 +42,7 @@ describe('merge train git steps', () => {
     const batchId = `b${ulid()}`;
 
     const first = await build(a, batchId, null);
-    expect(first).toMatchObject({ base: before, changed: true });
+    expect(first).toMatchObject({ base: before });
     expect(gitIn(project, 'rev-parse', trainRef(batchId))).toBe(first.commit);
     // r2 never saw a's work: it fetches the batch's result by its ref.
     const second = await build(b, batchId, first.commit);
@@ -103,5 +110,36 @@ describe('merge train git steps', () => {
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('checked\n');
     expect(existsSync(join(dir, 'z.txt'))).toBe(false);
     expect(gitIn(dir, 'rev-parse', 'HEAD')).toBe(built.commit);
+  });
+
+  it('builds several cars in one step, leaves out the one that conflicts, goes on from the last good result, and lands the lot', async () => {
+    const r1 = runner();
+    const a = await attemptOn(r1, { 'shared.txt': 'one\nTWO (a)\nthree\n' });
+    const b = await attemptOn(r1, { 'shared.txt': 'one\nTWO (b)\nthree\n' });
+    const c = await attemptOn(r1, { 'c.txt': 'c\n' });
+    const before = gitIn(project, 'rev-parse', 'main');
+    const car = (w: typeof a) => ({ attemptId: w.attemptId, branch: w.branch, message: `land ${w.branch}` });
+    const step = await buildCars({ mirrorDir: a.mirrorDir, scratchDir: scratch(), repository: project, target: 'main', batchId: `b${ulid()}`, cars: [car(a), car(b), car(c), { ...car(c), attemptId: 'gone', refused: 'moved away' }], onto: null, integration: 'squash', committer, land: true });
+    expect(step.cars.map((r) => r.outcome)).toEqual(['built', 'conflict', 'built', 'failed']);
+    expect(step.cars[1]).toMatchObject({ files: ['shared.txt'] });
+    expect(step.cars[3]).toMatchObject({ message: 'moved away' });
+    const last = step.cars[2] as { commit: string };
+    expect(step.landing).toEqual({ outcome: 'landed', commit: last.commit });
+    expect(gitIn(project, 'rev-parse', 'main')).toBe(last.commit);
+    expect(gitIn(project, 'rev-list', '--count', `${before}..main`)).toBe('2');
+    expect(readFileSync(join(project, 'shared.txt'), 'utf8')).toContain('TWO (a)');
+    expect(existsSync(join(project, 'c.txt'))).toBe(true);
+  });
+
+  it('lands nothing when the project refuses the landing (its checkout of main has uncommitted changes): the answer says why', async () => {
+    const r1 = runner();
+    const a = await attemptOn(r1, { 'README.md': '# changed by the car\n' });
+    writeFileSync(join(project, 'README.md'), '# someone is editing this\n');
+    const before = gitIn(project, 'rev-parse', 'main');
+    const r = await buildCars({ mirrorDir: a.mirrorDir, scratchDir: scratch(), repository: project, target: 'main', batchId: `b${ulid()}`, cars: [{ attemptId: a.attemptId, branch: a.branch, message: 'x' }], onto: null, integration: 'squash', committer, land: true });
+    expect(r.cars.map((c) => c.outcome)).toEqual(['built']);
+    expect(r.landing).toMatchObject({ outcome: 'failed', message: expect.stringContaining('uncommitted changes (README.md)') });
+    expect(gitIn(project, 'rev-parse', 'main')).toBe(before);
+    expect(gitIn(a.mirrorDir, 'rev-parse', 'refs/heads/main')).toBe(before);
   });
 });

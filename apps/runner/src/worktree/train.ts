@@ -16,28 +16,38 @@ import { BaseUpdateError, publishBranch } from './publish';
 
 export type TrainIntegration = 'squash' | 'rebase' | 'merge';
 
-export interface BuildCarOptions {
-  mirrorDir: string;
-  scratchDir: string;
-  target: string;
+export interface TrainCarInput {
+  attemptId: string;
   /** The car's branch, in this mirror (this runner ran its attempt). */
   branch: string;
+  /** The commit message of a squash or merge commit. */
+  message: string;
+  /** Not to be built here, and why (its attempt moved to another runner). */
+  refused?: string;
+}
+
+export type CarResult =
+  | { attemptId: string; outcome: 'built'; commit: string; base: string }
+  | { attemptId: string; outcome: 'conflict'; files: string[]; message: string }
+  | { attemptId: string; outcome: 'failed'; message: string };
+
+export type Landing = { outcome: 'landed'; commit: string } | { outcome: 'moved'; message: string } | { outcome: 'failed'; message: string };
+
+export interface BuildCarsOptions {
+  mirrorDir: string;
+  scratchDir: string;
+  /** The project's repository (the mirror's origin): where the result waits, and the target lands. */
+  repository: string;
+  target: string;
   batchId: string;
+  cars: TrainCarInput[];
   /** The batch's result so far; null: the target's newest tip. */
   onto: string | null;
   integration: TrainIntegration;
-  message: string;
   committer: GitIdentity;
+  /** Then move the target to the result, as a fast-forward (no check to run first). */
+  land: boolean;
   timeoutMs?: number;
-}
-
-export interface BuiltCar {
-  /** The batch's result with this car on top. */
-  commit: string;
-  /** The target's tip the batch stands on (as fetched now). */
-  base: string;
-  /** False when the target already held every change of the car. */
-  changed: boolean;
 }
 
 /** Brings `refs/heads/<target>` of the mirror to the project's newest; returns that tip. */
@@ -62,26 +72,52 @@ async function hasCommit(mirrorDir: string, commit: string): Promise<boolean> {
   return r.exitCode === 0;
 }
 
-/** Puts the car on top of the batch's result; a conflict names its files and changes nothing. */
-export async function buildCar(o: BuildCarOptions): Promise<BuiltCar> {
+/**
+ * Puts the cars, in order, each on the result so far, in one throwaway checkout: one fetch of the
+ * target for the lot. A car that conflicts (its files named) or fails is left out and the next one
+ * goes on the last good result. Then either the result waits in the project's repository as the
+ * batch's ref (for a check, or another runner's cars), or — `land` — the target moves there.
+ */
+export async function buildCars(o: BuildCarsOptions): Promise<{ cars: CarResult[]; landing: Landing | null }> {
   const timeoutMs = o.timeoutMs ?? DEFAULT_GIT_TIMEOUTS.fetchMs;
   const base = await fetchTarget(o.mirrorDir, o.target, timeoutMs);
   if (o.onto) await ensureCommit(o.mirrorDir, o.onto, o.batchId, timeoutMs);
   const onto = o.onto ?? base;
-  const tip = await resolveCommit(o.mirrorDir, `refs/heads/${o.branch}`);
-  if (!tip) throw new Error(`branch ${o.branch} is not on this runner`);
-
   await mkdir(o.scratchDir, { recursive: true });
   const checkout = join(o.scratchDir, `train-${randomBytes(6).toString('hex')}`);
   await git(['worktree', 'add', '--detach', '--quiet', checkout, onto], { cwd: o.mirrorDir });
   const env = identityEnv(o.committer);
+  const results: CarResult[] = [];
+  let current = onto;
   try {
-    const commit = await integrate(checkout, onto, tip, o, env);
+    for (const car of o.cars) {
+      if (car.refused) {
+        results.push({ attemptId: car.attemptId, outcome: 'failed', message: car.refused });
+        continue;
+      }
+      const tip = await resolveCommit(o.mirrorDir, `refs/heads/${car.branch}`);
+      if (!tip) {
+        results.push({ attemptId: car.attemptId, outcome: 'failed', message: `branch ${car.branch} is not on this runner` });
+        continue;
+      }
+      try {
+        current = await integrate(checkout, current, tip, { branch: car.branch, target: o.target, integration: o.integration, message: car.message }, env);
+        results.push({ attemptId: car.attemptId, outcome: 'built', commit: current, base });
+      } catch (e) {
+        // Back to the last good result for the next car.
+        await git(['reset', '--hard', '--quiet'], { cwd: checkout }).catch(() => undefined);
+        await git(['checkout', '--quiet', '--detach', current], { cwd: checkout });
+        if (e instanceof MergeConflictError) results.push({ attemptId: car.attemptId, outcome: 'conflict', files: e.files.slice(0, 1_000), message: e.message.slice(0, 2_000) });
+        else results.push({ attemptId: car.attemptId, outcome: 'failed', message: (e as Error).message.slice(0, 2_000) || 'the build failed' });
+      }
+    }
+    if (!results.some((r) => r.outcome === 'built')) return { cars: results, landing: null };
+    if (o.land) return { cars: results, landing: await landOn({ mirrorDir: o.mirrorDir, repository: o.repository, target: o.target, commit: current, base, timeoutMs }) };
     const ref = trainRef(o.batchId);
-    await git(['update-ref', ref, commit], { cwd: o.mirrorDir });
-    // Where the next car's runner and the check's find it.
-    await git(['push', '--quiet', '--no-verify', '--force', 'origin', `${commit}:${ref}`], { cwd: o.mirrorDir, timeoutMs });
-    return { commit, base, changed: commit !== onto };
+    await git(['update-ref', ref, current], { cwd: o.mirrorDir });
+    // Where the next cars' runner and the check find it.
+    await git(['push', '--quiet', '--no-verify', '--force', 'origin', `${current}:${ref}`], { cwd: o.mirrorDir, timeoutMs });
+    return { cars: results, landing: null };
   } finally {
     await git(['worktree', 'remove', '--force', checkout], { cwd: o.mirrorDir }).catch(() => undefined);
     await rm(checkout, { recursive: true, force: true });
@@ -89,7 +125,7 @@ export async function buildCar(o: BuildCarOptions): Promise<BuiltCar> {
   }
 }
 
-async function integrate(checkout: string, onto: string, tip: string, o: BuildCarOptions, env: Record<string, string>): Promise<string> {
+async function integrate(checkout: string, onto: string, tip: string, o: { branch: string; target: string; integration: TrainIntegration; message: string }, env: Record<string, string>): Promise<string> {
   const conflicted = async () => (await git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd: checkout })).stdout.split('\0').filter(Boolean);
   if (o.integration === 'rebase') {
     // The car's own commits replayed on the result, one by one (a detached copy: its branch stays as the agent left it).
@@ -147,18 +183,30 @@ export async function landBatch(o: LandOptions): Promise<void> {
   await ensureCommit(o.mirrorDir, o.commit, o.batchId, timeoutMs);
   const tip = await fetchTarget(o.mirrorDir, o.target, timeoutMs);
   if (tip !== o.base && !(await isAncestor(o.mirrorDir, tip, o.commit))) throw new TargetMovedError(`${o.target} moved on meanwhile (to ${tip.slice(0, 12)})`);
+  const landing = await landOn({ ...o, timeoutMs });
+  if (landing.outcome === 'moved') throw new TargetMovedError(landing.message);
+  if (landing.outcome === 'failed') throw new Error(landing.message);
+  await git(['push', '--quiet', '--no-verify', 'origin', `:${trainRef(o.batchId)}`], { cwd: o.mirrorDir, timeoutMs }).catch(() => undefined);
+  await git(['update-ref', '-d', trainRef(o.batchId)], { cwd: o.mirrorDir }).catch(() => undefined);
+}
+
+/**
+ * Moves the target to `commit` in the mirror and the project's repository, only as a fast-forward
+ * (publishBranch): if anything else landed meanwhile, the push is refused, the mirror goes back,
+ * and the answer says `moved`.
+ */
+async function landOn(o: { mirrorDir: string; repository: string; target: string; commit: string; base: string; timeoutMs: number }): Promise<Landing> {
   // The mirror's target first (a local checkout of the project fast-forwards from it), back if the repository refuses.
   const local = await resolveCommit(o.mirrorDir, `refs/heads/${o.target}`);
   await git(['update-ref', `refs/heads/${o.target}`, o.commit, ...(local ? [local] : [])], { cwd: o.mirrorDir });
   try {
-    await publishBranch({ mirrorDir: o.mirrorDir, repository: o.repository, branch: o.target, commit: o.commit, timeoutMs });
+    await publishBranch({ mirrorDir: o.mirrorDir, repository: o.repository, branch: o.target, commit: o.commit, timeoutMs: o.timeoutMs });
+    return { outcome: 'landed', commit: o.commit };
   } catch (e) {
-    await git(['update-ref', `refs/heads/${o.target}`, local ?? tip, o.commit], { cwd: o.mirrorDir }).catch(() => undefined);
-    if (e instanceof BaseUpdateError && /moved on meanwhile/.test(e.message)) throw new TargetMovedError(e.message);
-    throw e;
+    await git(['update-ref', `refs/heads/${o.target}`, local ?? o.base, o.commit], { cwd: o.mirrorDir }).catch(() => undefined);
+    const message = (e as Error).message.slice(0, 2_000);
+    return e instanceof BaseUpdateError && /moved on meanwhile/.test(e.message) ? { outcome: 'moved', message } : { outcome: 'failed', message };
   }
-  await git(['push', '--quiet', '--no-verify', 'origin', `:${trainRef(o.batchId)}`], { cwd: o.mirrorDir, timeoutMs }).catch(() => undefined);
-  await git(['update-ref', '-d', trainRef(o.batchId)], { cwd: o.mirrorDir }).catch(() => undefined);
 }
 
 /** A detached checkout of `commit` in `dir` (a check's workspace), fetched by its batch's ref when this runner lacks it. */

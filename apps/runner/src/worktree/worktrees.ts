@@ -9,7 +9,7 @@ import { assertBranchName, DEFAULT_GIT_TIMEOUTS, git, gitValue, resolveCommit, t
 import { isMergedInto, mergeIntoBase, type GitIdentity, type MergeResult, type MergeStrategy } from './merge';
 import { ensureMirror, locateMirror, resolveBase, type Mirror } from './mirror';
 import { publishBranch } from './publish';
-import { buildCar, checkoutCommit, landBatch, type BuiltCar, type TrainIntegration } from './train';
+import { buildCars, checkoutCommit, landBatch, type CarResult, type Landing, type TrainCarInput, type TrainIntegration } from './train';
 
 /** What the runner remembers of an attempt's worktree (a JSON file beside it). */
 export interface WorktreeRecord {
@@ -201,13 +201,23 @@ export class Worktrees {
     }));
   }
 
-  /** A merge-train build of the attempt's branch on the batch's result (worktree/train.ts), under the mirror's lock. */
-  async trainBuild(attemptId: string, m: { target: string; batchId: string; branch: string; onto: string | null; integration: TrainIntegration; message: string }): Promise<BuiltCar> {
-    const r = await this.require(attemptId);
-    if (r.branch !== m.branch) throw new Error(`attempt ${attemptId} here is on branch ${r.branch}, not ${m.branch}`);
-    return this.serialize(r.mirrorDir, () =>
-      this.writing(r.mirrorDir, null, () =>
-        buildCar({ mirrorDir: r.mirrorDir, scratchDir: this.scratchDir, target: m.target, branch: r.branch, batchId: m.batchId, onto: m.onto, integration: m.integration, message: m.message, committer: this.identity, timeoutMs: this.gitTimeouts.fetchMs }),
+  /**
+   * A merge-train build (worktree/train.ts) of cars whose attempts ran here, in the first one's
+   * mirror, under its lock. A car this runner has no worktree for is answered `failed`.
+   */
+  async trainBuild(m: { target: string; batchId: string; cars: TrainCarInput[]; onto: string | null; integration: TrainIntegration; land: boolean }): Promise<{ cars: CarResult[]; landing: Landing | null }> {
+    const first = await this.require(m.cars[0].attemptId);
+    const records = await Promise.all(m.cars.map((c) => this.get(c.attemptId)));
+    const cars = m.cars.map((c, i) => {
+      const r = records[i];
+      if (c.refused) return c;
+      if (!r || r.mirrorDir !== first.mirrorDir) return { ...c, refused: `this runner holds no worktree for attempt ${c.attemptId} in ${first.repository}` };
+      if (r.branch !== c.branch) return { ...c, refused: `attempt ${c.attemptId} here is on branch ${r.branch}, not ${c.branch}` };
+      return c;
+    });
+    return this.serialize(first.mirrorDir, () =>
+      this.writing(first.mirrorDir, null, () =>
+        buildCars({ mirrorDir: first.mirrorDir, scratchDir: this.scratchDir, repository: first.repository, target: m.target, batchId: m.batchId, cars, onto: m.onto, integration: m.integration, committer: this.identity, land: m.land, timeoutMs: this.gitTimeouts.fetchMs }),
       ),
     );
   }

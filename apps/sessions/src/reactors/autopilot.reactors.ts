@@ -84,27 +84,36 @@ export function mergeDirective(event: DomainEvent, runnerOfAttempt: string | nul
 export type TrainDirective = { kind: 'message'; runnerId: string; msgId: string; data: RunnerTrain } | { kind: 'command'; command: CommandEnvelope };
 
 /**
- * A train step → the runner that last ran the car's attempt (its branch is there): `build` or
- * `land`. With no such runner the step fails at once (a person is asked).
+ * A train step → the runner that last ran the cars' attempts (their branches are there): a build
+ * goes with the longest run of its cars on the first car's runner (the rest are asked for once
+ * those are built), landing only if that run is all of them. With no runner for the first car its
+ * build fails at once (a person is asked).
  */
-export function trainStepDirective(event: DomainEvent, runnerOfAttempt: string | null): TrainDirective | null {
+export function trainStepDirective(event: DomainEvent, runnerOf: ReadonlyMap<string, string | null>): TrainDirective | null {
   if (event.type !== 'project.merge_train_step_requested') return null;
   const projectId = event.aggregate.id;
   const d = event.data;
-  const car = { projectId, target: d.target, batchId: d.batchId, taskId: d.car.taskId, attemptId: d.car.attemptId, branch: d.car.branch };
-  if (!runnerOfAttempt) {
-    const message = `no runner ever ran attempt ${d.car.attemptId}: its branch ${d.car.branch} is nowhere to take from`;
-    const command =
-      d.step === 'build'
-        ? { type: 'merge_train.record_build', data: { projectId, target: d.target, batchId: d.batchId, attemptId: d.car.attemptId, outcome: 'failed', message } satisfies CommandDataOf<typeof RecordTrainBuild> }
-        : { type: 'merge_train.record_land', data: { projectId, target: d.target, batchId: d.batchId, outcome: 'failed', message } satisfies CommandDataOf<typeof RecordTrainLand> };
-    return { kind: 'command', command: commandsFor(event, [command])[0] };
+  const step = { projectId, target: d.target, batchId: d.batchId };
+  const fail = (command: { type: string; data: unknown }): TrainDirective => ({ kind: 'command', command: commandsFor(event, [command])[0] });
+  const nowhere = (attemptId: string, branch: string) => `no runner ever ran attempt ${attemptId}: its branch ${branch} is nowhere to take from`;
+  if (d.step === 'build') {
+    const [first] = d.cars;
+    const runnerId = runnerOf.get(first.attemptId) ?? null;
+    if (!runnerId) {
+      const data: CommandDataOf<typeof RecordTrainBuild> = { ...step, cars: [{ attemptId: first.attemptId, outcome: 'failed', message: nowhere(first.attemptId, first.branch) }], landing: null };
+      return fail({ type: 'merge_train.record_build', data });
+    }
+    const run = d.cars.findIndex((c) => runnerOf.get(c.attemptId) !== runnerId);
+    const cars = run === -1 ? d.cars : d.cars.slice(0, run);
+    const data: RunnerTrain = { step: 'build', ...step, cars, onto: d.onto, integration: d.integration, land: d.land && cars.length === d.cars.length };
+    return { kind: 'message', runnerId, msgId: `train-${event.id}`, data };
   }
-  const data: RunnerTrain =
-    d.step === 'build'
-      ? { step: 'build', ...car, onto: d.onto, integration: d.integration, message: `${d.car.branch} (task ${d.car.taskId})\n\nLanded by the Baton merge train, batch ${d.batchId}.` }
-      : { step: 'land', ...car, commit: d.commit, base: d.base };
-  return { kind: 'message', runnerId: runnerOfAttempt, msgId: `train-${event.id}`, data };
+  const runnerId = runnerOf.get(d.car.attemptId) ?? null;
+  if (!runnerId) {
+    const data: CommandDataOf<typeof RecordTrainLand> = { ...step, outcome: 'failed', message: nowhere(d.car.attemptId, d.car.branch) };
+    return fail({ type: 'merge_train.record_land', data });
+  }
+  return { kind: 'message', runnerId, msgId: `train-${event.id}`, data: { step: 'land', ...step, car: d.car, commit: d.commit, base: d.base } };
 }
 
 /** The check of a batch: a command session in a checkout of the batch's result, like any session (sandboxed, watched, replayable). */

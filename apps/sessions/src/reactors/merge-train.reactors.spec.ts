@@ -7,18 +7,28 @@ const car = { taskId: 't1', attemptId: 'a1', branch: 'baton/task-t1-a1' };
 const ev = (e: Parameters<typeof recorded>[1]) => recorded(project, e) as unknown as DomainEvent;
 
 describe('merge-train reactions of the sessions service', () => {
-  it('sends a build to the runner that holds the car, as a valid runner message with an id from the event', () => {
-    const event = ev(MergeTrainStepRequested({ step: 'build', target: 'main', batchId: 'mt1', car, onto: null, integration: 'squash' }));
-    const d = trainStepDirective(event, 'r7');
+  it('sends a build to the runner that holds the cars, as a valid runner message with an id from the event', () => {
+    const event = ev(MergeTrainStepRequested({ step: 'build', target: 'main', batchId: 'mt1', cars: [car], onto: null, integration: 'squash', land: true }));
+    const d = trainStepDirective(event, new Map([['a1', 'r7']]));
     expect(d).toMatchObject({ kind: 'message', runnerId: 'r7', msgId: `train-${event.id}` });
     if (d?.kind !== 'message') throw new Error('a message');
-    expect(RUNNER_DIRECTED.train.parse(d.data)).toMatchObject({ step: 'build', projectId: 'p1', attemptId: 'a1', onto: null, integration: 'squash' });
-    expect(trainStepDirective(event, 'r7')).toEqual(d);
+    expect(RUNNER_DIRECTED.train.parse(d.data)).toMatchObject({ step: 'build', projectId: 'p1', cars: [car], onto: null, integration: 'squash', land: true });
+    expect(trainStepDirective(event, new Map([['a1', 'r7']]))).toEqual(d);
+  });
+
+  it('takes the run of cars on the first car\'s runner, and lands only when that is all of them', () => {
+    const cars = [car, { taskId: 't2', attemptId: 'a2', branch: 'b2' }, { taskId: 't3', attemptId: 'a3', branch: 'b3' }];
+    const event = ev(MergeTrainStepRequested({ step: 'build', target: 'main', batchId: 'mt1', cars, onto: 'f'.repeat(40), integration: 'rebase', land: true }));
+    const split = trainStepDirective(event, new Map([['a1', 'r1'], ['a2', 'r1'], ['a3', 'r2']]));
+    expect(split).toMatchObject({ kind: 'message', runnerId: 'r1', data: { cars: cars.slice(0, 2), land: false, onto: 'f'.repeat(40) } });
+    expect(trainStepDirective(event, new Map([['a1', 'r1'], ['a2', 'r1'], ['a3', 'r1']]))).toMatchObject({ data: { cars, land: true } });
   });
 
   it('fails the step at once when no runner ever ran the attempt', () => {
+    const build = ev(MergeTrainStepRequested({ step: 'build', target: 'main', batchId: 'mt1', cars: [car], onto: null, integration: 'squash', land: true }));
+    expect(trainStepDirective(build, new Map())).toMatchObject({ kind: 'command', command: { type: 'merge_train.record_build', data: { cars: [{ attemptId: 'a1', outcome: 'failed', message: expect.stringContaining('no runner') }] } } });
     const land = ev(MergeTrainStepRequested({ step: 'land', target: 'main', batchId: 'mt1', car, commit: 'a'.repeat(40), base: 'b'.repeat(40) }));
-    const d = trainStepDirective(land, null);
+    const d = trainStepDirective(land, new Map([['a1', null]]));
     expect(d).toMatchObject({ kind: 'command', command: { type: 'merge_train.record_land', data: { outcome: 'failed', batchId: 'mt1', message: expect.stringContaining('no runner') } } });
   });
 

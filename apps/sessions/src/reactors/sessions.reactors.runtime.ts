@@ -94,7 +94,9 @@ export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Rea
       name: 'merge-train',
       react: async (event: RecordedEvent<DomainEvent>) => {
         if (event.type !== 'project.merge_train_step_requested') return [];
-        const directive = trainStepDirective(event, await runnerOfAttempt(event, event.data.car.attemptId));
+        const cars = event.data.step === 'build' ? event.data.cars : [event.data.car];
+        const runners = new Map(await Promise.all(cars.map(async (c) => [c.attemptId, await runnerOfAttempt(event, c.attemptId)] as const)));
+        const directive = trainStepDirective(event, runners);
         if (!directive) return [];
         if (directive.kind === 'command') return [directive.command];
         await publishToRunner(read.broker, { type: 'train', runnerId: directive.runnerId, data: directive.data }, directive.msgId);

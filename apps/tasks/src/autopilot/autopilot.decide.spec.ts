@@ -69,14 +69,13 @@ describe('autopilot decisions (on the project aggregate)', () => {
     expect(types(joined.decided)).toEqual(['project.merge_train_joined', 'project.merge_train_batch_started', 'project.merge_train_step_requested']);
     expect(joined.decided[0].data).toEqual({ taskId: 'a', attemptId: a, branch: expect.stringMatching(/^baton\/task-a-/), target: 'main', reason: 'merge requested' });
     const [build] = stepsOf(joined.decided);
-    expect(build).toMatchObject({ step: 'build', car: { attemptId: a }, onto: null });
+    // No check configured: one step builds the car on main's tip and lands it.
+    expect(build).toMatchObject({ step: 'build', cars: [{ attemptId: a }], onto: null, land: true });
     expect(step(joined.events, merge('a')).decided).toEqual([]);
-    const b = step(joined.events, built(build.batchId, a, 'c0ffee1'));
-    expect(stepsOf(b.decided)).toEqual([expect.objectContaining({ step: 'land', commit: 'c0ffee1', base: 'ba5e000' })]);
-    const done = step(b.events, landed(build.batchId, 'c0ffee1'));
-    expect(types(done.decided).slice(0, 3)).toEqual(['project.merge_train_batch_ended', 'project.autopilot_merged', 'project.task_attempt_finished']);
+    const done = step(joined.events, built(build.batchId, a, 'c0ffee1', 'ba5e000', { outcome: 'landed', commit: 'c0ffee1' }));
+    expect(types(done.decided).slice(0, 4)).toEqual(['project.merge_train_car_built', 'project.merge_train_batch_ended', 'project.autopilot_merged', 'project.task_attempt_finished']);
     expect(statusChanges(done.decided)).toEqual({ a: 'done', b: 'ready', c: 'ready' });
-    expect(step(done.events, landed(build.batchId, 'c0ffee1')).decided).toEqual([]);
+    expect(step(done.events, built(build.batchId, a, 'c0ffee1', 'ba5e000', { outcome: 'landed', commit: 'c0ffee1' })).decided).toEqual([]);
   });
 
   it('still answers a merge requested before the train (an old log): recorded merged, the task is done', () => {

@@ -5,6 +5,7 @@ import {
   activeAttempt,
   buildConflict,
   built,
+  builtAll,
   checked,
   dispatch,
   ended,
@@ -56,20 +57,29 @@ describe('merge train decisions', () => {
     expect(trainOf(events).queue.map((c) => c.attemptId)).toEqual(attempts);
 
     const [b1] = batchEvents(first.decided);
-    const done1 = story(events, built(b1.batchId, attempts[0], 'c1c1c1c'), landed(b1.batchId, 'c1c1c1c'));
-    // Landing one frees the train: the next three (maxBatch) go together, built in order.
+    const done1 = story(events, built(b1.batchId, attempts[0], 'c1c1c1c', 'ba5e000', { outcome: 'landed', commit: 'c1c1c1c' }));
+    // Landing one frees the train: the next three (maxBatch) go together, in one step that builds and lands them.
     const [b2] = batchEvents(done1.last);
     expect(b2.cars.map((c) => c.attemptId)).toEqual(attempts.slice(1));
-    expect(stepsOf(done1.last)).toEqual([expect.objectContaining({ step: 'build', car: expect.objectContaining({ attemptId: attempts[1] }), onto: null })]);
+    expect(stepsOf(done1.last)).toEqual([expect.objectContaining({ step: 'build', cars: b2.cars, onto: null, land: true })]);
     events = done1.events;
+    // A runner that holds only the first of them answers for it: the rest are asked for next, on its result.
     const s2 = step(events, built(b2.batchId, attempts[1], 'c2c2c2c'));
-    expect(stepsOf(s2.decided)).toEqual([expect.objectContaining({ step: 'build', car: expect.objectContaining({ attemptId: attempts[2] }), onto: 'c2c2c2c' })]);
+    expect(stepsOf(s2.decided)).toEqual([expect.objectContaining({ step: 'build', cars: b2.cars.slice(1), onto: 'c2c2c2c', land: true })]);
     // An answer for a car out of turn, or a second answer for a built one, changes nothing.
     expect(step(s2.events, built(b2.batchId, attempts[3], 'ddddddd')).decided).toEqual([]);
     expect(step(s2.events, built(b2.batchId, attempts[1], 'c2c2c2c')).decided).toEqual([]);
-    const s3 = story(s2.events, built(b2.batchId, attempts[2], 'c3c3c3c'), built(b2.batchId, attempts[3], 'c4c4c4c'));
-    expect(stepsOf(s3.last)).toEqual([expect.objectContaining({ step: 'land', commit: 'c4c4c4c' })]);
-    const all = step(s3.events, landed(b2.batchId, 'c4c4c4c'));
+    const all = step(
+      s2.events,
+      builtAll(
+        b2.batchId,
+        [
+          { attemptId: attempts[2], outcome: 'built', commit: 'c3c3c3c', base: 'ba5e000' },
+          { attemptId: attempts[3], outcome: 'built', commit: 'c4c4c4c', base: 'ba5e000' },
+        ],
+        { outcome: 'landed', commit: 'c4c4c4c' },
+      ),
+    );
     expect(statusChanges(all.decided)).toEqual({ t2: 'done', t3: 'done', t4: 'done' });
     expect(trainOf(all.events)).toMatchObject({ queue: [], batch: null });
   });
@@ -137,24 +147,42 @@ describe('merge train decisions', () => {
     expect(stateAfter(culprit.events).autopilot.train.returned.get(attempts[2])).toBe('main');
   });
 
-  it('a conflict with the cars ahead in the batch defers the car to the next batch; the batch goes on without it', () => {
+  it('a conflict with the cars ahead in the batch defers the car to the next batch; the batch lands without it', () => {
     const { ids, attempts, events: start } = completed(4, { maxBatch: 3 });
     const j = mergeAll(start, ids);
     const [b1] = batchEvents(j.decided);
-    const r = story(j.events, built(b1.batchId, attempts[0], '1111111'), landed(b1.batchId, '1111111'));
+    const r = story(j.events, built(b1.batchId, attempts[0], '1111111', 'ba5e000', { outcome: 'landed', commit: '1111111' }));
     const [b2] = batchEvents(r.last);
-    const s = story(r.events, built(b2.batchId, attempts[1], '2222222'), buildConflict(b2.batchId, attempts[2]));
-    expect(types(s.last)).toEqual(['project.merge_train_car_deferred', 'project.merge_train_step_requested']);
-    expect(s.last[0].data).toMatchObject({ attemptId: attempts[2], files: ['SHARED.md'], reason: expect.stringContaining('ahead of it') });
-    expect(stepsOf(s.last)[0]).toMatchObject({ step: 'build', car: { attemptId: attempts[3] }, onto: '2222222' });
+    const s = step(
+      r.events,
+      builtAll(
+        b2.batchId,
+        [
+          { attemptId: attempts[1], outcome: 'built', commit: '2222222', base: '1111111' },
+          { attemptId: attempts[2], outcome: 'conflict', files: ['SHARED.md'], message: 'CONFLICT' },
+          { attemptId: attempts[3], outcome: 'built', commit: '4444444', base: '1111111' },
+        ],
+        { outcome: 'landed', commit: '4444444' },
+      ),
+    );
+    expect(types(s.decided).slice(0, 4)).toEqual(['project.merge_train_car_built', 'project.merge_train_car_deferred', 'project.merge_train_car_built', 'project.merge_train_batch_ended']);
+    expect(s.decided[1].data).toMatchObject({ attemptId: attempts[2], files: ['SHARED.md'], reason: expect.stringContaining('ahead of it') });
     // t2 and t4 land; t3 is first of the next batch, built on the target as it is then.
-    const next = story(s.events, built(b2.batchId, attempts[3], '4444444'), landed(b2.batchId, '4444444'));
-    expect(statusChanges(next.last)).toEqual({ t2: 'done', t4: 'done' });
-    expect(batchEvents(next.last)[0].cars.map((c) => c.attemptId)).toEqual([attempts[2]]);
+    expect(statusChanges(s.decided)).toEqual({ t2: 'done', t4: 'done' });
+    const [b3] = batchEvents(s.decided);
+    expect(b3.cars.map((c) => c.attemptId)).toEqual([attempts[2]]);
     // There, on the target itself, the conflict is its own: back to its agent.
-    const [b3] = batchEvents(next.last);
-    const back = step(next.events, buildConflict(b3.batchId, attempts[2]));
+    const back = step(s.events, buildConflict(b3.batchId, attempts[2]));
     expect(back.decided[0].data).toMatchObject({ attemptId: attempts[2], why: 'conflict', files: ['SHARED.md'], round: 1, toPerson: false });
+  });
+
+  it('the target moved before the runner could land: the batch is built again', () => {
+    const { attempts, events: start } = completed(1);
+    const r = story(start, merge('t1'));
+    const [b] = batchEvents(r.last);
+    const s = step(r.events, builtAll(b.batchId, [{ attemptId: attempts[0], outcome: 'built', commit: '1111111', base: 'ba5e000' }], { outcome: 'moved', message: 'non-fast-forward' }));
+    expect(types(s.decided)).toEqual(['project.merge_train_car_built', 'project.merge_train_batch_ended', 'project.merge_train_batch_started', 'project.merge_train_step_requested']);
+    expect(s.decided[1].data).toMatchObject({ outcome: 'rebuild' });
   });
 
   it('gives the agent maxFixRounds, then asks a person; joining again after a fix keeps the count', () => {

@@ -88,11 +88,13 @@ function nextStep(h: TrainHost, target: string): void {
     advance(h, target);
     return;
   }
-  const next = b.cars.find((c) => !b.built.has(c.attemptId));
+  const unbuilt = b.cars.filter((c) => !b.built.has(c.attemptId));
   const lastBuilt = [...b.cars].reverse().find((c) => b.built.has(c.attemptId)) ?? null;
-  if (next) {
+  if (unbuilt.length) {
     const onto = lastBuilt ? (b.built.get(lastBuilt.attemptId) as string) : null;
-    h.sayTrain(MergeTrainStepRequested({ step: 'build', target, batchId: b.batchId, car: next, onto, integration: h.trains.settings.integration }));
+    // One step for the rest of the batch (a runner takes the cars it holds, in order); with no check, it lands them too.
+    const land = !h.trains.settings.checkCommand;
+    h.sayTrain(MergeTrainStepRequested({ step: 'build', target, batchId: b.batchId, cars: unbuilt, onto, integration: h.trains.settings.integration, land }));
     return;
   }
   if (!lastBuilt) {
@@ -123,6 +125,24 @@ function sendBack(h: TrainHost, target: string, batchId: string | null, car: Tra
   }
 }
 
+type Landing = { outcome: 'landed'; commit: string } | { outcome: 'moved'; message: string } | { outcome: 'failed'; message: string };
+
+/** The runner moved the target (or could not): the batch's cars land, or the batch is built again, or a person is asked. */
+function land(h: TrainHost, target: string, b: TrainBatch, landing: Landing): void {
+  const { batchId } = b;
+  if (landing.outcome === 'landed') {
+    const cars = [...b.cars];
+    h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'landed', commit: landing.commit, groups: [], reason: `${plural(cars.length, 'car')} landed on ${target}` }));
+    for (const car of cars) h.landed(car, target, landing.commit);
+  } else if (landing.outcome === 'moved') {
+    h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'rebuild', commit: null, groups: [], reason: clip(`${target} moved meanwhile: building again on its new tip (${landing.message})`) }));
+  } else {
+    for (const car of [...b.cars]) sendBack(h, target, batchId, car, 'failed', { message: `landing on ${target} failed: ${landing.message}` });
+    h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'emptied', commit: null, groups: [], reason: clip(`landing failed: ${landing.message}`) }));
+  }
+  advance(h, target);
+}
+
 export function decideMergeTrain(h: TrainHost, command: MergeTrainCommand): void {
   switch (command.type) {
     case 'merge_train.configure': {
@@ -134,24 +154,33 @@ export function decideMergeTrain(h: TrainHost, command: MergeTrainCommand): void
       return;
     }
     case 'merge_train.record_build': {
-      const { target, batchId, attemptId } = command.data;
+      const { target, batchId, cars: results, landing } = command.data;
       const t = h.trains.trains.get(target);
       const b = batchOf(t, batchId);
-      // A step of a batch that is over, or a car already built or gone: an answer to a redelivery.
-      if (!b || b.phase !== 'building' || b.built.has(attemptId)) return;
-      const car = b.cars.find((c) => !b.built.has(c.attemptId));
-      if (car?.attemptId !== attemptId) return;
-      const d = command.data;
-      if (d.outcome === 'built') h.sayTrain(MergeTrainCarBuilt({ target, batchId, attemptId, commit: d.commit, base: d.base }));
-      else if (d.outcome === 'conflict') {
-        const files = d.files;
-        const inFiles = `${plural(files.length, 'file')}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ' …' : ''}`;
-        const ahead = b.cars.filter((c) => b.built.has(c.attemptId));
-        if (ahead.length) {
-          const reason = `${car.branch} conflicts with ${plural(ahead.length, 'car')} ahead of it in batch ${b.number} (not with ${target}) in ${inFiles}: it waits for the next batch`;
-          h.sayTrain(MergeTrainCarDeferred({ target, batchId, attemptId, files, reason: clip(reason) }));
-        } else sendBack(h, target, batchId, car, 'conflict', { files, message: `${car.branch} conflicts with ${target} in ${inFiles}` });
-      } else sendBack(h, target, batchId, car, 'failed', { message: `putting ${car.branch} on ${target} failed: ${d.message}` });
+      // A step of a batch that is over, or cars already answered: an answer to a redelivery.
+      if (!b || b.phase !== 'building') return;
+      let applied = 0;
+      for (const r of results) {
+        const car = b.cars.find((c) => !b.built.has(c.attemptId));
+        if (car?.attemptId !== r.attemptId) break;
+        applied++;
+        if (r.outcome === 'built') h.sayTrain(MergeTrainCarBuilt({ target, batchId, attemptId: car.attemptId, commit: r.commit, base: r.base }));
+        else if (r.outcome === 'conflict') {
+          const files = r.files;
+          const inFiles = `${plural(files.length, 'file')}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ' …' : ''}`;
+          const ahead = b.cars.filter((c) => b.built.has(c.attemptId));
+          if (ahead.length) {
+            const reason = `${car.branch} conflicts with ${plural(ahead.length, 'car')} ahead of it in batch ${b.number} (not with ${target}) in ${inFiles}: it waits for the next batch`;
+            h.sayTrain(MergeTrainCarDeferred({ target, batchId, attemptId: car.attemptId, files, reason: clip(reason) }));
+          } else sendBack(h, target, batchId, car, 'conflict', { files, message: `${car.branch} conflicts with ${target} in ${inFiles}` });
+        } else sendBack(h, target, batchId, car, 'failed', { message: `putting ${car.branch} on ${target} failed: ${r.message}` });
+      }
+      if (!applied) return;
+      const allBuilt = b.cars.every((c) => b.built.has(c.attemptId));
+      if (landing && allBuilt && b.cars.length) {
+        land(h, target, b, landing);
+        return;
+      }
       nextStep(h, target);
       return;
     }
@@ -181,21 +210,9 @@ export function decideMergeTrain(h: TrainHost, command: MergeTrainCommand): void
     }
     case 'merge_train.record_land': {
       const { target, batchId } = command.data;
-      const t = h.trains.trains.get(target);
-      const b = batchOf(t, batchId);
+      const b = batchOf(h.trains.trains.get(target), batchId);
       if (!b || b.phase !== 'landing') return;
-      const d = command.data;
-      if (d.outcome === 'landed') {
-        const cars = [...b.cars];
-        h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'landed', commit: d.commit, groups: [], reason: `${plural(cars.length, 'car')} landed on ${target}` }));
-        for (const car of cars) h.landed(car, target, d.commit);
-      } else if (d.outcome === 'moved') {
-        h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'rebuild', commit: null, groups: [], reason: clip(`${target} moved meanwhile: building again on its new tip (${d.message})`) }));
-      } else {
-        for (const car of [...b.cars]) sendBack(h, target, batchId, car, 'failed', { message: `landing on ${target} failed: ${d.message}` });
-        h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'emptied', commit: null, groups: [], reason: clip(`landing failed: ${d.message}`) }));
-      }
-      advance(h, target);
+      land(h, target, b, command.data);
       return;
     }
     default: {

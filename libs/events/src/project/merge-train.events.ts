@@ -88,14 +88,24 @@ export const MergeTrainBatchStarted = defineEvent({
 });
 
 /**
- * One step for a runner: `build` puts a car on top of `onto` (null: the target's tip) on the
- * runner holding its branch; `land` moves the target to `commit`, only as a fast-forward.
+ * A step for runners: `build` puts the cars, in order, each on the one before, the first on
+ * `onto` (null: the target's tip) — on the runners holding their branches, as many at a time as
+ * one runner holds — and with `land` (no check to run) moves the target to the result at once;
+ * `land` alone moves the target to a checked `commit`, only ever as a fast-forward.
  */
 export const MergeTrainStepRequested = defineEvent({
   type: 'project.merge_train_step_requested',
   aggregate: 'project',
   schema: z.discriminatedUnion('step', [
-    z.object({ step: z.literal('build'), target: BranchSchema, batchId: IdSchema, car: TrainCarSchema, onto: CommitSchema.nullable(), integration: TrainIntegrationSchema }),
+    z.object({
+      step: z.literal('build'),
+      target: BranchSchema,
+      batchId: IdSchema,
+      cars: z.array(TrainCarSchema).min(1).max(32),
+      onto: CommitSchema.nullable(),
+      integration: TrainIntegrationSchema,
+      land: z.boolean(),
+    }),
     z.object({ step: z.literal('land'), target: BranchSchema, batchId: IdSchema, car: TrainCarSchema, commit: CommitSchema, base: CommitSchema }),
   ]),
 });

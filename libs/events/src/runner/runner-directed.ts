@@ -121,16 +121,27 @@ export const RunnerMergeSchema = z.strictObject({
 export type RunnerMerge = z.infer<typeof RunnerMergeSchema>;
 
 /**
- * A merge-train step (docs/decisions/0030) for the runner that holds the car's branch: `build`
- * puts it on `onto` (null: the target's newest tip) and publishes the result as `trainRef(batchId)`
- * in the project's repository; `land` moves the target there, only as a fast-forward. Answered
- * with `merge_train.record_build` / `record_land`.
+ * A merge-train step (docs/decisions/0030) for the runner that holds the cars' branches: `build`
+ * puts them, in order, on `onto` (null: the target's newest tip), publishes the result as
+ * `trainRef(batchId)` in the project's repository and, with `land`, moves the target there; `land`
+ * alone moves the target to a checked commit. Only ever as a fast-forward. Answered with
+ * `merge_train.record_build` / `record_land`.
  */
-const trainCar = { projectId: IdSchema, target: BranchSchema, batchId: IdSchema, taskId: IdSchema, attemptId: IdSchema, branch: BranchSchema };
+const trainStep = { projectId: IdSchema, target: BranchSchema, batchId: IdSchema };
+const trainCar = z.strictObject({ taskId: IdSchema, attemptId: IdSchema, branch: BranchSchema });
 const FullCommit = z.string().regex(/^[0-9a-f]{7,64}$/);
 export const RunnerTrainSchema = z.discriminatedUnion('step', [
-  z.strictObject({ step: z.literal('build'), ...trainCar, onto: FullCommit.nullable(), integration: z.enum(['squash', 'rebase', 'merge']), message: z.string().min(1).max(10_000) }),
-  z.strictObject({ step: z.literal('land'), ...trainCar, commit: FullCommit, base: FullCommit }),
+  z.strictObject({
+    step: z.literal('build'),
+    ...trainStep,
+    /** In order, all held by this runner. */
+    cars: z.array(trainCar).min(1).max(32),
+    onto: FullCommit.nullable(),
+    integration: z.enum(['squash', 'rebase', 'merge']),
+    /** Then move the target to the result (no check to run first). */
+    land: z.boolean(),
+  }),
+  z.strictObject({ step: z.literal('land'), ...trainStep, car: trainCar, commit: FullCommit, base: FullCommit }),
 ]);
 export type RunnerTrain = z.infer<typeof RunnerTrainSchema>;
 

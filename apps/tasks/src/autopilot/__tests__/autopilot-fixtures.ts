@@ -1,4 +1,5 @@
 // Commands and story helpers shared by the autopilot specs.
+import type { z } from 'zod';
 import {
   ConfigureAutopilot,
   ConfigureMergeTrain,
@@ -48,10 +49,16 @@ export const activeAttempt = (events: ProjectAggregateEvent[], taskId: string) =
 
 /** The train's step requests in `events`, in order. */
 export const stepsOf = (events: NewEvent[]) =>
-  events.filter((e) => e.type === 'project.merge_train_step_requested').map((e) => e.data as { step: 'build' | 'land'; batchId: string; car: { attemptId: string }; onto?: string | null; commit?: string; base?: string });
-export const built = (batchId: string, attemptId: string, commit: string, base = 'ba5e000') => cmd(RecordTrainBuild, { ...p, target: 'main', batchId, attemptId, outcome: 'built', commit, base });
+  events
+    .filter((e) => e.type === 'project.merge_train_step_requested')
+    .map((e) => e.data as { step: 'build' | 'land'; batchId: string; cars?: { attemptId: string }[]; car?: { attemptId: string }; onto?: string | null; land?: boolean; commit?: string; base?: string });
+export const built = (batchId: string, attemptId: string, commit: string, base = 'ba5e000', landing: { outcome: 'landed'; commit: string } | null = null) =>
+  cmd(RecordTrainBuild, { ...p, target: 'main', batchId, cars: [{ attemptId, outcome: 'built', commit, base }], landing });
 export const buildConflict = (batchId: string, attemptId: string, files = ['SHARED.md']) =>
-  cmd(RecordTrainBuild, { ...p, target: 'main', batchId, attemptId, outcome: 'conflict', files, message: 'CONFLICT (content)' });
+  cmd(RecordTrainBuild, { ...p, target: 'main', batchId, cars: [{ attemptId, outcome: 'conflict', files, message: 'CONFLICT (content)' }] });
+/** A runner's answer for several cars at once (and the landing, when it landed them). */
+type BuildInput = z.input<typeof RecordTrainBuild.schema>;
+export const builtAll = (batchId: string, cars: BuildInput['cars'], landing: BuildInput['landing'] = null) => cmd(RecordTrainBuild, { ...p, target: 'main', batchId, cars, landing });
 export const checked = (batchId: string, sessionId: string, passed: boolean, summary = passed ? 'exit 0' : 'exit 1') => cmd(RecordTrainCheck, { ...p, target: 'main', batchId, sessionId, passed, summary });
 export const landed = (batchId: string, commit: string) => cmd(RecordTrainLand, { ...p, target: 'main', batchId, outcome: 'landed', commit });
 export const moved = (batchId: string) => cmd(RecordTrainLand, { ...p, target: 'main', batchId, outcome: 'moved', message: 'non-fast-forward' });
