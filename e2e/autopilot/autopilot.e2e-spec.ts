@@ -1,6 +1,7 @@
 import type { AutopilotStatus, SessionView } from '@baton/contracts';
 import { sleep } from '@baton/testing';
-import { readCommandResults, readLog, type LoggedEvent } from '../sessions/harness/log';
+import { readCommandResults, readLog } from '../sessions/harness/log';
+import { eventually, ofProject, type ProjectEv as Ev } from './harness';
 import { git, projectRepo, Stack } from '../sessions/harness/stack';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,20 +15,6 @@ import { execFileSync } from 'node:child_process';
  */
 
 jest.setTimeout(600_000);
-
-type Ev = LoggedEvent['event'] & { data: Record<string, unknown> };
-const ofProject = (log: LoggedEvent[], projectId: string): Ev[] =>
-  log.filter((e) => e.event.aggregate.type === 'project' && e.event.aggregate.id === projectId).map((e) => ({ ...e.event, seq: e.seq }) as unknown as Ev);
-
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string, onTimeout?: () => Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe().catch(() => null);
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}${onTimeout ? `\n${await onTimeout().catch((e) => String(e))}` : ''}`);
-    await sleep(250);
-  }
-}
 
 describe('autopilot: a goal decomposed into a DAG and run across three runners', () => {
   let stack: Stack;

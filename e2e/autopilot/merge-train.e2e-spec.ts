@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AutopilotStatus, MergeTrainStatus, SessionView } from '@baton/contracts';
-import { sleep } from '@baton/testing';
-import { readCommandResults, readLog, type LoggedEvent } from '../sessions/harness/log';
+import { readCommandResults, readLog } from '../sessions/harness/log';
+import { eventually, ofProject } from './harness';
 import { git, projectRepo, Stack } from '../sessions/harness/stack';
 import { CLI, launchBrowser, SHOTS } from '../web/stack';
 
@@ -14,20 +14,6 @@ import { CLI, launchBrowser, SHOTS } from '../web/stack';
  */
 
 jest.setTimeout(600_000);
-
-type Ev = LoggedEvent['event'] & { data: Record<string, unknown>; seq: number };
-const ofProject = (log: LoggedEvent[], projectId: string): Ev[] =>
-  log.filter((e) => e.event.aggregate.type === 'project' && e.event.aggregate.id === projectId).map((e) => ({ ...e.event, seq: e.seq }) as unknown as Ev);
-
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string, onTimeout?: () => Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe().catch(() => null);
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}${onTimeout ? `\n${await onTimeout().catch((e) => String(e))}` : ''}`);
-    await sleep(250);
-  }
-}
 
 describe('merge train: completed attempts land in order, checked, conflicts back to the agent', () => {
   let stack: Stack;
