@@ -49,11 +49,31 @@ export interface NetworkGitOptions {
   timeouts?: GitTimeouts;
 }
 
+/** Mirrors whose object dirs are all there (see `objectDirsReady`). */
+const objectDirsMade = new Set<string>();
+
+/**
+ * Makes every loose-object dir (`objects/00` … `objects/ff`) of a mirror now, while nothing runs in
+ * it. A root runner shares its mirror with its agents' user (handed over, docs/decisions/0020):
+ * a dir the runner's git created later — a fetch, a merge-train build — would be root's until the
+ * next hand-over, and an agent committing in between into an object that hashes there fails
+ * ("unable to index file … failed to insert into database"). Files the runner adds in a dir the
+ * agent owns block nothing. An automatic `git gc` (its prune removes empty object dirs) is off in
+ * a mirror for the same reason.
+ */
+export async function objectDirsReady(mirrorDir: string): Promise<void> {
+  if (objectDirsMade.has(mirrorDir)) return;
+  await Promise.all(Array.from({ length: 256 }, (_, i) => mkdir(join(mirrorDir, 'objects', i.toString(16).padStart(2, '0')), { recursive: true })));
+  if ((await git(['config', '--get', 'gc.auto'], { cwd: mirrorDir, okCodes: [1] })).stdout.trim() !== '0') await git(['config', 'gc.auto', '0'], { cwd: mirrorDir });
+  objectDirsMade.add(mirrorDir);
+}
+
 /** Clones the repository on first use, fetches it afterwards. */
 export async function ensureMirror(reposDir: string, repository: string, opts: NetworkGitOptions = {}): Promise<Mirror> {
   const { key, dir, origin } = await locateMirror(reposDir, repository);
   const { signal, timeouts = DEFAULT_GIT_TIMEOUTS } = opts;
   if (existsSync(join(dir, 'HEAD'))) {
+    await objectDirsReady(dir);
     await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir, signal, timeoutMs: timeouts.fetchMs });
     return { key, dir, origin };
   }
@@ -66,7 +86,9 @@ export async function ensureMirror(reposDir: string, repository: string, opts: N
     // them as origin/* instead, so fetching never clobbers attempt branches or local merges.
     await git(['config', 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*'], { cwd: partial });
     await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: partial, signal, timeoutMs: timeouts.fetchMs });
+    await objectDirsReady(partial);
     await rename(partial, dir);
+    objectDirsMade.add(dir);
   } catch (e) {
     await rm(partial, { recursive: true, force: true });
     if (existsSync(join(dir, 'HEAD'))) return { key, dir, origin }; // another caller won the race

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { trainRef } from '@baton/events';
@@ -141,5 +141,17 @@ describe('merge train git steps', () => {
     expect(r.landing).toMatchObject({ outcome: 'failed', message: expect.stringContaining('uncommitted changes (README.md)') });
     expect(gitIn(project, 'rev-parse', 'main')).toBe(before);
     expect(gitIn(a.mirrorDir, 'rev-parse', 'refs/heads/main')).toBe(before);
+  });
+
+  it("creates no directory in the mirror's object store, where an agent of a root runner commits (its 256 loose-object dirs exist from the start)", async () => {
+    const r1 = runner();
+    const a = await attemptOn(r1, { 'a.txt': 'a\n' });
+    const objectDirs = () => readdirSync(join(a.mirrorDir, 'objects')).sort();
+    expect(objectDirs().filter((d) => /^[0-9a-f]{2}$/.test(d))).toHaveLength(256);
+    expect(gitIn(a.mirrorDir, 'config', 'gc.auto')).toBe('0');
+    const before = objectDirs();
+    commit(project, { 'upstream.txt': 'u\n' }, 'upstream work');
+    await build(a, `b${ulid()}`, null);
+    expect(objectDirs()).toEqual(before);
   });
 });

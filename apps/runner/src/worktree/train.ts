@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { trainRef } from '@baton/events';
 import { DEFAULT_GIT_TIMEOUTS, git, gitValue, identityEnv, isAncestor, resolveCommit } from './git';
 import { MergeConflictError, type GitIdentity } from './merge';
-import { syncBranch } from './mirror';
+import { objectDirsReady, syncBranch } from './mirror';
 import { BaseUpdateError, publishBranch } from './publish';
 
 /*
@@ -80,6 +80,7 @@ async function hasCommit(mirrorDir: string, commit: string): Promise<boolean> {
  */
 export async function buildCars(o: BuildCarsOptions): Promise<{ cars: CarResult[]; landing: Landing | null }> {
   const timeoutMs = o.timeoutMs ?? DEFAULT_GIT_TIMEOUTS.fetchMs;
+  await objectDirsReady(o.mirrorDir);
   const base = await fetchTarget(o.mirrorDir, o.target, timeoutMs);
   if (o.onto) await ensureCommit(o.mirrorDir, o.onto, o.batchId, timeoutMs);
   const onto = o.onto ?? base;
