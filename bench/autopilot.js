@@ -106,10 +106,18 @@ async function run(ctx) {
 
   const timeoutMs = 20 * 60_000;
   let status;
+  // Done when nothing is left to run: every task ended, or what is open waits on a task that failed (it never runs).
+  let stuckSince = null;
   for (;;) {
     status = await api.get(`/api/projects/${projectId}/autopilot`);
     const open = status.tasks.filter((t) => !['done', 'failed', 'blocked', 'cancelled'].includes(t.status));
     if (!open.length) break;
+    const moving = open.some((t) => t.status !== 'todo' || t.activeAttemptId);
+    stuckSince = moving ? null : (stuckSince ?? Date.now());
+    if (stuckSince && Date.now() - stuckSince > 15_000) {
+      ctx.log(`${open.length} tasks can never run (they wait on a task that failed): stopping`);
+      break;
+    }
     if (Date.now() - started > timeoutMs) throw new Error(`not done in ${timeoutMs / 60_000} min: ${open.length} open, e.g. ${JSON.stringify(open.slice(0, 3))}`);
     await sleep(1_000);
   }
