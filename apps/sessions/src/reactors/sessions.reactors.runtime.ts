@@ -44,17 +44,27 @@ export function sessionsReactors(read: ReadSide, opts: ReactorOptions = {}): Rea
       endedKv = null;
       throw e;
     }));
-  /** The runner that last ran a session of the attempt: its worktree and branch are there. */
+  /**
+   * The runner that last ran a session of the attempt: its worktree and branch are there. The
+   * attempt's sessions ran long before a merge is asked for, so the read model is asked at once;
+   * only when it knows none yet does it wait to have caught up with the event (under load the
+   * wait was most of a merge-train step).
+   */
   const runnerOfAttempt = async (event: RecordedEvent<DomainEvent>, attemptId: string): Promise<string | null> => {
+    const latest = async () => {
+      const row = await read.db
+        .getRepository(SessionRowEntity)
+        .createQueryBuilder('s')
+        .where('s.attempt_id = :attemptId', { attemptId })
+        .andWhere('COALESCE(s.runner_id, s.last_runner_id) IS NOT NULL')
+        .orderBy('s.created_at', 'DESC')
+        .getOne();
+      return row ? (row.runnerId ?? row.lastRunnerId) : null;
+    };
+    const known = await latest();
+    if (known) return known;
     await read.waitFor(event.position.seq);
-    const latest = await read.db
-      .getRepository(SessionRowEntity)
-      .createQueryBuilder('s')
-      .where('s.attempt_id = :attemptId', { attemptId })
-      .andWhere('COALESCE(s.runner_id, s.last_runner_id) IS NOT NULL')
-      .orderBy('s.created_at', 'DESC')
-      .getOne();
-    return latest ? (latest.runnerId ?? latest.lastRunnerId) : null;
+    return latest();
   };
   const reactors: Reactor[] = [
     {
