@@ -182,6 +182,19 @@ async function run(ctx) {
   for (const e of events) if (e.type === 'project.task_status_changed' && e.data.to === 'ready') readyAt.set(e.data.taskId, at(e));
   const readyToSpawned = ids.filter((id) => readyAt.has(id) && sessionSpawnOfTask.has(id)).map((id) => sessionSpawnOfTask.get(id) - readyAt.get(id));
   const batches = events.filter((e) => e.type === 'project.merge_train_batch_started');
+  // A batch's time: started → its first car built (the step's trip: reactor, runner message, git, answer, decision) → ended; then the gap to the next.
+  const trainTimes = { step: [], afterBuilt: [], batch: [], gap: [] };
+  let lastEnded = null;
+  for (const b of batches) {
+    const id = b.data.batchId;
+    const built = events.find((e) => e.type === 'project.merge_train_car_built' && e.data.batchId === id);
+    const ended = events.find((e) => e.type === 'project.merge_train_batch_ended' && e.data.batchId === id);
+    if (built) trainTimes.step.push(at(built) - at(b));
+    if (built && ended) trainTimes.afterBuilt.push(at(ended) - at(built));
+    if (ended) trainTimes.batch.push(at(ended) - at(b));
+    if (lastEnded !== null) trainTimes.gap.push(at(b) - lastEnded);
+    if (ended) lastEnded = at(ended);
+  }
   const landedBatches = events.filter((e) => e.type === 'project.merge_train_batch_ended' && e.data.outcome === 'landed').length;
 
   const ok = done === ids.length && Number.isFinite(makespan) && Number.isFinite(lowerBound);
@@ -202,6 +215,7 @@ async function run(ctx) {
   ctx.report({ name: 'autopilot.merge.p50', value: round(mergeP50, 1), unit: 'ms', target: 'value<=1000', ok: phases.merge.length === ids.length && mergeP50 <= 1_000 });
   ctx.report({ name: 'autopilot.merge.p99', value: round(percentile(phases.merge, 99), 1), unit: 'ms' });
   ctx.report({ name: 'autopilot.train.batches', value: batches.length, unit: 'batches', raw: landedBatches });
+  for (const [k, samples] of Object.entries(trainTimes)) if (samples.length) ctx.report({ name: `autopilot.train.${k}.p50`, value: round(percentile(samples, 50), 1), unit: 'ms' });
   ctx.report({ name: 'autopilot.train.cars_per_batch', value: round(batches.reduce((n, e) => n + e.data.cars.length, 0) / Math.max(1, batches.length), 2), unit: 'cars' });
   for (const [phase, samples] of Object.entries(phases)) {
     ctx.report({ name: `autopilot.phase.${phase}.p50`, value: round(percentile(samples, 50), 1), unit: 'ms' });
