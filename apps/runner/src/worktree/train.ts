@@ -84,12 +84,18 @@ export async function buildCars(o: BuildCarsOptions): Promise<{ cars: CarResult[
   const base = await fetchTarget(o.mirrorDir, o.target, timeoutMs);
   if (o.onto) await ensureCommit(o.mirrorDir, o.onto, o.batchId, timeoutMs);
   const onto = o.onto ?? base;
-  await mkdir(o.scratchDir, { recursive: true });
-  const checkout = join(o.scratchDir, `train-${randomBytes(6).toString('hex')}`);
-  await git(['worktree', 'add', '--detach', '--quiet', checkout, onto], { cwd: o.mirrorDir });
   const env = identityEnv(o.committer);
   const results: CarResult[] = [];
+  // Squash and merge are made without a checkout (merge-tree, commit-tree: two git processes a
+  // car, none to add and remove a worktree); a rebase replays commits, which needs one.
+  let checkout: string | null = null;
+  if (o.integration === 'rebase') {
+    await mkdir(o.scratchDir, { recursive: true });
+    checkout = join(o.scratchDir, `train-${randomBytes(6).toString('hex')}`);
+    await git(['worktree', 'add', '--detach', '--quiet', checkout, onto], { cwd: o.mirrorDir });
+  }
   let current = onto;
+  let currentTree: string | null = null;
   try {
     for (const car of o.cars) {
       if (car.refused) {
@@ -101,13 +107,20 @@ export async function buildCars(o: BuildCarsOptions): Promise<{ cars: CarResult[
         results.push({ attemptId: car.attemptId, outcome: 'failed', message: `branch ${car.branch} is not on this runner` });
         continue;
       }
+      const how = { branch: car.branch, target: o.target, integration: o.integration, message: car.message };
       try {
-        current = await integrate(checkout, current, tip, { branch: car.branch, target: o.target, integration: o.integration, message: car.message }, env);
+        if (checkout) current = await integrate(checkout, current, tip, how, env);
+        else {
+          currentTree ??= await gitValue(['rev-parse', `${current}^{tree}`], { cwd: o.mirrorDir });
+          ({ commit: current, tree: currentTree } = await integrateInPlace(o.mirrorDir, { commit: current, tree: currentTree }, tip, how, env));
+        }
         results.push({ attemptId: car.attemptId, outcome: 'built', commit: current, base });
       } catch (e) {
         // Back to the last good result for the next car.
-        await git(['reset', '--hard', '--quiet'], { cwd: checkout }).catch(() => undefined);
-        await git(['checkout', '--quiet', '--detach', current], { cwd: checkout });
+        if (checkout) {
+          await git(['reset', '--hard', '--quiet'], { cwd: checkout }).catch(() => undefined);
+          await git(['checkout', '--quiet', '--detach', current], { cwd: checkout });
+        }
         if (e instanceof MergeConflictError) results.push({ attemptId: car.attemptId, outcome: 'conflict', files: e.files.slice(0, 1_000), message: e.message.slice(0, 2_000) });
         else results.push({ attemptId: car.attemptId, outcome: 'failed', message: (e as Error).message.slice(0, 2_000) || 'the build failed' });
       }
@@ -120,10 +133,34 @@ export async function buildCars(o: BuildCarsOptions): Promise<{ cars: CarResult[
     await git(['push', '--quiet', '--no-verify', '--force', 'origin', `${current}:${ref}`], { cwd: o.mirrorDir, timeoutMs });
     return { cars: results, landing: null };
   } finally {
-    await git(['worktree', 'remove', '--force', checkout], { cwd: o.mirrorDir }).catch(() => undefined);
-    await rm(checkout, { recursive: true, force: true });
-    await git(['worktree', 'prune'], { cwd: o.mirrorDir }).catch(() => undefined);
+    if (checkout) {
+      await git(['worktree', 'remove', '--force', checkout], { cwd: o.mirrorDir }).catch(() => undefined);
+      await rm(checkout, { recursive: true, force: true });
+      await git(['worktree', 'prune'], { cwd: o.mirrorDir }).catch(() => undefined);
+    }
   }
+}
+
+/** Squash or merge without a checkout: the three-way merge's tree from `merge-tree`, the commit from `commit-tree`. */
+async function integrateInPlace(
+  mirrorDir: string,
+  onto: { commit: string; tree: string },
+  tip: string,
+  o: { branch: string; target: string; integration: TrainIntegration; message: string },
+  env: Record<string, string>,
+): Promise<{ commit: string; tree: string }> {
+  // A merge commit of a car already in the result would be empty (git merge says "Already up to date").
+  if (o.integration === 'merge' && (await isAncestor(mirrorDir, tip, onto.commit))) return onto;
+  const r = await git(['merge-tree', '--write-tree', '--name-only', '--no-messages', onto.commit, tip], { cwd: mirrorDir, okCodes: [1] });
+  const [tree, ...conflicted] = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (r.exitCode === 1) {
+    if (conflicted.length) throw new MergeConflictError(o.branch, o.target, [...new Set(conflicted)]);
+    throw new Error(`git merge-tree failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  }
+  // A squash that changes nothing (the result holds every change of the car already) makes no commit.
+  if (o.integration === 'squash' && tree === onto.tree) return onto;
+  const parents = o.integration === 'squash' ? ['-p', onto.commit] : ['-p', onto.commit, '-p', tip];
+  return { commit: await gitValue(['commit-tree', tree, ...parents, '-m', o.message], { cwd: mirrorDir, env }), tree };
 }
 
 async function integrate(checkout: string, onto: string, tip: string, o: { branch: string; target: string; integration: TrainIntegration; message: string }, env: Record<string, string>): Promise<string> {
