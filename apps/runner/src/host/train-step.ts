@@ -1,6 +1,5 @@
 import { RecordTrainBuild, RecordTrainLand, type CommandDataOf, type RunnerTrain } from '@baton/events';
 import type { Logger } from '@baton/event-store';
-import { TargetMovedError } from '../worktree/train';
 import type { Worktrees } from '../worktree/worktrees';
 import type { Reporter } from './reporter';
 
@@ -37,11 +36,10 @@ export async function runTrainStep(deps: TrainStepDeps, m: RunnerTrain, seq: num
     await deps.reporter.send(`train-${m.batchId}`, RecordTrainBuild, answer, { id: `train.${m.batchId}.build.${m.cars[0].attemptId}.${seq}` });
     return answer.landing?.outcome ?? outcomes.join(',');
   }
-  const outcome = await (deps.fenced?.(m.car.attemptId) ? Promise.reject(new Error(FENCED(m.car.attemptId))) : deps.worktrees.trainLand(m.car.attemptId, m)).then(
-    (): CommandDataOf<typeof RecordTrainLand> => ({ ...step, outcome: 'landed', commit: m.commit }),
-    (e: Error): CommandDataOf<typeof RecordTrainLand> =>
-      e instanceof TargetMovedError ? { ...step, outcome: 'moved', message: e.message.slice(0, 2_000) } : { ...step, outcome: 'failed', message: e.message.slice(0, 2_000) || 'landing failed' },
-  );
+  const landing = deps.fenced?.(m.car.attemptId)
+    ? { outcome: 'failed' as const, message: FENCED(m.car.attemptId) }
+    : await deps.worktrees.trainLand(m.car.attemptId, m).catch((e: Error) => ({ outcome: 'failed' as const, message: e.message.slice(0, 2_000) || 'landing failed' }));
+  const outcome: CommandDataOf<typeof RecordTrainLand> = { ...step, ...landing };
   deps.logger[outcome.outcome === 'landed' ? 'info' : 'warn']({ batchId: m.batchId, target: m.target, outcome: outcome.outcome }, 'merge train: land');
   await deps.reporter.send(`train-${m.batchId}`, RecordTrainLand, outcome, { id: `train.${m.batchId}.land.${seq}` });
   return outcome.outcome;

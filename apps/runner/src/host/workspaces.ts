@@ -52,7 +52,7 @@ export class Workspaces {
     const ws = start.workspace;
     if (ws.kind === 'commit') {
       // A merge-train check: the batch's result, detached, in a checkout of its own per session.
-      const co = await this.worktrees.checkout({ key: `check-${start.sessionId}`, repository: start.repository.location, commit: ws.commit, batchId: ws.ref.slice(ws.ref.lastIndexOf('/') + 1), signal });
+      const co = await this.worktrees.checkout({ key: `check-${start.sessionId}`, repository: start.repository.location, commit: ws.commit, ref: ws.ref, signal });
       return { kind: 'commit', key: `check-${start.sessionId}`, root: co.dir, created: co.created };
     }
     if (ws.kind === 'attempt') {

@@ -4,7 +4,8 @@ import { ulid } from 'ulid';
 import { trainRef } from '@baton/events';
 import { commit, gitIn, makeRepo, removeTemps, tempDir } from './__tests__/git-fixtures';
 import { MergeConflictError } from './merge';
-import { buildCars, checkoutCommit, landBatch, TargetMovedError, type TrainIntegration } from './train';
+import type { TrainIntegration } from '@baton/events';
+import { buildCars, checkoutCommit, landBatch } from './train';
 import { Worktrees } from './worktrees';
 
 /** The merge train's git steps against real repositories: two runners (two data dirs) and the project's repository. */
@@ -49,7 +50,7 @@ describe('merge train git steps', () => {
     expect(gitIn(project, 'rev-parse', `${second.commit}~1`)).toBe(first.commit);
     expect(gitIn(project, 'rev-parse', 'main')).toBe(before);
 
-    await landBatch({ mirrorDir: b.mirrorDir, repository: project, target: 'main', batchId, commit: second.commit, base: first.base });
+    expect(await landBatch({ mirrorDir: b.mirrorDir, repository: project, target: 'main', batchId, commit: second.commit, base: first.base })).toEqual({ outcome: 'landed', commit: second.commit });
     expect(gitIn(project, 'rev-parse', 'main')).toBe(second.commit);
     // The project's checkout has main checked out: its files followed.
     expect(readFileSync(join(project, 'a.txt'), 'utf8')).toBe('a\n');
@@ -92,7 +93,7 @@ describe('merge train git steps', () => {
     const batchId = `b${ulid()}`;
     const built = await build(a, batchId, null);
     const moved = commit(project, { 'late.txt': 'late\n' }, 'landed by hand meanwhile');
-    await expect(landBatch({ mirrorDir: a.mirrorDir, repository: project, target: 'main', batchId, commit: built.commit, base: built.base })).rejects.toBeInstanceOf(TargetMovedError);
+    expect(await landBatch({ mirrorDir: a.mirrorDir, repository: project, target: 'main', batchId, commit: built.commit, base: built.base })).toMatchObject({ outcome: 'moved' });
     expect(gitIn(project, 'rev-parse', 'main')).toBe(moved);
     // Built again on the new tip, it lands.
     const again = await build(a, `b${ulid()}`, null);
@@ -106,7 +107,7 @@ describe('merge train git steps', () => {
     const built = await build(a, batchId, null);
     const other = await attemptOn(r2, { 'z.txt': 'z\n' });
     const dir = join(tempDir('baton-train-check-'), 'co');
-    await checkoutCommit({ mirrorDir: other.mirrorDir, dir, commit: built.commit, batchId });
+    await checkoutCommit({ mirrorDir: other.mirrorDir, dir, commit: built.commit, ref: trainRef(batchId) });
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('checked\n');
     expect(existsSync(join(dir, 'z.txt'))).toBe(false);
     expect(gitIn(dir, 'rev-parse', 'HEAD')).toBe(built.commit);

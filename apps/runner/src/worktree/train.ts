@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { trainRef } from '@baton/events';
+import { trainRef, type TrainIntegration } from '@baton/events';
 import { DEFAULT_GIT_TIMEOUTS, git, gitValue, identityEnv, isAncestor, resolveCommit } from './git';
 import { MergeConflictError, type GitIdentity } from './merge';
 import { objectDirsReady, syncBranch } from './mirror';
@@ -9,12 +9,9 @@ import { BaseUpdateError, publishBranch } from './publish';
 
 /*
  * The merge train's git steps (docs/decisions/0030), in the runner's mirror of the project's
- * repository. A batch's result is built car by car in a throwaway checkout, each car on the one
- * before; it waits in the project's repository as `refs/baton-train/<batchId>` (any runner can
+ * repository. A batch's result is built car by car, each car on the one before; it waits in the project's repository as `refs/baton-train/<batchId>` (any runner can
  * fetch it: the next car's, the check's), and the target moves there only as a fast-forward.
  */
-
-export type TrainIntegration = 'squash' | 'rebase' | 'merge';
 
 export interface TrainCarInput {
   attemptId: string;
@@ -59,12 +56,11 @@ export async function fetchTarget(mirrorDir: string, target: string, timeoutMs =
   return tip;
 }
 
-/** Makes `commit` present in the mirror, fetching the batch's ref from the project's repository if another runner built it. */
-export async function ensureCommit(mirrorDir: string, commit: string, batchId: string, timeoutMs = DEFAULT_GIT_TIMEOUTS.fetchMs): Promise<void> {
+/** Makes `commit` present in the mirror, fetching `ref` (a batch's) from the project's repository if another runner built it. */
+export async function ensureCommit(mirrorDir: string, commit: string, ref: string, timeoutMs = DEFAULT_GIT_TIMEOUTS.fetchMs): Promise<void> {
   if (await hasCommit(mirrorDir, commit)) return;
-  const ref = trainRef(batchId);
   await git(['fetch', '--quiet', 'origin', `+${ref}:${ref}`], { cwd: mirrorDir, timeoutMs });
-  if (!(await hasCommit(mirrorDir, commit))) throw new Error(`commit ${commit.slice(0, 12)} of batch ${batchId} is not in the project's repository`);
+  if (!(await hasCommit(mirrorDir, commit))) throw new Error(`commit ${commit.slice(0, 12)} (${ref}) is not in the project's repository`);
 }
 
 async function hasCommit(mirrorDir: string, commit: string): Promise<boolean> {
@@ -82,7 +78,7 @@ export async function buildCars(o: BuildCarsOptions): Promise<{ cars: CarResult[
   const timeoutMs = o.timeoutMs ?? DEFAULT_GIT_TIMEOUTS.fetchMs;
   await objectDirsReady(o.mirrorDir);
   const base = await fetchTarget(o.mirrorDir, o.target, timeoutMs);
-  if (o.onto) await ensureCommit(o.mirrorDir, o.onto, o.batchId, timeoutMs);
+  if (o.onto) await ensureCommit(o.mirrorDir, o.onto, trainRef(o.batchId), timeoutMs);
   const onto = o.onto ?? base;
   const env = identityEnv(o.committer);
   const results: CarResult[] = [];
@@ -109,7 +105,7 @@ export async function buildCars(o: BuildCarsOptions): Promise<{ cars: CarResult[
       }
       const how = { branch: car.branch, target: o.target, integration: o.integration, message: car.message };
       try {
-        if (checkout) current = await integrate(checkout, current, tip, how, env);
+        if (checkout) current = await rebaseOnto(checkout, current, tip, how, env);
         else {
           currentTree ??= await gitValue(['rev-parse', `${current}^{tree}`], { cwd: o.mirrorDir });
           ({ commit: current, tree: currentTree } = await integrateInPlace(o.mirrorDir, { commit: current, tree: currentTree }, tip, how, env));
@@ -163,31 +159,15 @@ async function integrateInPlace(
   return { commit: await gitValue(['commit-tree', tree, ...parents, '-m', o.message], { cwd: mirrorDir, env }), tree };
 }
 
-async function integrate(checkout: string, onto: string, tip: string, o: { branch: string; target: string; integration: TrainIntegration; message: string }, env: Record<string, string>): Promise<string> {
-  const conflicted = async () => (await git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd: checkout })).stdout.split('\0').filter(Boolean);
-  if (o.integration === 'rebase') {
-    // The car's own commits replayed on the result, one by one (a detached copy: its branch stays as the agent left it).
-    await git(['checkout', '--quiet', '--detach', tip], { cwd: checkout });
-    const r = await git(['rebase', '--no-verify', '--quiet', onto], { cwd: checkout, env, okCodes: [1] });
-    if (r.exitCode !== 0) {
-      const files = await conflicted();
-      await git(['rebase', '--abort'], { cwd: checkout }).catch(() => undefined);
-      if (files.length) throw new MergeConflictError(o.branch, o.target, files);
-      throw new Error(`git rebase failed: ${r.stderr.trim() || r.stdout.trim()}`);
-    }
-    return gitValue(['rev-parse', 'HEAD'], { cwd: checkout });
-  }
-  const args = o.integration === 'squash' ? ['merge', '--squash', '--no-commit', '--no-verify', tip] : ['merge', '--no-ff', '--no-verify', '-m', o.message, tip];
-  const merged = await git(args, { cwd: checkout, env, okCodes: [1] });
-  if (merged.exitCode === 1) {
-    const files = await conflicted();
+/** The car's own commits replayed on the result, one by one, in `checkout` (a detached copy: its branch stays as the agent left it). */
+async function rebaseOnto(checkout: string, onto: string, tip: string, o: { branch: string; target: string }, env: Record<string, string>): Promise<string> {
+  await git(['checkout', '--quiet', '--detach', tip], { cwd: checkout });
+  const r = await git(['rebase', '--no-verify', '--quiet', onto], { cwd: checkout, env, okCodes: [1] });
+  if (r.exitCode !== 0) {
+    const files = (await git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd: checkout })).stdout.split('\0').filter(Boolean);
+    await git(['rebase', '--abort'], { cwd: checkout }).catch(() => undefined);
     if (files.length) throw new MergeConflictError(o.branch, o.target, files);
-    throw new Error(`git merge failed: ${merged.stderr.trim() || merged.stdout.trim()}`);
-  }
-  if (o.integration === 'squash') {
-    const staged = await git(['diff', '--cached', '--quiet'], { cwd: checkout, okCodes: [1] });
-    if (staged.exitCode === 0) return onto;
-    await git(['commit', '--no-verify', '--quiet', '-m', o.message], { cwd: checkout, env });
+    throw new Error(`git rebase failed: ${r.stderr.trim() || r.stdout.trim()}`);
   }
   return gitValue(['rev-parse', 'HEAD'], { cwd: checkout });
 }
@@ -204,28 +184,21 @@ export interface LandOptions {
   timeoutMs?: number;
 }
 
-/** The target moved since the batch was built: it must be built again on the new tip. */
-export class TargetMovedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TargetMovedError';
-  }
-}
-
 /**
- * Moves the target to the batch's result, only as a fast-forward (publishBranch): if anything else
- * landed meanwhile the push is refused and nothing changes. Then the batch's ref goes.
+ * Moves the target to a checked batch's result, only as a fast-forward (`landOn`): if anything else
+ * landed meanwhile, nothing changes and the answer says `moved`. Then the batch's ref goes.
  */
-export async function landBatch(o: LandOptions): Promise<void> {
+export async function landBatch(o: LandOptions): Promise<Landing> {
   const timeoutMs = o.timeoutMs ?? DEFAULT_GIT_TIMEOUTS.fetchMs;
-  await ensureCommit(o.mirrorDir, o.commit, o.batchId, timeoutMs);
+  const ref = trainRef(o.batchId);
+  await ensureCommit(o.mirrorDir, o.commit, ref, timeoutMs);
   const tip = await fetchTarget(o.mirrorDir, o.target, timeoutMs);
-  if (tip !== o.base && !(await isAncestor(o.mirrorDir, tip, o.commit))) throw new TargetMovedError(`${o.target} moved on meanwhile (to ${tip.slice(0, 12)})`);
+  if (tip !== o.base && !(await isAncestor(o.mirrorDir, tip, o.commit))) return { outcome: 'moved', message: `${o.target} moved on meanwhile (to ${tip.slice(0, 12)})` };
   const landing = await landOn({ ...o, timeoutMs });
-  if (landing.outcome === 'moved') throw new TargetMovedError(landing.message);
-  if (landing.outcome === 'failed') throw new Error(landing.message);
-  await git(['push', '--quiet', '--no-verify', 'origin', `:${trainRef(o.batchId)}`], { cwd: o.mirrorDir, timeoutMs }).catch(() => undefined);
-  await git(['update-ref', '-d', trainRef(o.batchId)], { cwd: o.mirrorDir }).catch(() => undefined);
+  if (landing.outcome !== 'landed') return landing;
+  await git(['push', '--quiet', '--no-verify', 'origin', `:${ref}`], { cwd: o.mirrorDir, timeoutMs }).catch(() => undefined);
+  await git(['update-ref', '-d', ref], { cwd: o.mirrorDir }).catch(() => undefined);
+  return landing;
 }
 
 /**
@@ -247,9 +220,9 @@ async function landOn(o: { mirrorDir: string; repository: string; target: string
   }
 }
 
-/** A detached checkout of `commit` in `dir` (a check's workspace), fetched by its batch's ref when this runner lacks it. */
-export async function checkoutCommit(o: { mirrorDir: string; dir: string; commit: string; batchId: string; timeoutMs?: number }): Promise<void> {
-  await ensureCommit(o.mirrorDir, o.commit, o.batchId, o.timeoutMs);
+/** A detached checkout of `commit` in `dir` (a check's workspace), fetched by `ref` (its batch's) when this runner lacks it. */
+export async function checkoutCommit(o: { mirrorDir: string; dir: string; commit: string; ref: string; timeoutMs?: number }): Promise<void> {
+  await ensureCommit(o.mirrorDir, o.commit, o.ref, o.timeoutMs);
   await git(['worktree', 'prune'], { cwd: o.mirrorDir });
   await git(['worktree', 'add', '--detach', '--quiet', o.dir, o.commit], { cwd: o.mirrorDir });
 }

@@ -9,7 +9,8 @@ import { assertBranchName, DEFAULT_GIT_TIMEOUTS, git, gitValue, resolveCommit, t
 import { isMergedInto, mergeIntoBase, type GitIdentity, type MergeResult, type MergeStrategy } from './merge';
 import { ensureMirror, locateMirror, resolveBase, type Mirror } from './mirror';
 import { publishBranch } from './publish';
-import { buildCars, checkoutCommit, landBatch, type CarResult, type Landing, type TrainCarInput, type TrainIntegration } from './train';
+import type { TrainIntegration } from '@baton/events';
+import { buildCars, checkoutCommit, landBatch, type CarResult, type Landing, type TrainCarInput } from './train';
 
 /** What the runner remembers of an attempt's worktree (a JSON file beside it). */
 export interface WorktreeRecord {
@@ -206,8 +207,9 @@ export class Worktrees {
    * mirror, under its lock. A car this runner has no worktree for is answered `failed`.
    */
   async trainBuild(m: { target: string; batchId: string; cars: TrainCarInput[]; onto: string | null; integration: TrainIntegration; land: boolean }): Promise<{ cars: CarResult[]; landing: Landing | null }> {
-    const first = await this.require(m.cars[0].attemptId);
     const records = await Promise.all(m.cars.map((c) => this.get(c.attemptId)));
+    const first = records[0];
+    if (!first) throw new Error(`no worktree for attempt ${m.cars[0].attemptId}`);
     const cars = m.cars.map((c, i) => {
       const r = records[i];
       if (c.refused) return c;
@@ -223,15 +225,15 @@ export class Worktrees {
   }
 
   /** Lands a merge-train batch's result on its target, only as a fast-forward (worktree/train.ts). */
-  async trainLand(attemptId: string, m: { target: string; batchId: string; commit: string; base: string }): Promise<void> {
+  async trainLand(attemptId: string, m: { target: string; batchId: string; commit: string; base: string }): Promise<Landing> {
     const r = await this.require(attemptId);
-    await this.serialize(r.mirrorDir, () =>
+    return this.serialize(r.mirrorDir, () =>
       this.writing(r.mirrorDir, null, () => landBatch({ mirrorDir: r.mirrorDir, repository: r.repository, target: m.target, batchId: m.batchId, commit: m.commit, base: m.base, timeoutMs: this.gitTimeouts.fetchMs })),
     );
   }
 
   /** A detached checkout of a merge-train batch's result in `worktrees/<key>` (a check's workspace); made once. */
-  async checkout(input: { key: string; repository: string; commit: string; batchId: string; signal?: AbortSignal }): Promise<{ dir: string; created: boolean }> {
+  async checkout(input: { key: string; repository: string; commit: string; ref: string; signal?: AbortSignal }): Promise<{ dir: string; created: boolean }> {
     checkAttemptId(input.key);
     const dir = join(this.worktreesDir, input.key);
     const mirror = await locateMirror(this.reposDir, input.repository);
@@ -240,7 +242,7 @@ export class Worktrees {
         if (existsSync(join(dir, '.git'))) return { dir, created: false };
         await ensureMirror(this.reposDir, input.repository, { signal: input.signal, timeouts: this.gitTimeouts });
         await mkdir(this.worktreesDir, { recursive: true });
-        await checkoutCommit({ mirrorDir: mirror.dir, dir, commit: input.commit, batchId: input.batchId, timeoutMs: this.gitTimeouts.fetchMs });
+        await checkoutCommit({ mirrorDir: mirror.dir, dir, commit: input.commit, ref: input.ref, timeoutMs: this.gitTimeouts.fetchMs });
         return { dir, created: true };
       }),
     );
