@@ -26,6 +26,15 @@ export function nonNegativeInt(v: string): number {
   return Number(v);
 }
 
+/** A whole number from `lo` to `hi` (both included), read by `parse` first. */
+export const intBetween =
+  (lo: number, hi: number, parse: (v: string) => number = lo > 0 ? positiveInt : nonNegativeInt) =>
+  (v: string): number => {
+    const n = parse(v);
+    if (n < lo || n > hi) throw new InvalidArgumentError(`must be ${lo} to ${hi}`);
+    return n;
+  };
+
 /** 0 (most urgent) to 4; `P1` and `p1` read as 1. */
 export function parsePriority(v: string): number {
   const m = /^[Pp]?([0-4])$/.exec(v.trim());

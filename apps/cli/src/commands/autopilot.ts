@@ -1,9 +1,9 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { AutopilotStatus, Page, SessionView } from '@baton/contracts';
 import { CliError } from '../api-client';
 import { emit, type Ctx } from '../context';
 import { projectPath, taskPath, writtenBy, type JsonOpt } from './shared';
-import { choice, defined, parseId, positiveInt, withJson, withMinSeq } from '../options';
+import { choice, defined, intBetween, parseId, positiveInt, withJson, withMinSeq } from '../options';
 
 interface ReadOpts extends JsonOpt {
   minSeq?: number;
@@ -20,17 +20,8 @@ const MARK: Record<string, string> = {
   cancelled: '–',
 };
 
-function attemptLimit(v: string): number {
-  const n = positiveInt(v);
-  if (n > 10) throw new InvalidArgumentError('must be 1 to 10');
-  return n;
-}
-
-function depth(v: string): number {
-  const n = positiveInt(v);
-  if (n > 5) throw new InvalidArgumentError('must be 1 to 5');
-  return n;
-}
+const attemptLimit = intBetween(1, 10);
+const depth = intBetween(1, 5);
 
 /**
  * The DAG as it executes: one line per task, indented by the tree, with what it waits on,

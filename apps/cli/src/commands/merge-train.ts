@@ -1,15 +1,9 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { MergeTrainStatus } from '@baton/contracts';
 import { CliError } from '../api-client';
 import { emit, type Ctx } from '../context';
 import { projectPath, writtenBy, type JsonOpt } from './shared';
-import { choice, defined, nonNegativeInt, parseId, positiveInt, withJson, withMinSeq } from '../options';
-
-const between = (lo: number, hi: number, parse: (v: string) => number) => (v: string) => {
-  const n = parse(v);
-  if (n < lo || n > hi) throw new InvalidArgumentError(`must be ${lo} to ${hi}`);
-  return n;
-};
+import { choice, defined, intBetween, parseId, withJson, withMinSeq } from '../options';
 
 /** How long ago, from `now`: `42s`, `7m`, `3h`. */
 export function since(iso: string | null, now: number): string {
@@ -62,9 +56,9 @@ export function registerMergeTrainCommands(program: Command, ctx: Ctx): void {
       .addOption(choice('--integration <how>', 'how a car is put on the target', ['squash', 'rebase', 'merge']))
       .option('--check <command>', 'run with sh -c on each batch result; the target moves only if it exits 0')
       .option('--no-check', 'no check')
-      .option('--check-timeout <seconds>', 'the check fails after this long (10-86400)', between(10, 86_400, positiveInt))
-      .option('--max-batch <n>', 'cars taken together when several wait (1-32)', between(1, 32, positiveInt))
-      .option('--max-fix-rounds <n>', 'conflicts and failed checks sent back to the agent before a person is asked (0-10)', between(0, 10, nonNegativeInt))
+      .option('--check-timeout <seconds>', 'the check fails after this long (10-86400)', intBetween(10, 86_400))
+      .option('--max-batch <n>', 'cars taken together when several wait (1-32)', intBetween(1, 32))
+      .option('--max-fix-rounds <n>', 'conflicts and failed checks sent back to the agent before a person is asked (0-10)', intBetween(0, 10))
       .addOption(choice('--fixer <who>', 'who fixes a conflict or a failed check', ['agent', 'person'])),
   ).action(
     async (
