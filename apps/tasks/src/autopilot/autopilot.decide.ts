@@ -97,10 +97,6 @@ class AutopilotDecision implements TrainHost {
     return this.ap.train;
   }
 
-  sayTrain(...events: AutopilotFact[]): void {
-    this.say(...events);
-  }
-
   attemptActive(attemptId: string): boolean {
     return this.d.work.attempts.get(attemptId)?.active === true;
   }

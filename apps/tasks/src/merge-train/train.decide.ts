@@ -35,7 +35,7 @@ type Fact = TrainFact;
  */
 export interface TrainHost {
   readonly trains: TrainsState;
-  sayTrain(...events: Fact[]): void;
+  say(...events: Fact[]): unknown;
   /** Whether the attempt is still active (a car whose attempt ended otherwise leaves). */
   attemptActive(attemptId: string): boolean;
   /** The car is on the target at `commit`: its attempt merged, its task done. */
@@ -53,7 +53,7 @@ const clip = (s: string) => s.slice(0, 2_000);
 export function joinTrain(h: TrainHost, car: TrainCar, target: string, reason: string): void {
   const t = h.trains.trains.get(target);
   if (t?.queue.some((c) => c.attemptId === car.attemptId)) return;
-  h.sayTrain(MergeTrainJoined({ ...car, target, reason: clip(reason) }));
+  h.say(MergeTrainJoined({ ...car, target, reason: clip(reason) }));
   advance(h, target);
 }
 
@@ -62,14 +62,14 @@ export function advance(h: TrainHost, target: string): void {
   const t = h.trains.trains.get(target);
   if (!t || t.batch) return;
   for (const car of t.queue) {
-    if (!h.attemptActive(car.attemptId)) h.sayTrain(MergeTrainCarLeft({ target, attemptId: car.attemptId, reason: `attempt ${car.attemptId} is not active any more` }));
+    if (!h.attemptActive(car.attemptId)) h.say(MergeTrainCarLeft({ target, attemptId: car.attemptId, reason: `attempt ${car.attemptId} is not active any more` }));
   }
   if (!t.queue.length) return;
   const group = t.groups[0];
   const cars = group ? t.queue.filter((c) => group.includes(c.attemptId)) : t.queue.slice(0, h.trains.settings.maxBatch);
   const number = h.trains.batches + 1;
   const batchId = h.newId('mt', target, String(number));
-  h.sayTrain(MergeTrainBatchStarted({ target, batchId, number, cars, bisecting: Boolean(group) }));
+  h.say(MergeTrainBatchStarted({ target, batchId, number, cars, bisecting: Boolean(group) }));
   nextStep(h, target);
 }
 
@@ -84,7 +84,7 @@ function nextStep(h: TrainHost, target: string): void {
   // A car whose attempt ended meanwhile (abandoned by a person) must not land with the others: build them again without it.
   const gone = b.cars.find((c) => !h.attemptActive(c.attemptId));
   if (gone) {
-    h.sayTrain(MergeTrainBatchEnded({ target, batchId: b.batchId, outcome: 'rebuild', commit: null, groups: [], reason: `attempt ${gone.attemptId} ended meanwhile: the batch is built again without it` }));
+    h.say(MergeTrainBatchEnded({ target, batchId: b.batchId, outcome: 'rebuild', commit: null, groups: [], reason: `attempt ${gone.attemptId} ended meanwhile: the batch is built again without it` }));
     advance(h, target);
     return;
   }
@@ -94,11 +94,11 @@ function nextStep(h: TrainHost, target: string): void {
     const onto = lastBuilt ? (b.built.get(lastBuilt.attemptId) as string) : null;
     // One step for the rest of the batch (a runner takes the cars it holds, in order); with no check, it lands them too.
     const land = !h.trains.settings.checkCommand;
-    h.sayTrain(MergeTrainStepRequested({ step: 'build', target, batchId: b.batchId, cars: unbuilt, onto, integration: h.trains.settings.integration, land }));
+    h.say(MergeTrainStepRequested({ step: 'build', target, batchId: b.batchId, cars: unbuilt, onto, integration: h.trains.settings.integration, land }));
     return;
   }
   if (!lastBuilt) {
-    h.sayTrain(MergeTrainBatchEnded({ target, batchId: b.batchId, outcome: 'emptied', commit: null, groups: [], reason: 'every car went back to be fixed' }));
+    h.say(MergeTrainBatchEnded({ target, batchId: b.batchId, outcome: 'emptied', commit: null, groups: [], reason: 'every car went back to be fixed' }));
     advance(h, target);
     return;
   }
@@ -106,10 +106,10 @@ function nextStep(h: TrainHost, target: string): void {
   const { checkCommand, checkTimeoutSeconds } = h.trains.settings;
   if (checkCommand && b.phase === 'building') {
     const sessionId = h.newId('ck', b.batchId);
-    h.sayTrain(MergeTrainCheckStarted({ target, batchId: b.batchId, sessionId, commit, command: checkCommand, timeoutSeconds: checkTimeoutSeconds }));
+    h.say(MergeTrainCheckStarted({ target, batchId: b.batchId, sessionId, commit, command: checkCommand, timeoutSeconds: checkTimeoutSeconds }));
     return;
   }
-  h.sayTrain(MergeTrainStepRequested({ step: 'land', target, batchId: b.batchId, car: lastBuilt, commit, base: b.base as string }));
+  h.say(MergeTrainStepRequested({ step: 'land', target, batchId: b.batchId, car: lastBuilt, commit, base: b.base as string }));
 }
 
 /** Sends a car back to be fixed: to its agent while it has fix rounds left and the project lets it, else to a person. */
@@ -118,7 +118,7 @@ function sendBack(h: TrainHost, target: string, batchId: string | null, car: Tra
   const round = (h.trains.rounds.get(car.attemptId) ?? 0) + 1;
   const toPerson = why === 'failed' || fixer === 'person' || round > maxFixRounds;
   const files = detail.files ?? [];
-  h.sayTrain(MergeTrainCarReturned({ ...car, target, batchId, why, files, checkSessionId: detail.checkSessionId ?? null, message: clip(detail.message), round, toPerson }));
+  h.say(MergeTrainCarReturned({ ...car, target, batchId, why, files, checkSessionId: detail.checkSessionId ?? null, message: clip(detail.message), round, toPerson }));
   if (toPerson) {
     const after = why !== 'failed' && fixer === 'agent' ? ` (after ${plural(round - 1, 'fix round')}; at most ${maxFixRounds})` : '';
     h.askPerson(car, target, files, clip(`${detail.message}${after}`));
@@ -132,13 +132,13 @@ function land(h: TrainHost, target: string, b: TrainBatch, landing: Landing): vo
   const { batchId } = b;
   if (landing.outcome === 'landed') {
     const cars = [...b.cars];
-    h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'landed', commit: landing.commit, groups: [], reason: `${plural(cars.length, 'car')} landed on ${target}` }));
+    h.say(MergeTrainBatchEnded({ target, batchId, outcome: 'landed', commit: landing.commit, groups: [], reason: `${plural(cars.length, 'car')} landed on ${target}` }));
     for (const car of cars) h.landed(car, target, landing.commit);
   } else if (landing.outcome === 'moved') {
-    h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'rebuild', commit: null, groups: [], reason: clip(`${target} moved meanwhile: building again on its new tip (${landing.message})`) }));
+    h.say(MergeTrainBatchEnded({ target, batchId, outcome: 'rebuild', commit: null, groups: [], reason: clip(`${target} moved meanwhile: building again on its new tip (${landing.message})`) }));
   } else {
     for (const car of [...b.cars]) sendBack(h, target, batchId, car, 'failed', { message: `landing on ${target} failed: ${landing.message}` });
-    h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'emptied', commit: null, groups: [], reason: clip(`landing failed: ${landing.message}`) }));
+    h.say(MergeTrainBatchEnded({ target, batchId, outcome: 'emptied', commit: null, groups: [], reason: clip(`landing failed: ${landing.message}`) }));
   }
   advance(h, target);
 }
@@ -149,7 +149,7 @@ export function decideMergeTrain(h: TrainHost, command: MergeTrainCommand): void
       const { projectId: _p, ...changes } = command.data;
       const next = { ...h.trains.settings, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
       if (JSON.stringify(next) === JSON.stringify(h.trains.settings)) return;
-      h.sayTrain(MergeTrainConfigured(next));
+      h.say(MergeTrainConfigured(next));
       // A larger batch or a train that was waiting on nothing: nothing to start; the next car moves it.
       return;
     }
@@ -164,14 +164,14 @@ export function decideMergeTrain(h: TrainHost, command: MergeTrainCommand): void
         const car = b.cars.find((c) => !b.built.has(c.attemptId));
         if (car?.attemptId !== r.attemptId) break;
         applied++;
-        if (r.outcome === 'built') h.sayTrain(MergeTrainCarBuilt({ target, batchId, attemptId: car.attemptId, commit: r.commit, base: r.base }));
+        if (r.outcome === 'built') h.say(MergeTrainCarBuilt({ target, batchId, attemptId: car.attemptId, commit: r.commit, base: r.base }));
         else if (r.outcome === 'conflict') {
           const files = r.files;
           const inFiles = `${plural(files.length, 'file')}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ' …' : ''}`;
           const ahead = b.cars.filter((c) => b.built.has(c.attemptId));
           if (ahead.length) {
             const reason = `${car.branch} conflicts with ${plural(ahead.length, 'car')} ahead of it in batch ${b.number} (not with ${target}) in ${inFiles}: it waits for the next batch`;
-            h.sayTrain(MergeTrainCarDeferred({ target, batchId, attemptId: car.attemptId, files, reason: clip(reason) }));
+            h.say(MergeTrainCarDeferred({ target, batchId, attemptId: car.attemptId, files, reason: clip(reason) }));
           } else sendBack(h, target, batchId, car, 'conflict', { files, message: `${car.branch} conflicts with ${target} in ${inFiles}` });
         } else sendBack(h, target, batchId, car, 'failed', { message: `putting ${car.branch} on ${target} failed: ${r.message}` });
       }
@@ -189,7 +189,7 @@ export function decideMergeTrain(h: TrainHost, command: MergeTrainCommand): void
       const t = h.trains.trains.get(target);
       const b = batchOf(t, batchId);
       if (!b || b.phase !== 'checking' || b.checkSessionId !== sessionId) return;
-      h.sayTrain(MergeTrainCheckFinished({ target, batchId, sessionId, passed, summary: clip(summary) }));
+      h.say(MergeTrainCheckFinished({ target, batchId, sessionId, passed, summary: clip(summary) }));
       if (passed) {
         nextStep(h, target);
         return;
@@ -199,11 +199,11 @@ export function decideMergeTrain(h: TrainHost, command: MergeTrainCommand): void
         // Bisect: each half is built and checked on its own; a half that passes lands.
         const half = Math.ceil(cars.length / 2);
         const groups = [cars.slice(0, half), cars.slice(half)].map((g) => g.map((c) => c.attemptId));
-        h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'split', commit: null, groups, reason: clip(`the check failed on ${plural(cars.length, 'car')} together: trying them in halves (${summary})`) }));
+        h.say(MergeTrainBatchEnded({ target, batchId, outcome: 'split', commit: null, groups, reason: clip(`the check failed on ${plural(cars.length, 'car')} together: trying them in halves (${summary})`) }));
       } else {
         const [car] = cars;
         sendBack(h, target, batchId, car, 'check_failed', { message: `the check failed on ${car.branch} put on ${target}${summary ? `: ${summary}` : ''}`, checkSessionId: sessionId });
-        h.sayTrain(MergeTrainBatchEnded({ target, batchId, outcome: 'emptied', commit: null, groups: [], reason: clip(`the check failed${summary ? `: ${summary}` : ''}`) }));
+        h.say(MergeTrainBatchEnded({ target, batchId, outcome: 'emptied', commit: null, groups: [], reason: clip(`the check failed${summary ? `: ${summary}` : ''}`) }));
       }
       advance(h, target);
       return;

@@ -78,8 +78,7 @@ export type TrainFact = Facts<MergeTrainEvent>;
 type Fact = TrainFact;
 
 /** Folds a merge-train event into `s`, in place (like the graph and the autopilot). */
-export function evolveTrains(s: TrainsState, event: Fact): TrainsState {
-  const e = event as MergeTrainEvent;
+export function evolveTrains(s: TrainsState, e: Fact): TrainsState {
   switch (e.type) {
     case 'project.merge_train_configured':
       s.settings = { ...e.data };
